@@ -1,0 +1,130 @@
+"""Configuration defaults for factcheck, and how they are overridden.
+
+Precedence, lowest first:
+
+1. the defaults in :class:`DefaultConfig`;
+2. a Python config file named by ``FACTCHECK_CONFIG`` (upper-case names only);
+3. ``FACTCHECK_*`` environment variables (``FACTCHECK_DATABASE_URL`` sets ``DATABASE_URL``);
+4. the mapping passed to ``create_app(config)``, which tests use.
+
+Environment values are parsed to the type of the default they override, so
+``FACTCHECK_MIN_RATINGS=3`` is an int and ``FACTCHECK_FOUR_EYES=false`` a bool.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+ENV_PREFIX = "FACTCHECK_"
+
+# Secret keys that must never reach production: the empty one and the ones
+# people paste from examples.
+KNOWN_BAD_SECRETS = frozenset({"", "dev", "changeme", "change-me", "secret", "development"})
+MIN_SECRET_LENGTH = 32
+
+
+class DefaultConfig:
+    # "development" or "production". Production refuses to start without a
+    # real secret key and sends cookies only over HTTPS.
+    ENV = "development"
+
+    # None means a SQLite file in the instance folder (see factcheck.db).
+    DATABASE_URL: str | None = None
+    # Log SQL statements (noisy; for debugging).
+    DATABASE_ECHO = False
+    # SQLite waits this long for a lock before giving up.
+    SQLITE_BUSY_TIMEOUT_MS = 5000
+
+    SECRET_KEY: str | None = None
+
+    SESSION_COOKIE_NAME = "factcheck_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    # How long a login lasts without activity, in hours.
+    LOGIN_SESSION_HOURS = 12
+
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = 3600 * 8
+
+    # Failed logins allowed per account and per client address.
+    LOGIN_THROTTLE = "5 per 15 minutes"
+    # Where rate-limit counters live: memory:// for one process,
+    # redis://host:6379 when several workers or hosts share the limits.
+    RATELIMIT_STORAGE_URI = "memory://"
+
+    # Workflow rules (PRODUCT.md).
+    MIN_RATINGS = 2
+    FOUR_EYES = True
+
+    ORGANISATION_NAME = "Factcheck demo newsroom"
+    ORGANISATION_URL = "http://127.0.0.1:5000/"
+
+
+def _parse(raw: str, default: Any, name: str) -> Any:
+    """Turn an environment string into the type of the default it replaces."""
+    if isinstance(default, bool):
+        lowered = raw.strip().lower()
+        if lowered in {"1", "true", "yes", "on"}:
+            return True
+        if lowered in {"0", "false", "no", "off"}:
+            return False
+        raise ValueError(f"{ENV_PREFIX}{name} must be true or false, not {raw!r}")
+    if isinstance(default, int):
+        try:
+            return int(raw)
+        except ValueError:
+            raise ValueError(f"{ENV_PREFIX}{name} must be a whole number, not {raw!r}") from None
+    return raw
+
+
+def defaults() -> dict[str, Any]:
+    return {k: getattr(DefaultConfig, k) for k in dir(DefaultConfig) if k.isupper()}
+
+
+def from_file(path: str) -> dict[str, Any]:
+    """Read upper-case names from a Python config file."""
+    namespace: dict[str, Any] = {"__file__": path}
+    with open(path, encoding="utf-8") as handle:
+        code = compile(handle.read(), path, "exec")
+    exec(code, namespace)  # noqa: S102 - the operator's own config file, like Flask's from_pyfile
+    return {k: v for k, v in namespace.items() if k.isupper()}
+
+
+def from_environment(environ: Mapping[str, str], base: Mapping[str, Any]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for key, raw in environ.items():
+        if not key.startswith(ENV_PREFIX) or key == f"{ENV_PREFIX}CONFIG":
+            continue
+        name = key.removeprefix(ENV_PREFIX)
+        values[name] = _parse(raw, base.get(name), name)
+    return values
+
+
+def load(
+    overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """The effective configuration: defaults, config file, environment, overrides."""
+    environ = os.environ if environ is None else environ
+    values = defaults()
+    config_file = environ.get(f"{ENV_PREFIX}CONFIG")
+    if config_file:
+        values.update(from_file(config_file))
+    values.update(from_environment(environ, values))
+    values.update(overrides or {})
+    return values
+
+
+def check_production(values: Mapping[str, Any]) -> None:
+    """Raise RuntimeError when production settings are unsafe."""
+    if values.get("ENV") != "production":
+        return
+    secret = values.get("SECRET_KEY") or ""
+    if secret.strip().lower() in KNOWN_BAD_SECRETS or len(secret) < MIN_SECRET_LENGTH:
+        raise RuntimeError(
+            f"refusing to start in production without a real secret key: set {ENV_PREFIX}SECRET_KEY "
+            f"to at least {MIN_SECRET_LENGTH} random characters "
+            '(python -c "import secrets; print(secrets.token_urlsafe(48))")'
+        )

@@ -1,0 +1,128 @@
+"""factcheck: a web app for newsroom fact-checking teams."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, g, request
+from flask_login import LoginManager
+from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+import config as app_config
+
+PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+csrf = CSRFProtect()
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app. ``config`` overrides everything else (see config.py)."""
+    values = app_config.load(config)
+    instance_path = values.get("INSTANCE_PATH") or os.environ.get("FACTCHECK_INSTANCE_PATH")
+    app = Flask(
+        __name__,
+        instance_path=os.path.abspath(instance_path) if instance_path else None,
+        instance_relative_config=True,
+        template_folder=os.path.join(PROJECT_ROOT, "templates"),
+        static_folder=os.path.join(PROJECT_ROOT, "static"),
+    )
+    app.config.update(values)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _development_secret(app)
+    app_config.check_production(app.config)
+    if app.config["ENV"] == "production":
+        app.config["SESSION_COOKIE_SECURE"] = True
+    if app.config.get("TRUSTED_PROXIES"):
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+
+    _init_request_hooks(app)
+    _init_extensions(app)
+    _register_blueprints(app)
+    return app
+
+
+def _development_secret(app: Flask) -> str:
+    """Outside production, a random key kept in the instance folder."""
+    if app.config.get("ENV") == "production":
+        return ""
+    os.makedirs(app.instance_path, exist_ok=True)
+    path = os.path.join(app.instance_path, "secret_key")
+    if not os.path.exists(path):
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+    with open(path, encoding="ascii") as handle:
+        return handle.read().strip()
+
+
+def _init_extensions(app: Flask) -> None:
+    import factcheck.models  # noqa: F401 - every model mapped before the first query
+    from factcheck import db
+    from factcheck.accounts.views import load_user
+    from factcheck.security import gate, ratelimit
+    from factcheck.web import errors, templating
+
+    db.init_app(app)
+    csrf.init_app(app)
+    ratelimit.init_app(app)
+
+    login_manager = LoginManager(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Please sign in to see this page."
+    login_manager.login_message_category = "info"
+    # The server-side login session is what protects the cookie; see LoginSession.
+    login_manager.session_protection = None
+    login_manager.user_loader(load_user)
+
+    gate.init_app(app)
+    errors.init_app(app)
+    templating.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from factcheck.accounts import user_admin
+    from factcheck.accounts import views as accounts_views
+    from factcheck.web import views as main_views
+
+    app.register_blueprint(main_views.bp)
+    app.register_blueprint(accounts_views.bp)
+    app.register_blueprint(user_admin.bp)
+
+
+def _init_request_hooks(app: Flask) -> None:
+    @app.before_request
+    def _assign_request_id() -> None:
+        supplied = request.headers.get("X-Request-ID", "")
+        valid = 8 <= len(supplied) <= 64 and all(ch.isalnum() or ch in "-_" for ch in supplied)
+        g.request_id = supplied if valid else uuid.uuid4().hex
+
+    @app.after_request
+    def _security_headers(response: Any) -> Any:
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers["X-Request-ID"] = g.get("request_id", "")
+        if app.config["ENV"] == "production":
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        return response

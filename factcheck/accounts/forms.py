@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from factcheck.accounts.models import Role
+from factcheck.accounts.passwords import MAX_PASSWORD_LENGTH
+from factcheck.web.forms import Form
+
+ROLE_CHOICES = [(role.value, role.label) for role in Role]
+
+
+class LoginForm(Form):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(
+        "Password", validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)]
+    )
+
+
+class NewPasswordMixin:
+    password = PasswordField(
+        "New password", validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)]
+    )
+    confirm = PasswordField(
+        "Repeat the password",
+        validators=[DataRequired(), EqualTo("password", "The passwords differ.")],
+    )
+
+
+class ChangePasswordForm(NewPasswordMixin, Form):
+    current_password = PasswordField("Current password", validators=[DataRequired()])
+
+
+class CreateUserForm(NewPasswordMixin, Form):
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    role = SelectField("Role", choices=ROLE_CHOICES, default=Role.REVIEWER.value)
+
+
+class EditUserForm(Form):
+    role = SelectField("Role", choices=ROLE_CHOICES)
+    is_disabled = BooleanField("Account disabled (cannot sign in; open sessions end)")

@@ -1,0 +1,102 @@
+"""Accounts: users, their login sessions and API tokens."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from factcheck.db import Base, Timestamps, UTCDateTime, str_enum, utcnow
+
+
+class Role(enum.StrEnum):
+    """Roles in increasing order of power; each includes the ones before it."""
+
+    REVIEWER = "reviewer"
+    EDITOR = "editor"
+    ADMIN = "admin"
+
+    @property
+    def rank(self) -> int:
+        return list(Role).index(self)
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class User(Timestamps, Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stored lower-cased (accounts.operations.normalise_email), so unique means case-insensitively unique.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(str_enum(Role, "user_role"), default=Role.REVIEWER)
+    # A disabled account cannot log in and loses its open sessions.
+    is_disabled: Mapped[bool] = mapped_column(default=False)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    login_sessions: Mapped[list[LoginSession]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", passive_deletes=True
+    )
+    api_tokens: Mapped[list[ApiToken]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    # What Flask-Login needs. The id it keeps in the cookie is the login
+    # session's secret token, not the user id, so ending the login session
+    # invalidates the cookie (see accounts.operations.start_session).
+    login_token = None
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def is_active(self) -> bool:
+        return not self.is_disabled
+
+    def get_id(self) -> str | None:
+        return self.login_token
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email} {self.role}>"
+
+
+class LoginSession(Base):
+    """One browser login. The cookie holds a random token; we keep its hash.
+
+    Logging out ends the row, so a copied or replayed cookie is worthless
+    afterwards; disabling a user ends all of them.
+    """
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ip_address: Mapped[str | None] = mapped_column(String(45))
+    user_agent: Mapped[str | None] = mapped_column(String(255))
+
+    user: Mapped[User] = relationship(back_populates="login_sessions")
+
+
+class ApiToken(Base):
+    """A per-user token for the JSON API; only its hash is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(back_populates="api_tokens")

@@ -1,0 +1,183 @@
+"""Account operations: create users, change roles, disable, authenticate.
+
+Each takes a session (and, where someone acts, the actor), flushes and never
+commits. They raise :class:`AccountError` with a message fit for the user.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from factcheck.accounts.models import LoginSession, Role, User
+from factcheck.accounts.passwords import (
+    hash_password,
+    needs_rehash,
+    password_problem,
+    verify_password,
+)
+from factcheck.db import utcnow
+
+
+class AccountError(ValueError):
+    """A request about an account that cannot be carried out; the message says why."""
+
+
+def normalise_email(raw: str) -> str:
+    """The canonical form of an email address, or AccountError if it is not one."""
+    try:
+        result = validate_email(raw.strip(), check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise AccountError(f"Not a valid email address: {exc}") from None
+    return result.normalized.lower()
+
+
+def parse_role(raw: str) -> Role:
+    try:
+        return Role(raw.strip().lower())
+    except ValueError:
+        choices = ", ".join(role.value for role in Role)
+        raise AccountError(f"Unknown role {raw!r}; choose one of {choices}.") from None
+
+
+def find_user_by_email(db: Session, email: str) -> User | None:
+    return db.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+def create_user(db: Session, *, email: str, name: str, password: str, role: Role) -> User:
+    email = normalise_email(email)
+    name = name.strip()
+    if not name:
+        raise AccountError("A name is required.")
+    problem = password_problem(password)
+    if problem:
+        raise AccountError(problem)
+    if find_user_by_email(db, email) is not None:
+        raise AccountError(f"A user with the email {email} already exists.")
+    user = User(email=email, name=name, password_hash=hash_password(password), role=role)
+    db.add(user)
+    db.flush()
+    return user
+
+
+def set_role(db: Session, user: User, role: Role, *, actor: User | None = None) -> None:
+    if actor is not None and actor.id == user.id and role != user.role and user.role == Role.ADMIN:
+        raise AccountError("You cannot remove your own admin role; ask another admin.")
+    if user.role == Role.ADMIN and role != Role.ADMIN:
+        _keep_one_admin(db, user)
+    user.role = role
+    db.flush()
+
+
+def set_disabled(db: Session, user: User, disabled: bool, *, actor: User | None = None) -> None:
+    if disabled and actor is not None and actor.id == user.id:
+        raise AccountError("You cannot disable your own account.")
+    if disabled and user.role == Role.ADMIN:
+        _keep_one_admin(db, user)
+    user.is_disabled = disabled
+    if disabled:
+        end_all_sessions(db, user)
+    db.flush()
+
+
+def set_password(db: Session, user: User, password: str) -> None:
+    problem = password_problem(password)
+    if problem:
+        raise AccountError(problem)
+    user.password_hash = hash_password(password)
+    end_all_sessions(db, user)
+    db.flush()
+
+
+def _keep_one_admin(db: Session, leaving: User) -> None:
+    others = db.scalar(
+        select(func.count())
+        .select_from(User)
+        .where(User.role == Role.ADMIN, User.is_disabled.is_(False), User.id != leaving.id)
+    )
+    if not others:
+        raise AccountError("This is the last active admin; make someone else an admin first.")
+
+
+def authenticate(db: Session, email: str, password: str) -> User | None:
+    """The active user with this email and password, or None (same cost either way)."""
+    user = find_user_by_email(db, email)
+    if not verify_password(user.password_hash if user else None, password):
+        return None
+    if user is None or user.is_disabled:
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
+
+
+# --- login sessions ----------------------------------------------------------
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class StartedSession:
+    record: LoginSession
+    # The secret for the cookie; only its hash is stored.
+    token: str
+
+
+def start_session(
+    db: Session,
+    user: User,
+    *,
+    hours: int,
+    ip_address: str | None = None,
+    user_agent: str | None = None,
+) -> StartedSession:
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    record = LoginSession(
+        user=user,
+        token_hash=_token_hash(token),
+        created_at=now,
+        expires_at=now + timedelta(hours=hours),
+        ip_address=ip_address,
+        user_agent=(user_agent or "")[:255] or None,
+    )
+    user.last_login_at = now
+    db.add(record)
+    db.flush()
+    return StartedSession(record, token)
+
+
+def load_session(db: Session, token: str) -> LoginSession | None:
+    """The open, unexpired session of an active user for this cookie token, or None."""
+    record = db.scalar(
+        select(LoginSession)
+        .where(LoginSession.token_hash == _token_hash(token))
+        .join(LoginSession.user)
+    )
+    if record is None or record.ended_at is not None or record.expires_at <= utcnow():
+        return None
+    if record.user.is_disabled:
+        return None
+    return record
+
+
+def end_session(db: Session, record: LoginSession) -> None:
+    if record.ended_at is None:
+        record.ended_at = utcnow()
+        db.flush()
+
+
+def end_all_sessions(db: Session, user: User) -> None:
+    db.execute(
+        update(LoginSession)
+        .where(LoginSession.user_id == user.id, LoginSession.ended_at.is_(None))
+        .values(ended_at=utcnow())
+    )

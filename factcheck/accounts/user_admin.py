@@ -1,0 +1,75 @@
+"""Admin pages: create users, change roles, disable accounts."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from sqlalchemy import select
+
+from factcheck import db
+from factcheck.accounts import operations
+from factcheck.accounts.forms import CreateUserForm, EditUserForm
+from factcheck.accounts.models import Role, User
+from factcheck.web.forms import form_status
+from factcheck.security.permissions import Permission, requires
+
+bp = Blueprint("user_admin", __name__, url_prefix="/admin/users")
+
+
+@bp.route("/")
+@requires(Permission.ADMINISTER)
+def index() -> ResponseReturnValue:
+    users = db.session().scalars(select(User).order_by(User.is_disabled, User.name)).all()
+    return render_template("accounts/admin/index.html", users=users)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires(Permission.ADMINISTER)
+def create() -> ResponseReturnValue:
+    form = CreateUserForm()
+    if form.validate_on_submit():
+        try:
+            user = operations.create_user(
+                db.session(),
+                email=form.email.data or "",
+                name=form.name.data or "",
+                password=form.password.data or "",
+                role=Role(form.role.data),
+            )
+        except operations.AccountError as exc:
+            message = str(exc)
+            field = form.email if "email" in message.lower() else form.password
+            if "name" in message.lower():
+                field = form.name
+            field.errors = [message]
+        else:
+            flash(f"Created {user.name} ({user.role.label}).", "success")
+            return redirect(url_for("user_admin.index"))
+    return render_template("accounts/admin/create.html", form=form), form_status(form)
+
+
+@bp.route("/<int:user_id>", methods=["GET", "POST"])
+@requires(Permission.ADMINISTER)
+def edit(user_id: int) -> ResponseReturnValue:
+    user = db.session().get(User, user_id)
+    if user is None:
+        abort(404)
+    form = EditUserForm(obj=None, role=user.role.value, is_disabled=user.is_disabled)
+    if form.validate_on_submit():
+        actor = current_user._get_current_object()  # type: ignore[attr-defined]
+        try:
+            operations.set_role(db.session(), user, Role(form.role.data), actor=actor)
+        except operations.AccountError as exc:
+            form.role.errors = [str(exc)]
+        try:
+            operations.set_disabled(db.session(), user, form.is_disabled.data, actor=actor)
+        except operations.AccountError as exc:
+            form.is_disabled.errors = [str(exc)]
+        if not form.errors:
+            flash(
+                f"Saved {user.name}: {user.role.label}, {'disabled' if user.is_disabled else 'active'}.",
+                "success",
+            )
+            return redirect(url_for("user_admin.index"))
+    return render_template("accounts/admin/edit.html", form=form, user=user), form_status(form)

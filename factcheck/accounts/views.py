@@ -1,0 +1,124 @@
+"""Signing in and out, and the signed-in user's own account page."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_user, logout_user
+
+from factcheck import db
+from factcheck.accounts import operations
+from factcheck.accounts.forms import ChangePasswordForm, LoginForm
+from factcheck.accounts.models import User
+from factcheck.accounts.passwords import verify_password
+from factcheck.web.forms import form_status
+from factcheck.security.permissions import Permission, public, requires
+from factcheck.security.ratelimit import limiter, submitted_email
+from factcheck.web.urls import is_safe_next
+
+bp = Blueprint("accounts", __name__)
+
+
+def _login_throttle() -> str:
+    return current_app.config["LOGIN_THROTTLE"]
+
+
+def _counts_as_failed_login(_response: object) -> bool:
+    return bool(g.get("login_failed"))
+
+
+def sign_in(user: User) -> None:
+    """Start a fresh login session for the user; the old cookie's contents are dropped."""
+    session.clear()
+    started = operations.start_session(
+        db.session(),
+        user,
+        hours=current_app.config["LOGIN_SESSION_HOURS"],
+        ip_address=request.remote_addr,
+        user_agent=request.user_agent.string,
+    )
+    user.login_token = started.token
+    login_user(user)
+    g.login_session = started.record
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_throttle, methods=["POST"], deduct_when=_counts_as_failed_login)
+@limiter.limit(
+    _login_throttle, key_func=submitted_email, methods=["POST"], deduct_when=_counts_as_failed_login
+)
+@public
+def login() -> ResponseReturnValue:
+    target = request.args.get("next")
+    next_url = target if is_safe_next(target) else url_for("main.home")
+    if current_user.is_authenticated:
+        return redirect(next_url)
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = operations.authenticate(
+            db.session(), form.email.data or "", form.password.data or ""
+        )
+        if user is not None:
+            sign_in(user)
+            flash(f"Signed in as {user.name}.", "success")
+            return redirect(next_url)
+        g.login_failed = True
+        form.password.errors = ["Wrong email or password, or the account is disabled."]
+    return render_template("accounts/login.html", form=form), form_status(form)
+
+
+@bp.route("/logout", methods=["POST"])
+@requires(Permission.USE_ACCOUNT)
+def logout() -> ResponseReturnValue:
+    record = g.get("login_session")
+    if record is not None:
+        operations.end_session(db.session(), record)
+    logout_user()
+    session.clear()
+    flash("You are signed out.", "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@requires(Permission.USE_ACCOUNT)
+def account() -> ResponseReturnValue:
+    form = ChangePasswordForm()
+    user: User = current_user._get_current_object()  # type: ignore[attr-defined]
+    if form.validate_on_submit():
+        if not verify_password(user.password_hash, form.current_password.data or ""):
+            form.current_password.errors = ["This is not your current password."]
+        else:
+            try:
+                operations.set_password(db.session(), user, form.password.data or "")
+            except operations.AccountError as exc:
+                form.password.errors = [str(exc)]
+            else:
+                # Every other login of this account ends; this browser gets a fresh one.
+                sign_in(user)
+                flash(
+                    "Your password is changed. Other sessions of your account were signed out.",
+                    "success",
+                )
+                return redirect(url_for("accounts.account"))
+    return render_template("accounts/account.html", form=form, user=user), form_status(form)
+
+
+def load_user(token: str) -> User | None:
+    """Flask-Login's loader: the cookie's token must name an open login session."""
+    record = operations.load_session(db.session(), token)
+    if record is None:
+        return None
+    user = record.user
+    user.login_token = token
+    g.login_session = record
+    return user

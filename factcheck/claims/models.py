@@ -1,0 +1,181 @@
+"""Claims, where they appeared, how they moved through the workflow, tags and assignments."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from factcheck.db import Base, Timestamps, UTCDateTime, str_enum, utcnow
+
+if TYPE_CHECKING:
+    from factcheck.accounts.models import User
+    from factcheck.discussion.models import Comment
+    from factcheck.documents.models import Document
+    from factcheck.publishing.models import Publication
+    from factcheck.ratings.models import Rating
+    from factcheck.sources.models import Source
+    from factcheck.verdicts.models import Verdict
+
+
+class ClaimState(enum.StrEnum):
+    NEW = "new"
+    RESEARCHING = "researching"
+    IN_REVIEW = "in_review"
+    READY = "ready"
+    PUBLISHED = "published"
+    DISMISSED = "dismissed"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+claim_tags = Table(
+    "claim_tags",
+    Base.metadata,
+    Column("claim_id", ForeignKey("claims.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag_id", ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Claim(Timestamps, Base):
+    __tablename__ = "claims"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The statement in the words of whoever made it.
+    text: Mapped[str] = mapped_column(Text)
+    claimant: Mapped[str] = mapped_column(String(200))
+    claimed_on: Mapped[date | None]
+    state: Mapped[ClaimState] = mapped_column(
+        str_enum(ClaimState, "claim_state"), default=ClaimState.NEW, index=True
+    )
+    # Why a dismissed claim is not worth checking.
+    dismissed_reason: Mapped[str | None] = mapped_column(Text)
+    review_by: Mapped[date | None]
+    # The public address /checks/<slug>, fixed at first publication and never reused.
+    slug: Mapped[str | None] = mapped_column(String(200), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Optimistic concurrency: a save based on an old version fails instead of overwriting.
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    created_by: Mapped[User | None] = relationship()
+    appearances: Mapped[list[Appearance]] = relationship(
+        back_populates="claim", cascade="all, delete-orphan", order_by="Appearance.id"
+    )
+    transitions: Mapped[list[ClaimTransition]] = relationship(
+        back_populates="claim", cascade="all, delete-orphan", order_by="ClaimTransition.id"
+    )
+    tags: Mapped[list[Tag]] = relationship(secondary=claim_tags, order_by="Tag.name")
+    assignments: Mapped[list[Assignment]] = relationship(
+        back_populates="claim", cascade="all, delete-orphan"
+    )
+    sources: Mapped[list[Source]] = relationship(
+        back_populates="claim", cascade="all, delete-orphan", order_by="Source.id"
+    )
+    ratings: Mapped[list[Rating]] = relationship(
+        back_populates="claim", cascade="all, delete-orphan", order_by="Rating.id"
+    )
+    verdict: Mapped[Verdict | None] = relationship(
+        back_populates="claim", cascade="all, delete-orphan"
+    )
+    publications: Mapped[list[Publication]] = relationship(
+        back_populates="claim", order_by="Publication.revision"
+    )
+    comments: Mapped[list[Comment]] = relationship(
+        back_populates="claim", cascade="all, delete-orphan", order_by="Comment.id"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Claim {self.id} {self.state}>"
+
+
+class AnchorStatus(enum.StrEnum):
+    ANCHORED = "anchored"
+    # The quote is no longer found in the document's text.
+    ORPHANED = "orphaned"
+
+
+class Appearance(Timestamps, Base):
+    """One place a claim appeared: a span of a document, or a URL (TV, social post).
+
+    The span is a W3C Web Annotation TextQuoteSelector (exact, prefix, suffix)
+    plus a TextPositionSelector (start, end) in Unicode code points. The quote
+    is the truth; the position is a hint.
+    """
+
+    __tablename__ = "appearances"
+    __table_args__ = (
+        CheckConstraint("document_id IS NOT NULL OR url IS NOT NULL", name="document_or_url"),
+        CheckConstraint(
+            "position_start IS NULL OR (position_start >= 0 AND position_end >= position_start)",
+            name="position_order",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
+    document_id: Mapped[int | None] = mapped_column(
+        ForeignKey("documents.id", ondelete="RESTRICT"), index=True
+    )
+    url: Mapped[str | None] = mapped_column(String(2000))
+    appeared_on: Mapped[date | None]
+    quote_exact: Mapped[str | None] = mapped_column(Text)
+    quote_prefix: Mapped[str | None] = mapped_column(String(200))
+    quote_suffix: Mapped[str | None] = mapped_column(String(200))
+    position_start: Mapped[int | None]
+    position_end: Mapped[int | None]
+    anchor_status: Mapped[AnchorStatus] = mapped_column(
+        str_enum(AnchorStatus, "anchor_status"), default=AnchorStatus.ANCHORED
+    )
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    claim: Mapped[Claim] = relationship(back_populates="appearances")
+    document: Mapped[Document | None] = relationship(back_populates="appearances")
+    created_by: Mapped[User | None] = relationship()
+
+
+class ClaimTransition(Base):
+    """A workflow step: who moved the claim from which state to which, when, and why."""
+
+    __tablename__ = "claim_transitions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
+    from_state: Mapped[ClaimState | None] = mapped_column(str_enum(ClaimState, "transition_from"))
+    to_state: Mapped[ClaimState] = mapped_column(str_enum(ClaimState, "transition_to"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    claim: Mapped[Claim] = relationship(back_populates="transitions")
+    actor: Mapped[User | None] = relationship()
+
+
+class Tag(Base):
+    __tablename__ = "tags"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+
+
+class Assignment(Base):
+    """A person asked to work on a claim."""
+
+    __tablename__ = "assignments"
+    __table_args__ = (UniqueConstraint("claim_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    claim: Mapped[Claim] = relationship(back_populates="assignments")
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    assigned_by: Mapped[User | None] = relationship(foreign_keys=[assigned_by_id])

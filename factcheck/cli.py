@@ -1,0 +1,168 @@
+"""The ``factcheck`` console script: a Flask CLI group bound to the app.
+
+Failures exit non-zero with one readable line (click.ClickException).
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy.orm import Session
+
+from factcheck import create_app, migrate
+from factcheck.accounts import operations as accounts
+from factcheck.accounts.models import Role, User
+from factcheck.db import get_database, session_scope
+
+
+def _app_factory() -> object:
+    try:
+        return create_app()
+    except (RuntimeError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@click.group(cls=FlaskGroup, create_app=_app_factory, add_version_option=False)
+def main() -> None:
+    """factcheck: claims, sources, ratings, verdicts and ClaimReview publishing."""
+
+
+# --- db ----------------------------------------------------------------------
+
+
+@main.group()
+def db() -> None:
+    """Database schema migrations (Alembic)."""
+
+
+@db.command("upgrade")
+@click.argument("revision", default="head")
+@with_appcontext
+def db_upgrade(revision: str) -> None:
+    """Upgrade the database to REVISION (default: the newest)."""
+    migrate.upgrade(get_database(current_app).engine, revision)
+
+
+@db.command("downgrade")
+@click.argument("revision", default="-1")
+@with_appcontext
+def db_downgrade(revision: str) -> None:
+    """Downgrade the database to REVISION (default: one step back)."""
+    migrate.downgrade(get_database(current_app).engine, revision)
+
+
+@db.command("current")
+@with_appcontext
+def db_current() -> None:
+    """Show the revision the database is at."""
+    migrate.current(get_database(current_app).engine)
+
+
+# --- users -------------------------------------------------------------------
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            raise click.ClickException("no password on standard input")
+        return password
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+def _role(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Role | None:
+    if value is None:
+        return None
+    try:
+        return accounts.parse_role(value)
+    except accounts.AccountError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def _existing_user(db_session: Session, email: str) -> User:
+    user = accounts.find_user_by_email(db_session, email)
+    if user is None:
+        raise click.ClickException(f"no user with the email {email}")
+    return user
+
+
+@main.group()
+def users() -> None:
+    """Create users, change their role, disable them."""
+
+
+@users.command("create")
+@click.argument("email")
+@click.option("--name", required=True, help="The person's name as colleagues know it.")
+@click.option(
+    "--role",
+    default="reviewer",
+    show_default=True,
+    callback=_role,
+    help="reviewer, editor or admin.",
+)
+@click.option(
+    "--password-stdin", is_flag=True, help="Read the password from standard input, not a prompt."
+)
+@with_appcontext
+def users_create(email: str, name: str, role: Role, password_stdin: bool) -> None:
+    """Create a user with EMAIL. The password is asked for, never given as an option."""
+    password = _read_password(password_stdin)
+    try:
+        with session_scope(current_app) as db_session:
+            user = accounts.create_user(
+                db_session, email=email, name=name, password=password, role=role
+            )
+            summary = f"created {user.email} ({user.role.value})"
+    except accounts.AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(summary)
+
+
+@users.command("set-role")
+@click.argument("email")
+@click.argument("role", callback=_role)
+@with_appcontext
+def users_set_role(email: str, role: Role) -> None:
+    """Give the user with EMAIL a new ROLE (reviewer, editor, admin)."""
+    try:
+        with session_scope(current_app) as db_session:
+            user = _existing_user(db_session, email)
+            accounts.set_role(db_session, user, role)
+    except accounts.AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{email}: role is now {role.value}")
+
+
+@users.command("disable")
+@click.argument("email")
+@click.option("--enable", is_flag=True, help="Re-enable a disabled account instead.")
+@with_appcontext
+def users_disable(email: str, enable: bool) -> None:
+    """Disable the user with EMAIL: no more sign-ins, open sessions end."""
+    try:
+        with session_scope(current_app) as db_session:
+            user = _existing_user(db_session, email)
+            accounts.set_disabled(db_session, user, not enable)
+    except accounts.AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{email}: {'enabled' if enable else 'disabled'}")
+
+
+# --- demo --------------------------------------------------------------------
+
+
+@main.command("demo")
+@with_appcontext
+def demo() -> None:
+    """Load the demo data (idempotent) and print the demo accounts."""
+    from factcheck.demo import data
+
+    if current_app.config["ENV"] == "production":
+        raise click.ClickException("refusing to load demo accounts into a production instance")
+    with session_scope(current_app) as db_session:
+        report = data.load(db_session)
+    click.echo(report.describe())

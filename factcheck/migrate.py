@@ -1,0 +1,46 @@
+"""Running the Alembic migrations from the app (CLI and tests)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, Engine
+
+from factcheck import PROJECT_ROOT
+
+ALEMBIC_INI = os.path.join(PROJECT_ROOT, "alembic.ini")
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    config = Config(ALEMBIC_INI)
+    config.attributes["configure_logging"] = False
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+@contextmanager
+def _connected(engine: Engine) -> Iterator[Config]:
+    with engine.connect() as connection:
+        yield alembic_config(connection)
+        if connection.in_transaction():
+            connection.commit()
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    with _connected(engine) as config:
+        command.upgrade(config, revision)
+
+
+def downgrade(engine: Engine, revision: str = "-1") -> None:
+    with _connected(engine) as config:
+        command.downgrade(config, revision)
+
+
+def current(engine: Engine) -> None:
+    with _connected(engine) as config:
+        command.current(config, verbose=False)

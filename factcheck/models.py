@@ -1,0 +1,48 @@
+"""Every model of the app, imported in one place so the mapper and Alembic see them all."""
+
+from factcheck.accounts.models import ApiToken, LoginSession, Role, User
+from factcheck.claims.models import (
+    AnchorStatus,
+    Appearance,
+    Assignment,
+    Claim,
+    ClaimState,
+    ClaimTransition,
+    Tag,
+    claim_tags,
+)
+from factcheck.db import Base
+from factcheck.discussion.models import Comment
+from factcheck.documents.models import Document
+from factcheck.organisation.models import Organisation
+from factcheck.publishing.models import Publication, PublicationKind
+from factcheck.ratings.models import Rating, RatingLabel
+from factcheck.sources.models import Source, SourceKind, Stance
+from factcheck.verdicts.models import Verdict
+
+__all__ = [
+    "AnchorStatus",
+    "ApiToken",
+    "Appearance",
+    "Assignment",
+    "Base",
+    "Claim",
+    "ClaimState",
+    "ClaimTransition",
+    "Comment",
+    "Document",
+    "LoginSession",
+    "Organisation",
+    "Publication",
+    "PublicationKind",
+    "Rating",
+    "RatingLabel",
+    "Role",
+    "Source",
+    "SourceKind",
+    "Stance",
+    "Tag",
+    "User",
+    "Verdict",
+    "claim_tags",
+]

@@ -1,0 +1,62 @@
+"""Publications: immutable public revisions of a verdict."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from factcheck.db import Base, UTCDateTime, str_enum, utcnow
+
+if TYPE_CHECKING:
+    from factcheck.accounts.models import User
+    from factcheck.claims.models import Claim
+
+
+class PublicationKind(enum.StrEnum):
+    PUBLICATION = "publication"
+    # The verdict changed because we were wrong.
+    CORRECTION = "correction"
+    # New facts.
+    UPDATE = "update"
+    RETRACTION = "retraction"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class Publication(Base):
+    """One frozen public revision; revision 1 is the first publication.
+
+    ``snapshot`` holds everything the public page shows (claim, claimant,
+    appearances, label, headline, summary, explanation, sources, dates), so
+    later edits to the draft change nothing public.
+    """
+
+    __tablename__ = "publications"
+    __table_args__ = (
+        UniqueConstraint("claim_id", "revision"),
+        CheckConstraint("revision >= 1", name="revision_positive"),
+        CheckConstraint(
+            "kind = 'publication' OR note IS NOT NULL", name="later_revisions_have_note"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="RESTRICT"), index=True)
+    revision: Mapped[int]
+    kind: Mapped[PublicationKind] = mapped_column(str_enum(PublicationKind, "publication_kind"))
+    # The public, dated note of a correction, update or retraction.
+    note: Mapped[str | None] = mapped_column(Text)
+    label_name: Mapped[str] = mapped_column(String(80))
+    headline: Mapped[str] = mapped_column(String(300))
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    claim: Mapped[Claim] = relationship(back_populates="publications")
+    published_by: Mapped[User | None] = relationship()

@@ -1,0 +1,30 @@
+"""The before-request gate: deny by default, enforce each view's declared access."""
+
+from __future__ import annotations
+
+from flask import Flask, abort, current_app, request
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from factcheck.security.permissions import PUBLIC, can, declared_access
+from factcheck.web.urls import login_redirect
+
+
+def init_app(app: Flask) -> None:
+    @app.before_request
+    def _enforce_declared_access() -> ResponseReturnValue | None:
+        if request.endpoint is None:
+            return None  # 404 / 405 follow their own course
+        view = current_app.view_functions.get(request.endpoint)
+        access = declared_access(view)
+        if request.endpoint == "static" or access == PUBLIC:
+            return None
+        if access is None:
+            # A view that forgot to say who may use it is nobody's.
+            current_app.logger.error("view %s declares no access; refused", request.endpoint)
+            abort(403)
+        if not current_user.is_authenticated:
+            return login_redirect()
+        if not can(current_user, access):
+            abort(403)
+        return None

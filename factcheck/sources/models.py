@@ -1,0 +1,73 @@
+"""Sources: the evidence attached to a claim."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date
+from typing import TYPE_CHECKING
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from factcheck.db import Base, Timestamps, str_enum
+
+if TYPE_CHECKING:
+    from factcheck.accounts.models import User
+    from factcheck.claims.models import Claim
+
+
+class SourceKind(enum.StrEnum):
+    PRIMARY_DOCUMENT = "primary_document"
+    OFFICIAL_STATEMENT = "official_statement"
+    DATA_SET = "data_set"
+    EXPERT = "expert"
+    NEWS_REPORT = "news_report"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class Stance(enum.StrEnum):
+    SUPPORTS = "supports"
+    REFUTES = "refutes"
+    CONTEXT = "context"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class Source(Timestamps, Base):
+    __tablename__ = "sources"
+    __table_args__ = (
+        CheckConstraint("url IS NOT NULL OR citation IS NOT NULL", name="url_or_citation"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
+    url: Mapped[str | None] = mapped_column(String(2000))
+    # A full citation, for evidence without a URL (an interview, a printed document).
+    citation: Mapped[str | None] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(String(500))
+    publisher: Mapped[str | None] = mapped_column(String(200))
+    published_on: Mapped[date | None]
+    kind: Mapped[SourceKind] = mapped_column(
+        str_enum(SourceKind, "source_kind"), default=SourceKind.OTHER
+    )
+    stance: Mapped[Stance] = mapped_column(
+        str_enum(Stance, "source_stance"), default=Stance.CONTEXT
+    )
+    # The passage of the source that matters for the claim.
+    quote: Mapped[str | None] = mapped_column(Text)
+    # The reviewer's own note; never public.
+    note: Mapped[str | None] = mapped_column(Text)
+    is_primary: Mapped[bool] = mapped_column(default=False)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    claim: Mapped[Claim] = relationship(back_populates="sources")
+    created_by: Mapped[User | None] = relationship()

@@ -1,0 +1,59 @@
+"""Error pages: HTML for people, problem+json for the API."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+MESSAGES = {
+    400: "The request could not be understood.",
+    403: "You do not have permission to see this page.",
+    404: "There is no page at this address.",
+    405: "This page does not accept that kind of request.",
+    413: "The upload is too large.",
+    429: "Too many attempts. Please wait a few minutes and try again.",
+    500: "Something went wrong on our side. The team has been told.",
+}
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def render_error(code: int, message: str | None = None) -> ResponseReturnValue:
+    message = message or MESSAGES.get(code, "Error")
+    if _wants_json():
+        body = {
+            "type": "about:blank",
+            "status": code,
+            "title": MESSAGES.get(code, "Error"),
+            "detail": message,
+        }
+        return body, code, {"Content-Type": "application/problem+json"}
+    return render_template("errors/error.html", code=code, message=message), code
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf_error(error: CSRFError) -> ResponseReturnValue:
+        return render_error(
+            400,
+            f"The form expired or was not sent from this site ({error.description}). "
+            "Go back, reload the page and submit it again.",
+        )
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException) -> ResponseReturnValue:
+        code = error.code or 500
+        response = render_error(code)
+        if code == 429:
+            retry_after = getattr(error, "retry_after", None)
+            body, status = response  # type: ignore[misc]
+            return body, status, {"Retry-After": str(retry_after)} if retry_after else {}
+        return response
+
+    @app.errorhandler(500)
+    def _server_error(_error: Exception) -> ResponseReturnValue:
+        return render_error(500)

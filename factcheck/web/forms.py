@@ -1,0 +1,26 @@
+"""The base class of every form: CSRF-protected, with text trimmed on the way in."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+
+
+def strip_text(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+class Form(FlaskForm):
+    class Meta:
+        def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Any:
+            # Passwords keep their spaces; every other text field is trimmed.
+            if unbound_field.field_class.__name__ != "PasswordField":
+                options["filters"] = (*options.get("filters", ()), strip_text)
+            return unbound_field.bind(form=form, **options)
+
+
+def form_status(form: FlaskForm) -> int:
+    """422 when a submitted form is shown again with errors, so the request's
+    transaction rolls back and scripts see the failure; 200 otherwise."""
+    return 422 if form.errors else 200

@@ -1,0 +1,104 @@
+"""Alembic environment: migrates the database the app is configured for.
+
+Callers may pass an open connection in ``config.attributes["connection"]``
+(the CLI and the tests do); otherwise the URL comes from ``sqlalchemy.url``
+or, failing that, from the app's own configuration.
+"""
+
+from __future__ import annotations
+
+from logging.config import fileConfig
+
+from alembic import context
+from sqlalchemy import Connection
+
+import factcheck.models  # noqa: F401 - registers every table on Base.metadata
+from factcheck.db import Base, make_engine
+
+config = context.config
+if config.config_file_name is not None and config.attributes.get("configure_logging", True):
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
+
+target_metadata = Base.metadata
+
+
+def _url() -> str:
+    url = config.get_main_option("sqlalchemy.url")
+    if url:
+        return url
+    from factcheck import create_app
+    from factcheck.db import get_database
+
+    return get_database(create_app()).engine.url.render_as_string(hide_password=False)
+
+
+def _configure(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        # SQLite cannot ALTER most things; batch mode copies the table instead.
+        render_as_batch=connection.dialect.name == "sqlite",
+        # SQLite runs DDL inside transactions too (our engine begins them explicitly).
+        transactional_ddl=True,
+        compare_type=True,
+        compare_server_default=True,
+    )
+
+
+def run_migrations_offline() -> None:
+    url = _url()
+    context.configure(
+        url=url,
+        target_metadata=target_metadata,
+        literal_binds=True,
+        render_as_batch=url.startswith("sqlite"),
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def _run(connection: Connection) -> None:
+    """Run the migrations; on SQLite with foreign keys off while batch mode copies tables.
+
+    Batch mode drops and recreates tables; with foreign keys on, dropping a
+    table would cascade-delete the rows that refer to it. The pragma only
+    works outside a transaction, so it goes to the driver directly, and the
+    keys are checked before it is switched back on.
+    """
+    sqlite = connection.dialect.name == "sqlite" and not connection.in_transaction()
+    if sqlite:
+        connection.connection.driver_connection.execute("PRAGMA foreign_keys = OFF")
+    try:
+        _configure(connection)
+        with context.begin_transaction():
+            context.run_migrations()
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(
+                        f"migration left rows with broken foreign keys: {broken[:5]}"
+                    )
+    finally:
+        if sqlite:
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys = ON")
+
+
+def run_migrations_online() -> None:
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        _run(connection)
+        return
+    engine = make_engine(_url())
+    try:
+        with engine.connect() as connection:
+            _run(connection)
+            if connection.in_transaction():
+                connection.commit()
+    finally:
+        engine.dispose()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()
