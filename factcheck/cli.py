@@ -104,18 +104,14 @@ def users() -> None:
     callback=_role,
     help="reviewer, editor or admin.",
 )
-@click.option(
-    "--password-stdin", is_flag=True, help="Read the password from standard input, not a prompt."
-)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input, not a prompt.")
 @with_appcontext
 def users_create(email: str, name: str, role: Role, password_stdin: bool) -> None:
     """Create a user with EMAIL. The password is asked for, never given as an option."""
     password = _read_password(password_stdin)
     try:
         with session_scope(current_app) as db_session:
-            user = accounts.create_user(
-                db_session, email=email, name=name, password=password, role=role
-            )
+            user = accounts.create_user(db_session, email=email, name=name, password=password, role=role)
             summary = f"created {user.email} ({user.role.value})"
     except accounts.AccountError as exc:
         raise click.ClickException(str(exc)) from None

@@ -75,9 +75,7 @@ def _run(connection: Connection) -> None:
             if sqlite:
                 broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                 if broken:
-                    raise RuntimeError(
-                        f"migration left rows with broken foreign keys: {broken[:5]}"
-                    )
+                    raise RuntimeError(f"migration left rows with broken foreign keys: {broken[:5]}")
     finally:
         if sqlite:
             connection.connection.driver_connection.execute("PRAGMA foreign_keys = ON")

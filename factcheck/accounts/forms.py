@@ -12,15 +12,11 @@ ROLE_CHOICES = [(role.value, role.label) for role in Role]
 
 class LoginForm(Form):
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField(
-        "Password", validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)]
-    )
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)])
 
 
 class NewPasswordMixin:
-    password = PasswordField(
-        "New password", validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)]
-    )
+    password = PasswordField("New password", validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)])
     confirm = PasswordField(
         "Repeat the password",
         validators=[DataRequired(), EqualTo("password", "The passwords differ.")],

@@ -158,9 +158,7 @@ def start_session(
 def load_session(db: Session, token: str) -> LoginSession | None:
     """The open, unexpired session of an active user for this cookie token, or None."""
     record = db.scalar(
-        select(LoginSession)
-        .where(LoginSession.token_hash == _token_hash(token))
-        .join(LoginSession.user)
+        select(LoginSession).where(LoginSession.token_hash == _token_hash(token)).join(LoginSession.user)
     )
     if record is None or record.ended_at is not None or record.expires_at <= utcnow():
         return None

@@ -11,8 +11,8 @@ from factcheck import db
 from factcheck.accounts import operations
 from factcheck.accounts.forms import CreateUserForm, EditUserForm
 from factcheck.accounts.models import Role, User
-from factcheck.web.forms import form_status
 from factcheck.security.permissions import Permission, requires
+from factcheck.web.forms import form_status
 
 bp = Blueprint("user_admin", __name__, url_prefix="/admin/users")
 

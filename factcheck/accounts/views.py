@@ -21,9 +21,9 @@ from factcheck.accounts import operations
 from factcheck.accounts.forms import ChangePasswordForm, LoginForm
 from factcheck.accounts.models import User
 from factcheck.accounts.passwords import verify_password
-from factcheck.web.forms import form_status
 from factcheck.security.permissions import Permission, public, requires
 from factcheck.security.ratelimit import limiter, submitted_email
+from factcheck.web.forms import form_status
 from factcheck.web.urls import is_safe_next
 
 bp = Blueprint("accounts", __name__)
@@ -65,9 +65,7 @@ def login() -> ResponseReturnValue:
         return redirect(next_url)
     form = LoginForm()
     if form.validate_on_submit():
-        user = operations.authenticate(
-            db.session(), form.email.data or "", form.password.data or ""
-        )
+        user = operations.authenticate(db.session(), form.email.data or "", form.password.data or "")
         if user is not None:
             sign_in(user)
             flash(f"Signed in as {user.name}.", "success")

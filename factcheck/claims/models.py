@@ -72,18 +72,14 @@ class Claim(Timestamps, Base):
         back_populates="claim", cascade="all, delete-orphan", order_by="ClaimTransition.id"
     )
     tags: Mapped[list[Tag]] = relationship(secondary=claim_tags, order_by="Tag.name")
-    assignments: Mapped[list[Assignment]] = relationship(
-        back_populates="claim", cascade="all, delete-orphan"
-    )
+    assignments: Mapped[list[Assignment]] = relationship(back_populates="claim", cascade="all, delete-orphan")
     sources: Mapped[list[Source]] = relationship(
         back_populates="claim", cascade="all, delete-orphan", order_by="Source.id"
     )
     ratings: Mapped[list[Rating]] = relationship(
         back_populates="claim", cascade="all, delete-orphan", order_by="Rating.id"
     )
-    verdict: Mapped[Verdict | None] = relationship(
-        back_populates="claim", cascade="all, delete-orphan"
-    )
+    verdict: Mapped[Verdict | None] = relationship(back_populates="claim", cascade="all, delete-orphan")
     publications: Mapped[list[Publication]] = relationship(
         back_populates="claim", order_by="Publication.revision"
     )

@@ -28,7 +28,6 @@ from factcheck.sources.models import Source, SourceKind, Stance
 from factcheck.verdicts.models import Verdict
 
 SEED_ARTICLE = "seed-article-inf-treaty.txt"
-SEED_TITLE = "‘Russia’s Last Chance’: NATO Demands Moscow’s Compliance with Treaty INF"
 
 
 @dataclass(frozen=True)
@@ -275,9 +274,7 @@ PATHS = {
 
 @dataclass
 class DemoReport:
-    created: dict[str, int] = field(
-        default_factory=lambda: {"users": 0, "documents": 0, "claims": 0}
-    )
+    created: dict[str, int] = field(default_factory=lambda: {"users": 0, "documents": 0, "claims": 0})
     accounts: list[DemoAccount] = field(default_factory=list)
 
     def describe(self) -> str:
@@ -321,7 +318,8 @@ def _document(db: Session, creator: User, report: DemoReport) -> Document:
     document = db.scalar(select(Document).where(Document.text_sha256 == digest))
     if document is None:
         document = Document(
-            title=SEED_TITLE,
+            # The article's first line is its headline.
+            title=text.splitlines()[0].strip(),
             outlet=None,
             language="en",
             text=text,
@@ -357,15 +355,11 @@ def _claim(
             created_by=reviewer,
         )
     )
-    claim.transitions.append(
-        ClaimTransition(from_state=None, to_state=ClaimState.NEW, actor=reviewer)
-    )
+    claim.transitions.append(ClaimTransition(from_state=None, to_state=ClaimState.NEW, actor=reviewer))
     for source, stance, note in spec.sources:
         claim.sources.append(Source(**source, stance=stance, note=note, created_by=reviewer))
     for email, label_key, reasoning in spec.ratings:
-        claim.ratings.append(
-            Rating(reviewer=users[email], label=labels[label_key], reasoning=reasoning)
-        )
+        claim.ratings.append(Rating(reviewer=users[email], label=labels[label_key], reasoning=reasoning))
     if spec.verdict:
         label_key, headline, summary, explanation = spec.verdict
         claim.verdict = Verdict(
@@ -379,9 +373,7 @@ def _claim(
     previous = ClaimState.NEW
     for state in PATHS[spec.state]:
         actor = (
-            admin
-            if state == ClaimState.PUBLISHED
-            else (editor if state == ClaimState.READY else reviewer)
+            admin if state == ClaimState.PUBLISHED else (editor if state == ClaimState.READY else reviewer)
         )
         comment = spec.dismissed_reason if state == ClaimState.DISMISSED else None
         claim.transitions.append(

@@ -41,9 +41,7 @@ class Publication(Base):
     __table_args__ = (
         UniqueConstraint("claim_id", "revision"),
         CheckConstraint("revision >= 1", name="revision_positive"),
-        CheckConstraint(
-            "kind = 'publication' OR note IS NOT NULL", name="later_revisions_have_note"
-        ),
+        CheckConstraint("kind = 'publication' OR note IS NOT NULL", name="later_revisions_have_note"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

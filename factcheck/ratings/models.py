@@ -46,9 +46,7 @@ class Rating(Timestamps, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"))
-    reviewer_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="RESTRICT"), index=True
-    )
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
     label_id: Mapped[int] = mapped_column(ForeignKey("rating_labels.id", ondelete="RESTRICT"))
     reasoning: Mapped[str] = mapped_column(Text)
 

@@ -41,9 +41,7 @@ class Stance(enum.StrEnum):
 
 class Source(Timestamps, Base):
     __tablename__ = "sources"
-    __table_args__ = (
-        CheckConstraint("url IS NOT NULL OR citation IS NOT NULL", name="url_or_citation"),
-    )
+    __table_args__ = (CheckConstraint("url IS NOT NULL OR citation IS NOT NULL", name="url_or_citation"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
@@ -53,12 +51,8 @@ class Source(Timestamps, Base):
     title: Mapped[str] = mapped_column(String(500))
     publisher: Mapped[str | None] = mapped_column(String(200))
     published_on: Mapped[date | None]
-    kind: Mapped[SourceKind] = mapped_column(
-        str_enum(SourceKind, "source_kind"), default=SourceKind.OTHER
-    )
-    stance: Mapped[Stance] = mapped_column(
-        str_enum(Stance, "source_stance"), default=Stance.CONTEXT
-    )
+    kind: Mapped[SourceKind] = mapped_column(str_enum(SourceKind, "source_kind"), default=SourceKind.OTHER)
+    stance: Mapped[Stance] = mapped_column(str_enum(Stance, "source_stance"), default=Stance.CONTEXT)
     # The passage of the source that matters for the claim.
     quote: Mapped[str | None] = mapped_column(Text)
     # The reviewer's own note; never public.

@@ -44,9 +44,7 @@ def upgrade() -> None:
         sa.Column("is_active", sa.Boolean(), nullable=False),
         sa.Column("created_at", factcheck.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", factcheck.db.UTCDateTime(timezone=True), nullable=False),
-        sa.CheckConstraint(
-            "value IS NULL OR value >= 1", name=op.f("ck_rating_labels_value_positive")
-        ),
+        sa.CheckConstraint("value IS NULL OR value >= 1", name=op.f("ck_rating_labels_value_positive")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_rating_labels")),
         sa.UniqueConstraint("key", name=op.f("uq_rating_labels_key")),
         sa.UniqueConstraint("name", name=op.f("uq_rating_labels_name")),
@@ -244,9 +242,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("appearances", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_appearances_claim_id"), ["claim_id"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_appearances_document_id"), ["document_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_appearances_document_id"), ["document_id"], unique=False)
 
     op.create_table(
         "assignments",
@@ -346,9 +342,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_claim_transitions")),
     )
     with op.batch_alter_table("claim_transitions", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_claim_transitions_claim_id"), ["claim_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_claim_transitions_claim_id"), ["claim_id"], unique=False)
 
     op.create_table(
         "comments",
@@ -448,9 +442,7 @@ def upgrade() -> None:
             ondelete="RESTRICT",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_ratings")),
-        sa.UniqueConstraint(
-            "claim_id", "reviewer_id", name=op.f("uq_ratings_claim_id_reviewer_id")
-        ),
+        sa.UniqueConstraint("claim_id", "reviewer_id", name=op.f("uq_ratings_claim_id_reviewer_id")),
     )
     with op.batch_alter_table("ratings", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_ratings_reviewer_id"), ["reviewer_id"], unique=False)
