@@ -76,7 +76,7 @@ def _development_secret(app: Flask) -> str:
 
 def _init_extensions(app: Flask) -> None:
     import factcheck.models  # noqa: F401 - every model mapped before the first query
-    from factcheck import db
+    from factcheck import cli, db
     from factcheck.accounts.views import load_user
     from factcheck.security import gate, ratelimit
     from factcheck.web import errors, templating
@@ -93,6 +93,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.session_protection = None
     login_manager.user_loader(load_user)
 
+    cli.init_app(app)
     gate.init_app(app)
     errors.init_app(app)
     templating.init_app(app)

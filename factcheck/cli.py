@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 
 import click
-from flask import current_app
+from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy.orm import Session
 
@@ -30,10 +30,17 @@ def main() -> None:
     """factcheck: claims, sources, ratings, verdicts and ClaimReview publishing."""
 
 
+def init_app(app: Flask) -> None:
+    """Register the app's commands on ``app.cli`` (so ``flask --app factcheck`` has them too)."""
+    app.cli.add_command(db)
+    app.cli.add_command(users)
+    app.cli.add_command(demo)
+
+
 # --- db ----------------------------------------------------------------------
 
 
-@main.group()
+@click.group()
 def db() -> None:
     """Database schema migrations (Alembic)."""
 
@@ -89,7 +96,7 @@ def _existing_user(db_session: Session, email: str) -> User:
     return user
 
 
-@main.group()
+@click.group()
 def users() -> None:
     """Create users, change their role, disable them."""
 
@@ -151,7 +158,7 @@ def users_disable(email: str, enable: bool) -> None:
 # --- demo --------------------------------------------------------------------
 
 
-@main.command("demo")
+@click.command("demo")
 @with_appcontext
 def demo() -> None:
     """Load the demo data (idempotent) and print the demo accounts."""
