@@ -78,10 +78,12 @@ def _init_extensions(app: Flask) -> None:
     import factcheck.models  # noqa: F401 - every model mapped before the first query
     from factcheck import cli, db
     from factcheck.accounts.views import load_user
+    from factcheck.audit import web as audit_web
     from factcheck.security import gate, ratelimit
     from factcheck.web import errors, templating
 
     db.init_app(app)
+    audit_web.init_app(app)
     csrf.init_app(app)
     ratelimit.init_app(app)
 

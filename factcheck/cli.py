@@ -6,6 +6,8 @@ Failures exit non-zero with one readable line (click.ClickException).
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import click
 from flask import Flask, current_app
@@ -15,6 +17,7 @@ from sqlalchemy.orm import Session
 from factcheck import create_app, migrate
 from factcheck.accounts import operations as accounts
 from factcheck.accounts.models import Role, User
+from factcheck.audit.changesets import Actor, set_actor
 from factcheck.db import get_database, session_scope
 
 
@@ -32,9 +35,20 @@ def main() -> None:
 
 def init_app(app: Flask) -> None:
     """Register the app's commands on ``app.cli`` (so ``flask --app factcheck`` has them too)."""
+    from factcheck.audit.cli import audit
+
+    app.cli.add_command(audit)
     app.cli.add_command(db)
     app.cli.add_command(users)
     app.cli.add_command(demo)
+
+
+@contextmanager
+def command_session(command: str) -> Iterator[Session]:
+    """A session for one command, committed once; its writes are attributed to the command."""
+    with session_scope(current_app) as db_session:
+        set_actor(db_session, Actor.command_line(command))
+        yield db_session
 
 
 # --- db ----------------------------------------------------------------------
@@ -117,7 +131,7 @@ def users_create(email: str, name: str, role: Role, password_stdin: bool) -> Non
     """Create a user with EMAIL. The password is asked for, never given as an option."""
     password = _read_password(password_stdin)
     try:
-        with session_scope(current_app) as db_session:
+        with command_session("factcheck users create") as db_session:
             user = accounts.create_user(db_session, email=email, name=name, password=password, role=role)
             summary = f"created {user.email} ({user.role.value})"
     except accounts.AccountError as exc:
@@ -132,7 +146,7 @@ def users_create(email: str, name: str, role: Role, password_stdin: bool) -> Non
 def users_set_role(email: str, role: Role) -> None:
     """Give the user with EMAIL a new ROLE (reviewer, editor, admin)."""
     try:
-        with session_scope(current_app) as db_session:
+        with command_session("factcheck users set-role") as db_session:
             user = _existing_user(db_session, email)
             accounts.set_role(db_session, user, role)
     except accounts.AccountError as exc:
@@ -147,7 +161,7 @@ def users_set_role(email: str, role: Role) -> None:
 def users_disable(email: str, enable: bool) -> None:
     """Disable the user with EMAIL: no more sign-ins, open sessions end."""
     try:
-        with session_scope(current_app) as db_session:
+        with command_session("factcheck users disable") as db_session:
             user = _existing_user(db_session, email)
             accounts.set_disabled(db_session, user, not enable)
     except accounts.AccountError as exc:
@@ -166,6 +180,6 @@ def demo() -> None:
 
     if current_app.config["ENV"] == "production":
         raise click.ClickException("refusing to load demo accounts into a production instance")
-    with session_scope(current_app) as db_session:
+    with command_session("factcheck demo") as db_session:
         report = data.load(db_session)
     click.echo(report.describe())

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import enum
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -121,6 +121,8 @@ class Database:
         self.write_sessions = sessionmaker(bind=engine, expire_on_commit=False)
         read_engine = engine.execution_options(**{SQLITE_BEGIN: "DEFERRED"})
         self.read_sessions = sessionmaker(bind=read_engine, expire_on_commit=False)
+        # Called with each new request session (the audit history attaches the actor).
+        self.request_session_hooks: list[Callable[[Session], None]] = []
 
     def use_sessions(self, factory: sessionmaker[Session]) -> None:
         """Route all sessions through one factory (tests bind it to a savepoint)."""
@@ -146,6 +148,8 @@ def session() -> Session:
         readonly = request.method in _READ_METHODS if request else False
         factory = database.read_sessions if readonly else database.write_sessions
         g.db_session = factory()
+        for hook in database.request_session_hooks:
+            hook(g.db_session)
     return g.db_session
 
 

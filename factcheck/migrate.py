@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -16,7 +17,9 @@ ALEMBIC_INI = os.path.join(PROJECT_ROOT, "alembic.ini")
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
-    config = Config(ALEMBIC_INI)
+    # Alembic's default stdout is the one of import time; pass the current one so
+    # `factcheck db current` prints where click (and Flask's CLI test runner) expect.
+    config = Config(ALEMBIC_INI, stdout=sys.stdout)
     config.attributes["configure_logging"] = False
     if connection is not None:
         config.attributes["connection"] = connection

@@ -1,6 +1,7 @@
 """Every model of the app, imported in one place so the mapper and Alembic see them all."""
 
 from factcheck.accounts.models import ApiToken, LoginSession, Role, User
+from factcheck.audit.models import AuditChange, AuditChangeset, AuditContext, AuditVerification
 from factcheck.claims.models import (
     AnchorStatus,
     Appearance,
@@ -17,6 +18,7 @@ from factcheck.documents.models import Document
 from factcheck.organisation.models import Organisation
 from factcheck.publishing.models import Publication, PublicationKind
 from factcheck.ratings.models import Rating, RatingLabel
+from factcheck.security.models import SecurityEvent, SecurityEventKind
 from factcheck.sources.models import Source, SourceKind, Stance
 from factcheck.verdicts.models import Verdict
 
@@ -25,6 +27,10 @@ __all__ = [
     "ApiToken",
     "Appearance",
     "Assignment",
+    "AuditChange",
+    "AuditChangeset",
+    "AuditContext",
+    "AuditVerification",
     "Base",
     "Claim",
     "ClaimState",
@@ -38,6 +44,8 @@ __all__ = [
     "Rating",
     "RatingLabel",
     "Role",
+    "SecurityEvent",
+    "SecurityEventKind",
     "Source",
     "SourceKind",
     "Stance",

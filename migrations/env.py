@@ -13,6 +13,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 import factcheck.models  # noqa: F401 - registers every table on Base.metadata
+from factcheck.audit import triggers
 from factcheck.db import Base, make_engine
 
 config = context.config
@@ -72,6 +73,8 @@ def _run(connection: Connection) -> None:
         _configure(connection)
         with context.begin_transaction():
             context.run_migrations()
+            # Keep the audit triggers in step with whatever the migrations changed.
+            triggers.sync(connection)
             if sqlite:
                 broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                 if broken:

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from factcheck import create_app, migrate
 from factcheck.accounts import operations as accounts
 from factcheck.accounts.models import Role, User
+from factcheck.audit.changesets import Actor, set_actor
 from factcheck.db import get_database, make_engine
 from factcheck.security.ratelimit import limiter
 
@@ -122,6 +123,7 @@ def session_factory(connection: Connection) -> sessionmaker[Session]:
 def db_session(session_factory: sessionmaker[Session]) -> Iterator[Session]:
     """A session inside the test's transaction, for arranging data and checking results."""
     session = session_factory()
+    set_actor(session, Actor.system("test setup", "test"))
     yield session
     session.close()
 

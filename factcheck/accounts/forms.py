@@ -7,7 +7,12 @@ from factcheck.accounts.models import Role
 from factcheck.accounts.passwords import MAX_PASSWORD_LENGTH
 from factcheck.web.forms import Form
 
-ROLE_CHOICES = [(role.value, role.label) for role in Role]
+try:
+    from wtforms import SelectChoice
+except ImportError:  # WTForms < 3.3, where (value, label) tuples are the only form
+    ROLE_CHOICES: list = [(role.value, role.label) for role in Role]
+else:  # tuples are deprecated from WTForms 3.3 and go in 3.4
+    ROLE_CHOICES = [SelectChoice(role.value, role.label) for role in Role]
 
 
 class LoginForm(Form):

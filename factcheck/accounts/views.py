@@ -21,6 +21,8 @@ from factcheck.accounts import operations
 from factcheck.accounts.forms import ChangePasswordForm, LoginForm
 from factcheck.accounts.models import User
 from factcheck.accounts.passwords import verify_password
+from factcheck.audit import changesets as audit
+from factcheck.audit.changesets import Actor
 from factcheck.security.permissions import Permission, public, requires
 from factcheck.security.ratelimit import limiter, submitted_email
 from factcheck.web.forms import form_status
@@ -40,6 +42,7 @@ def _counts_as_failed_login(_response: object) -> bool:
 def sign_in(user: User) -> None:
     """Start a fresh login session for the user; the old cookie's contents are dropped."""
     session.clear()
+    audit.set_actor(db.session(), Actor.for_user(user, request_id=g.get("request_id")))
     started = operations.start_session(
         db.session(),
         user,

@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session
 
 from factcheck.accounts import operations as accounts
 from factcheck.accounts.models import Role, User
+from factcheck.audit import changesets as audit
+from factcheck.audit.changesets import Actor
 from factcheck.claims.anchoring import select_quote
 from factcheck.claims.models import Appearance, Claim, ClaimState, ClaimTransition
 from factcheck.db import utcnow
@@ -291,14 +293,16 @@ def seed_article_text() -> str:
 
 def load(db: Session) -> DemoReport:
     report = DemoReport(accounts=list(ACCOUNTS))
+    loader = audit.get_actor(db)
     users = {account.email: _user(db, account, report) for account in ACCOUNTS}
     labels = {label.key: label for label in db.scalars(select(RatingLabel))}
+    audit.set_actor(db, Actor.for_user(users["anna@example.org"], origin="demo"))
     document = _document(db, users["anna@example.org"], report)
     for spec in CLAIMS:
         if db.scalar(select(Claim.id).where(Claim.text == spec.text)) is None:
             _claim(db, spec, document, users, labels)
             report.created["claims"] += 1
-    db.flush()
+    audit.set_actor(db, loader)
     return report
 
 
@@ -333,15 +337,27 @@ def _document(db: Session, creator: User, report: DemoReport) -> Document:
 
 
 def _claim(
-    db: Session,
-    spec: DemoClaim,
-    document: Document,
-    users: dict[str, User],
-    labels: dict[str, RatingLabel],
+    db: Session, spec: DemoClaim, document: Document, users: dict[str, User], labels: dict[str, RatingLabel]
 ) -> Claim:
+    """Build the claim step by step, each step attributed to the person who would take it,
+    so the demo's audit history reads like real work."""
     reviewer = users["anna@example.org"]
     editor = users["editor@example.org"]
     admin = users["admin@example.org"]
+    path = iter(PATHS[spec.state])
+
+    def act_as(user: User, reason: str | None = None) -> None:
+        audit.set_actor(db, Actor.for_user(user, origin="demo"))
+        audit.set_reason(db, reason)
+
+    def move(to: ClaimState, actor: User, comment: str | None = None) -> None:
+        claim.transitions.append(
+            ClaimTransition(from_state=claim.state, to_state=to, actor=actor, comment=comment)
+        )
+        claim.state = to
+        db.flush()
+
+    act_as(reviewer)
     selector = select_quote(document.text, spec.quote)
     claim = Claim(text=spec.text, claimant=spec.claimant, created_by=reviewer, state=ClaimState.NEW)
     claim.appearances.append(
@@ -356,37 +372,48 @@ def _claim(
         )
     )
     claim.transitions.append(ClaimTransition(from_state=None, to_state=ClaimState.NEW, actor=reviewer))
-    for source, stance, note in spec.sources:
-        claim.sources.append(Source(**source, stance=stance, note=note, created_by=reviewer))
-    for email, label_key, reasoning in spec.ratings:
-        claim.ratings.append(Rating(reviewer=users[email], label=labels[label_key], reasoning=reasoning))
-    if spec.verdict:
-        label_key, headline, summary, explanation = spec.verdict
-        claim.verdict = Verdict(
-            label=labels[label_key],
-            headline=headline,
-            summary=summary,
-            explanation=explanation,
-            author=editor,
-            updated_by=editor,
-        )
-    previous = ClaimState.NEW
-    for state in PATHS[spec.state]:
-        actor = (
-            admin if state == ClaimState.PUBLISHED else (editor if state == ClaimState.READY else reviewer)
-        )
-        comment = spec.dismissed_reason if state == ClaimState.DISMISSED else None
-        claim.transitions.append(
-            ClaimTransition(from_state=previous, to_state=state, actor=actor, comment=comment)
-        )
-        previous = state
-    claim.state = spec.state
-    claim.dismissed_reason = spec.dismissed_reason
     db.add(claim)
     db.flush()
-    if spec.state == ClaimState.PUBLISHED:
-        claim.slug = spec.slug
-        db.add(_first_publication(claim, admin))
+    if spec.state == ClaimState.DISMISSED:
+        claim.dismissed_reason = spec.dismissed_reason
+        move(next(path), reviewer, spec.dismissed_reason)
+        return claim
+    if spec.state == ClaimState.NEW:
+        return claim
+
+    move(next(path), reviewer)  # researching
+    for source, stance, note in spec.sources:
+        claim.sources.append(Source(**source, stance=stance, note=note, created_by=reviewer))
+    db.flush()
+    if spec.state == ClaimState.RESEARCHING:
+        return claim
+
+    move(next(path), reviewer)  # in review
+    for email, label_key, reasoning in spec.ratings:
+        act_as(users[email])
+        claim.ratings.append(Rating(reviewer=users[email], label=labels[label_key], reasoning=reasoning))
+        db.flush()
+    if spec.state == ClaimState.IN_REVIEW or spec.verdict is None:
+        return claim
+
+    act_as(editor)
+    label_key, headline, summary, explanation = spec.verdict
+    claim.verdict = Verdict(
+        label=labels[label_key],
+        headline=headline,
+        summary=summary,
+        explanation=explanation,
+        author=editor,
+        updated_by=editor,
+    )
+    move(next(path), editor)  # ready
+    if spec.state == ClaimState.READY:
+        return claim
+
+    act_as(admin, reason="First publication after review by two reviewers and the editor.")
+    claim.slug = spec.slug
+    db.add(_first_publication(claim, admin))
+    move(next(path), admin)  # published
     return claim
 
 

@@ -1,0 +1,259 @@
+"""Changesets: who changed what, opened on first write and sealed at commit.
+
+A session carries an :class:`Actor` (set by the request, the CLI or a test).
+The first write in a transaction opens a changeset: it takes the chain lock,
+picks the next sequence number and tells the database triggers about it
+(a transaction-local setting on PostgreSQL, the one-row ``audit_context``
+table on SQLite). Just before commit the changeset is sealed: its changes
+(written by the triggers) are read back, hashed onto the chain, and the
+changeset row is inserted. A rollback discards all of it together.
+
+Writes without an actor are refused here, and writes that bypass the session
+are refused by the triggers.
+"""
+
+from __future__ import annotations
+
+import getpass
+import itertools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, event, insert, select, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import ORMExecuteState, Session
+
+from factcheck.audit import chain
+from factcheck.audit.models import AuditChangeset, AuditContext
+from factcheck.audit.triggers import CHANGESET_SETTING, GENESIS_HASH, NOT_AUDITED
+from factcheck.db import utcnow
+
+# PostgreSQL advisory lock key serialising changesets, so the chain never forks.
+CHAIN_LOCK_KEY = 0x66_63_61_75_64_69_74  # "fcaudit"
+
+_ACTOR = "audit_actor"
+_OPEN = "audit_open_changeset"
+_RESOLVER = "audit_actor_resolver"
+
+
+class AuditError(RuntimeError):
+    """A write the audit rules refuse (no actor, a required reason missing)."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who a changeset is attributed to: an application user, or a named process."""
+
+    name: str
+    user_id: int | None = None
+    role: str | None = None
+    origin: str = "web"
+    request_id: str | None = None
+    reason: str | None = None
+
+    @classmethod
+    def for_user(cls, user: Any, *, origin: str = "web", request_id: str | None = None) -> Actor:
+        return cls(name=user.name, user_id=user.id, role=str(user.role), origin=origin, request_id=request_id)
+
+    @classmethod
+    def command_line(cls, command: str) -> Actor:
+        try:
+            who = getpass.getuser()
+        except (KeyError, OSError):
+            who = "unknown"
+        return cls(name=f"{command} (command line, {who})", origin="cli")
+
+    @classmethod
+    def system(cls, name: str, origin: str = "system") -> Actor:
+        return cls(name=name, origin=origin)
+
+
+@dataclass
+class OpenChangeset:
+    seq: int
+    prev_hash: str
+    actor: Actor
+    occurred_at: datetime
+    reason: str | None = None
+    reason_required_by: list[str] = field(default_factory=list)
+
+
+def set_actor(session: Session, actor: Actor | None) -> None:
+    """Attribute this session's writes to ``actor`` from now on.
+
+    If a changeset is open it is sealed first, so one transaction may hold
+    several changesets by different actors (the demo loader does this).
+    """
+    if _OPEN in session.info:
+        session.flush()
+        _seal(session)
+    if actor is None:
+        session.info.pop(_ACTOR, None)
+    else:
+        session.info[_ACTOR] = actor
+
+
+def get_actor(session: Session) -> Actor | None:
+    actor = session.info.get(_ACTOR)
+    if actor is None and _RESOLVER in session.info:
+        actor = session.info[_RESOLVER]()
+    return actor
+
+
+def set_actor_resolver(session: Session, resolver: Callable[[], Actor | None]) -> None:
+    """Find the actor lazily, at the first write (the web layer: the signed-in user)."""
+    session.info[_RESOLVER] = resolver
+
+
+def set_reason(session: Session, reason: str | None) -> None:
+    """Record why the current changes are made (shown in the history, hashed in the chain)."""
+    reason = (reason or "").strip() or None
+    actor = get_actor(session)
+    if actor is not None:
+        session.info[_ACTOR] = replace(actor, reason=reason)
+    if _OPEN in session.info:
+        session.info[_OPEN].reason = reason
+
+
+def require_reason(session: Session, what: str) -> None:
+    """Demand a reason before this transaction commits (e.g. changing a verdict's rating)."""
+    opened = ensure_changeset(session)
+    opened.reason_required_by.append(what)
+
+
+def ensure_changeset(session: Session) -> OpenChangeset:
+    """Open a changeset for this session's transaction if none is open; return it."""
+    opened: OpenChangeset | None = session.info.get(_OPEN)
+    if opened is not None:
+        return opened
+    actor = get_actor(session)
+    if actor is None:
+        raise AuditError("a write was attempted without an actor to attribute it to")
+    opened = open_changeset(session.connection(), actor)
+    session.info[_OPEN] = opened
+    return opened
+
+
+def open_changeset(connection: Connection, actor: Actor) -> OpenChangeset:
+    """Take the chain lock, pick the next sequence number and tell the triggers."""
+    head_seq, head_hash = _lock_chain_head(connection)
+    opened = OpenChangeset(
+        seq=head_seq + 1, prev_hash=head_hash, actor=actor, occurred_at=utcnow(), reason=actor.reason
+    )
+    if connection.dialect.name == "postgresql":
+        connection.execute(
+            text("SELECT set_config(:name, :value, true)"),
+            {"name": CHANGESET_SETTING, "value": str(opened.seq)},
+        )
+    else:
+        try:
+            with connection.begin_nested():
+                connection.execute(insert(AuditContext).values(id=1, seq=opened.seq))
+        except IntegrityError:
+            raise AuditError(
+                "another changeset is already open in this transaction (two sessions sharing one "
+                "connection?); commit or roll back the other session's writes first"
+            ) from None
+    return opened
+
+
+def _lock_chain_head(connection: Connection) -> tuple[int, str]:
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
+    # On SQLite the write transaction (BEGIN IMMEDIATE) already excludes other writers.
+    head = connection.execute(
+        select(AuditChangeset.seq, AuditChangeset.hash).order_by(AuditChangeset.seq.desc()).limit(1)
+    ).first()
+    return (head.seq, head.hash) if head else (0, GENESIS_HASH)
+
+
+def _seal(session: Session) -> None:
+    opened: OpenChangeset | None = session.info.pop(_OPEN, None)
+    if opened is not None:
+        seal_changeset(session.connection(), opened)
+
+
+def seal_changeset(connection: Connection, opened: OpenChangeset) -> int | None:
+    """Hash the changeset onto the chain and close the trigger context.
+
+    Returns its sequence number, or None when nothing was changed (then no
+    changeset is written and the number is not used up).
+    """
+    changes = chain.fetch_changes(connection, opened.seq)
+    if changes and opened.reason_required_by and not opened.reason:
+        raise AuditError(f"a reason is required for: {', '.join(opened.reason_required_by)}")
+    if changes:
+        record = chain.ChangesetRecord(
+            seq=opened.seq,
+            occurred_at=opened.occurred_at,
+            actor_id=opened.actor.user_id,
+            actor_name=opened.actor.name,
+            actor_role=opened.actor.role,
+            origin=opened.actor.origin,
+            request_id=opened.actor.request_id,
+            reason=opened.reason,
+            prev_hash=opened.prev_hash,
+        )
+        connection.execute(
+            insert(AuditChangeset).values(**record.values(), hash=chain.changeset_hash(record, changes))
+        )
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT set_config(:name, '', true)"), {"name": CHANGESET_SETTING})
+    else:
+        connection.execute(AuditContext.__table__.delete())
+    return opened.seq if changes else None
+
+
+@contextmanager
+def connection_changeset(connection: Connection, actor: Actor) -> Iterator[OpenChangeset]:
+    """A changeset for writes sent straight through a connection (migrations, tools)."""
+    opened = open_changeset(connection, actor)
+    yield opened
+    seal_changeset(connection, opened)
+
+
+# --- session events ------------------------------------------------------------
+
+
+def _audited(table_name: str | None) -> bool:
+    return table_name is not None and table_name not in NOT_AUDITED
+
+
+@event.listens_for(Session, "before_flush")
+def _open_before_flush(session: Session, _context: Any, _instances: Any) -> None:
+    if _OPEN in session.info:
+        return
+    pending = itertools.chain(session.new, session.dirty, session.deleted)
+    if any(_audited(getattr(type(instance), "__tablename__", None)) for instance in pending):
+        ensure_changeset(session)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _open_before_bulk_write(state: ORMExecuteState) -> None:
+    # insert()/update()/delete() statements executed through the session.
+    if _OPEN in state.session.info or not (state.is_insert or state.is_update or state.is_delete):
+        return
+    table = getattr(state.statement, "table", None)
+    if _audited(getattr(table, "name", None)):
+        ensure_changeset(state.session)
+
+
+@event.listens_for(Session, "before_commit")
+def _seal_before_commit(session: Session) -> None:
+    if _OPEN in session.info:
+        session.flush()
+        _seal(session)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_after_rollback(session: Session) -> None:
+    # The database has discarded the changes, the context and the changeset.
+    session.info.pop(_OPEN, None)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_after_soft_rollback(session: Session, _previous: Any) -> None:
+    session.info.pop(_OPEN, None)

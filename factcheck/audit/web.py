@@ -1,0 +1,24 @@
+"""Attributing web requests' writes to the signed-in user."""
+
+from __future__ import annotations
+
+from flask import Flask, g
+from flask_login import current_user
+from sqlalchemy.orm import Session
+
+from factcheck.audit.changesets import Actor, set_actor_resolver
+from factcheck.db import get_database
+
+
+def request_actor() -> Actor | None:
+    if not current_user.is_authenticated:
+        return None
+    return Actor.for_user(current_user, origin="web", request_id=g.get("request_id"))
+
+
+def _attach(session: Session) -> None:
+    set_actor_resolver(session, request_actor)
+
+
+def init_app(app: Flask) -> None:
+    get_database(app).request_session_hooks.append(_attach)
