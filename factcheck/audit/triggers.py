@@ -202,7 +202,8 @@ PG_FUNCTIONS = (f"{PREFIX}_row", f"{PREFIX}_refuse", f"{PREFIX}_chain")
 
 def install_postgresql_functions(connection: Connection) -> None:
     for ddl in (_PG_ROW_FUNCTION, _PG_REFUSE_FUNCTION, _PG_CHAIN_FUNCTION):
-        connection.exec_driver_sql(ddl)
+        # The driver reads % as a parameter marker; PL/pgSQL's RAISE needs it literally.
+        connection.exec_driver_sql(ddl.replace("%", "%%"))
 
 
 def drop_postgresql_functions(connection: Connection) -> None:
