@@ -23,6 +23,8 @@ from factcheck.accounts.passwords import (
     verify_password,
 )
 from factcheck.db import utcnow
+from factcheck.security import events
+from factcheck.security.models import SecurityEventKind
 
 
 class AccountError(ValueError):
@@ -63,6 +65,7 @@ def create_user(db: Session, *, email: str, name: str, password: str, role: Role
     user = User(email=email, name=name, password_hash=hash_password(password), role=role)
     db.add(user)
     db.flush()
+    events.record(db, SecurityEventKind.USER_CREATED, subject_user_id=user.id, role=role.value)
     return user
 
 
@@ -71,6 +74,11 @@ def set_role(db: Session, user: User, role: Role, *, actor: User | None = None) 
         raise AccountError("You cannot remove your own admin role; ask another admin.")
     if user.role == Role.ADMIN and role != Role.ADMIN:
         _keep_one_admin(db, user)
+    if role == user.role:
+        return
+    events.record(
+        db, SecurityEventKind.ROLE_CHANGED, subject_user_id=user.id, old=user.role.value, new=role.value
+    )
     user.role = role
     db.flush()
 
@@ -80,6 +88,10 @@ def set_disabled(db: Session, user: User, disabled: bool, *, actor: User | None 
         raise AccountError("You cannot disable your own account.")
     if disabled and user.role == Role.ADMIN:
         _keep_one_admin(db, user)
+    if disabled == user.is_disabled:
+        return
+    kind = SecurityEventKind.USER_DISABLED if disabled else SecurityEventKind.USER_ENABLED
+    events.record(db, kind, subject_user_id=user.id)
     user.is_disabled = disabled
     if disabled:
         end_all_sessions(db, user)
@@ -92,6 +104,7 @@ def set_password(db: Session, user: User, password: str) -> None:
         raise AccountError(problem)
     user.password_hash = hash_password(password)
     end_all_sessions(db, user)
+    events.record(db, SecurityEventKind.PASSWORD_CHANGED, subject_user_id=user.id)
     db.flush()
 
 

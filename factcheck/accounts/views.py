@@ -23,6 +23,8 @@ from factcheck.accounts.models import User
 from factcheck.accounts.passwords import verify_password
 from factcheck.audit import changesets as audit
 from factcheck.audit.changesets import Actor
+from factcheck.security import events as security_events
+from factcheck.security.models import SecurityEventKind
 from factcheck.security.permissions import Permission, public, requires
 from factcheck.security.ratelimit import limiter, submitted_email
 from factcheck.web.forms import form_status
@@ -51,6 +53,7 @@ def sign_in(user: User) -> None:
         user_agent=request.user_agent.string,
     )
     user.login_token = started.token
+    security_events.record(db.session(), SecurityEventKind.LOGIN, subject_user_id=user.id)
     login_user(user)
     g.login_session = started.record
 
@@ -74,6 +77,9 @@ def login() -> ResponseReturnValue:
             flash(f"Signed in as {user.name}.", "success")
             return redirect(next_url)
         g.login_failed = True
+        security_events.record_after_request(
+            SecurityEventKind.LOGIN_FAILED, email=(form.email.data or "")[:254]
+        )
         form.password.errors = ["Wrong email or password, or the account is disabled."]
     return render_template("accounts/login.html", form=form), form_status(form)
 
@@ -84,6 +90,7 @@ def logout() -> ResponseReturnValue:
     record = g.get("login_session")
     if record is not None:
         operations.end_session(db.session(), record)
+    security_events.record(db.session(), SecurityEventKind.LOGOUT, subject_user_id=current_user.id)
     logout_user()
     session.clear()
     flash("You are signed out.", "info")

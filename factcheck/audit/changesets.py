@@ -243,8 +243,9 @@ def _open_before_bulk_write(state: ORMExecuteState) -> None:
 
 @event.listens_for(Session, "before_commit")
 def _seal_before_commit(session: Session) -> None:
+    # Flush first: the commit's own flush comes after this hook and may open a changeset.
+    session.flush()
     if _OPEN in session.info:
-        session.flush()
         _seal(session)
 
 

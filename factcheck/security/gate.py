@@ -6,6 +6,8 @@ from flask import Flask, abort, current_app, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
+from factcheck.security import events
+from factcheck.security.models import SecurityEventKind
 from factcheck.security.permissions import PUBLIC, can, declared_access
 from factcheck.web.urls import login_redirect
 
@@ -22,9 +24,11 @@ def init_app(app: Flask) -> None:
         if access is None:
             # A view that forgot to say who may use it is nobody's.
             current_app.logger.error("view %s declares no access; refused", request.endpoint)
+            events.record_after_request(SecurityEventKind.PERMISSION_DENIED, permission="undeclared")
             abort(403)
         if not current_user.is_authenticated:
             return login_redirect()
         if not can(current_user, access):
+            events.record_after_request(SecurityEventKind.PERMISSION_DENIED, permission=str(access))
             abort(403)
         return None

@@ -7,6 +7,9 @@ from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from factcheck.security import events
+from factcheck.security.models import SecurityEventKind
+
 MESSAGES = {
     400: "The request could not be understood.",
     403: "You do not have permission to see this page.",
@@ -49,6 +52,10 @@ def init_app(app: Flask) -> None:
         code = error.code or 500
         response = render_error(code)
         if code == 429:
+            if request.endpoint == "accounts.login":
+                events.record_after_request(
+                    SecurityEventKind.LOGIN_THROTTLED, email=(request.form.get("email") or "")[:254]
+                )
             retry_after = getattr(error, "retry_after", None)
             body, status = response  # type: ignore[misc]
             return body, status, {"Retry-After": str(retry_after)} if retry_after else {}

@@ -1,0 +1,87 @@
+"""Writing the security log.
+
+Events about a change (a role changed, a user disabled, a sign-in) are added
+to the same transaction as the change. Events about something refused (a
+failed sign-in, a permission denial) must survive the request's rollback, so
+they are queued and written in a transaction of their own once the request's
+session is closed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app, g, has_request_context, request
+from flask_login import current_user
+from sqlalchemy.orm import Session
+
+from factcheck.audit.changesets import get_actor
+from factcheck.db import get_database
+from factcheck.security.models import SecurityEvent, SecurityEventKind
+
+_QUEUE = "security_events_queue"
+
+
+def _request_details() -> dict[str, Any]:
+    if not has_request_context():
+        return {}
+    return {
+        "ip_address": request.remote_addr,
+        "user_agent": (request.user_agent.string or "")[:255] or None,
+        "request_id": g.get("request_id"),
+        "path": request.path[:500],
+    }
+
+
+def record(
+    db: Session,
+    kind: SecurityEventKind,
+    *,
+    subject_user_id: int | None = None,
+    email: str | None = None,
+    actor_id: int | None = None,
+    **detail: Any,
+) -> SecurityEvent:
+    """Add an event to the current transaction; the actor defaults to the session's audit actor."""
+    if actor_id is None:
+        actor = get_actor(db)
+        actor_id = actor.user_id if actor else None
+        if actor and actor.user_id is None:
+            detail.setdefault("by", actor.name)
+    event = SecurityEvent(
+        kind=kind,
+        actor_id=actor_id,
+        subject_user_id=subject_user_id,
+        email=email,
+        detail=detail,
+        **_request_details(),
+    )
+    db.add(event)
+    return event
+
+
+def record_after_request(kind: SecurityEventKind, *, email: str | None = None, **detail: Any) -> None:
+    """Queue an event to be written even if the request's transaction rolls back."""
+    actor_id = current_user.id if current_user and current_user.is_authenticated else None
+    g.setdefault(_QUEUE, []).append(
+        {"kind": kind, "actor_id": actor_id, "email": email, "detail": detail, **_request_details()}
+    )
+
+
+def _write_queue(_exc: BaseException | None) -> None:
+    queued = g.pop(_QUEUE, None)
+    if not queued:
+        return
+    db = get_database(current_app).write_sessions()
+    try:
+        db.add_all(SecurityEvent(**values) for values in queued)
+        db.commit()
+    except Exception:
+        db.rollback()
+        current_app.logger.exception("could not write %d security events", len(queued))
+    finally:
+        db.close()
+
+
+def init_app(app: Flask) -> None:
+    app.teardown_request(_write_queue)
