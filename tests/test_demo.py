@@ -1,0 +1,125 @@
+"""`factcheck demo`: idempotent demo data, consistent with its seed article, and usable accounts."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from argon2 import PasswordHasher
+from click.testing import Result
+from flask import Flask
+from flask.testing import FlaskCliRunner
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from factcheck.accounts import passwords
+from factcheck.accounts.models import User
+from factcheck.claims.models import Appearance, Claim, ClaimState
+from factcheck.demo import data
+from factcheck.documents.models import Document
+from factcheck.publishing.models import Publication
+from factcheck.ratings.models import Rating
+from factcheck.sources.models import Source
+
+COUNTED = {
+    "users": User,
+    "documents": Document,
+    "claims": Claim,
+    "sources": Source,
+    "ratings": Rating,
+    "publications": Publication,
+}
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Real Argon2id with the cheapest work factor: the demo hashes and checks several passwords."""
+    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1))
+
+
+def counts(db_session: Session) -> dict[str, int]:
+    return {
+        name: db_session.scalar(select(func.count()).select_from(model)) or 0
+        for name, model in COUNTED.items()
+    }
+
+
+def run_demo(runner: FlaskCliRunner) -> Result:
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    return result
+
+
+@pytest.fixture
+def loaded(runner: FlaskCliRunner) -> Result:
+    return run_demo(runner)
+
+
+def test_demo_prints_the_accounts_with_their_passwords(loaded: Result) -> None:
+    lines = loaded.output.splitlines()
+    for account in data.ACCOUNTS:
+        line = next((line for line in lines if account.email in line), None)
+        assert line is not None, f"{account.email} not printed:\n{loaded.output}"
+        assert account.password in line
+        assert account.role.value in line
+
+
+def test_running_demo_twice_creates_nothing_the_second_time(
+    runner: FlaskCliRunner, db_session: Session
+) -> None:
+    before = counts(db_session)
+    first = run_demo(runner)
+    after_first = counts(db_session)
+    second = run_demo(runner)
+    after_second = counts(db_session)
+
+    assert all(after_first[name] > before[name] for name in COUNTED), after_first
+    assert after_second == after_first
+    assert "0 users, 0 documents, 0 claims new" in second.output
+    assert "0 claims new" not in first.output
+    # The accounts are printed both times: the second run is how people look them up again.
+    assert all(account.email in second.output for account in data.ACCOUNTS)
+
+
+def test_demo_claims_cover_every_workflow_state(loaded: Result, db_session: Session) -> None:
+    states = set(db_session.scalars(select(Claim.state)))
+    assert states == set(ClaimState)
+
+
+def test_demo_appearances_match_the_document_text(loaded: Result, db_session: Session) -> None:
+    appearances = db_session.scalars(select(Appearance).where(Appearance.document_id.is_not(None))).all()
+    assert len(appearances) == len(data.CLAIMS)
+    for appearance in appearances:
+        assert appearance.document is not None
+        text = appearance.document.text
+        start, end = appearance.position_start, appearance.position_end
+        assert start is not None and end is not None
+        assert appearance.quote_exact
+        assert text[start:end] == appearance.quote_exact
+        assert text[:start].endswith(appearance.quote_prefix or "")
+        assert text[end:].startswith(appearance.quote_suffix or "")
+
+
+def test_demo_accounts_can_sign_in(loaded: Result, client: Any) -> None:
+    for account in data.ACCOUNTS:
+        response = client.post("/login", data={"email": account.email, "password": account.password})
+        assert response.status_code == 302, f"{account.email} could not sign in"
+        page = client.get("/account")
+        assert page.status_code == 200
+        assert account.name in page.get_data(as_text=True)
+        client.post("/logout")
+
+
+def test_demo_refuses_to_run_in_production(make_app: Callable[..., Flask], db_session: Session) -> None:
+    app = make_app(ENV="production", SECRET_KEY=secrets.token_urlsafe(36))
+    assert len(app.config["SECRET_KEY"]) == 48
+    result = app.test_cli_runner().invoke(args=["demo"])
+
+    assert result.exit_code != 0
+    message = result.output.strip()
+    assert len(message.splitlines()) == 1, message
+    assert "production" in message
+    assert "Traceback" not in message
+    assert db_session.scalar(select(User).where(User.email == data.ACCOUNTS[0].email)) is None
