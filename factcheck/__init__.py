@@ -107,11 +107,15 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from factcheck.accounts import user_admin
     from factcheck.accounts import views as accounts_views
+    from factcheck.audit import views as audit_views
+    from factcheck.claims import views as claims_views
     from factcheck.web import views as main_views
 
     app.register_blueprint(main_views.bp)
     app.register_blueprint(accounts_views.bp)
     app.register_blueprint(user_admin.bp)
+    app.register_blueprint(claims_views.bp)
+    app.register_blueprint(audit_views.bp)
 
 
 def _init_request_hooks(app: Flask) -> None:

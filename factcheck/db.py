@@ -224,3 +224,14 @@ def str_enum(enum_class: type[enum.StrEnum], name: str) -> Enum:
         values_callable=lambda members: [member.value for member in members],
         validate_strings=True,
     )
+
+
+@contextmanager
+def reading_session(app: Flask) -> Iterator[Session]:
+    """A read-only session of its own, for responses that stream after the request's session closed."""
+    db_session = get_database(app).read_sessions()
+    try:
+        yield db_session
+    finally:
+        db_session.rollback()
+        db_session.close()

@@ -5,14 +5,9 @@ from wtforms.validators import DataRequired, EqualTo, Length
 
 from factcheck.accounts.models import Role
 from factcheck.accounts.passwords import MAX_PASSWORD_LENGTH
-from factcheck.web.forms import Form
+from factcheck.web.forms import Form, choices
 
-try:
-    from wtforms import SelectChoice
-except ImportError:  # WTForms < 3.3, where (value, label) tuples are the only form
-    ROLE_CHOICES: list = [(role.value, role.label) for role in Role]
-else:  # tuples are deprecated from WTForms 3.3 and go in 3.4
-    ROLE_CHOICES = [SelectChoice(role.value, role.label) for role in Role]
+ROLE_CHOICES = choices((role.value, role.label) for role in Role)
 
 
 class LoginForm(Form):

@@ -17,9 +17,12 @@ from urllib.parse import urlsplit
 import pytest
 from argon2 import PasswordHasher
 from flask import Flask, url_for
+from sqlalchemy.orm import Session
 
 from factcheck.accounts import passwords
 from factcheck.accounts.models import Role, User
+from factcheck.claims.models import Claim
+from factcheck.publishing.models import Publication, PublicationKind
 from factcheck.security.permissions import declared_access, public
 from tests.conftest import PASSWORD
 
@@ -48,6 +51,19 @@ EXPECTED: dict[tuple[str, str], tuple[Status, Status, Status, Status]] = {
     ("user_admin.edit", "GET"): (LOGIN, 403, 403, 200),
     # An empty form keeps the user's role and enables them: a valid save.
     ("user_admin.edit", "POST"): (LOGIN, 403, 403, 302),
+    # The desk: every team member.
+    ("claims.index", "GET"): (LOGIN, 200, 200, 200),
+    ("claims.show", "GET"): (LOGIN, 200, 200, 200),
+    ("claims.history", "GET"): (LOGIN, 200, 200, 200),
+    ("claims.revision", "GET"): (LOGIN, 200, 200, 200),
+    # The system-wide audit log: editors and admins.
+    ("audit.log", "GET"): (LOGIN, 403, 200, 200),
+    ("audit.export_csv", "GET"): (LOGIN, 403, 200, 200),
+    ("audit.export_ndjson", "GET"): (LOGIN, 403, 200, 200),
+    # The chain status and the security log: admins.
+    ("audit.chain_status", "GET"): (LOGIN, 403, 403, 200),
+    ("audit.verify_now", "POST"): (LOGIN, 403, 403, 302),
+    ("audit.security_log", "GET"): (LOGIN, 403, 403, 200),
 }
 
 # Routes that end the visitor's session run last.
@@ -59,12 +75,16 @@ class Subjects:
     """Existing records the routes' arguments point at."""
 
     user: User
+    claim: Claim
+    revision: int
 
 
 # Route argument name -> its value for the requests.
 ARGUMENTS: dict[str, Callable[[Subjects], Any]] = {
     "filename": lambda _subjects: "css/app.css",
     "user_id": lambda subjects: subjects.user.id,
+    "claim_id": lambda subjects: subjects.claim.id,
+    "revision": lambda subjects: subjects.revision,
 }
 
 
@@ -97,8 +117,29 @@ def outcome(response: Any) -> Status:
 
 
 @pytest.fixture
-def subjects(make_user: Callable[..., User]) -> Subjects:
-    return Subjects(user=make_user(Role.REVIEWER, email="subject@example.org"))
+def subjects(make_user: Callable[..., User], db_session: Session) -> Subjects:
+    user = make_user(Role.REVIEWER, email="subject@example.org")
+    claim = Claim(text="The 9M729 has a range of 480 km.", claimant="Ministry of Defence", created_by=user)
+    claim.publications.append(
+        Publication(
+            revision=1,
+            kind=PublicationKind.PUBLICATION,
+            label_name="False",
+            headline="No",
+            snapshot={
+                "claim": claim.text,
+                "claimant": claim.claimant,
+                "label": {"name": "False"},
+                "headline": "No",
+                "summary": "",
+                "explanation": "",
+                "sources": [],
+            },
+        )
+    )
+    db_session.add(claim)
+    db_session.commit()
+    return Subjects(user=user, claim=claim, revision=1)
 
 
 def test_every_route_has_an_expected_access(app: Flask) -> None:

@@ -1,0 +1,128 @@
+"""The audit log across the system (editors, admins), its exports, and the chain status (admins)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy import func, select
+
+from factcheck import db
+from factcheck.accounts.models import User
+from factcheck.audit import history
+from factcheck.audit.forms import LogFilterForm
+from factcheck.audit.models import AuditChangeset
+from factcheck.audit.verification import chain_head, last_verification, verify_and_record
+from factcheck.exports.streams import csv_chunks, download, ndjson_chunks
+from factcheck.security.models import SecurityEvent, SecurityEventKind
+from factcheck.security.permissions import Permission, requires
+from factcheck.web.forms import choices
+
+bp = Blueprint("audit", __name__)
+
+PAGE_SIZE = 50
+
+
+def _filter_form() -> LogFilterForm:
+    form = LogFilterForm(request.args)
+    users = db.session().execute(select(User.id, User.name).order_by(User.name)).all()
+    form.actor.choices = choices([("", "Anyone"), *((str(user_id), name) for user_id, name in users)])
+    form.record.choices = choices([("", "Any record"), *history.record_types(history.RECORD_NAMES)])
+    return form
+
+
+def _filters(form: LogFilterForm) -> history.LogFilter:
+    return history.LogFilter(
+        actor_id=int(form.actor.data) if form.actor.data else None,
+        table=form.record.data or None,
+        operation=form.action.data or None,
+        since=form.since.data,
+        until=form.until.data,
+    )
+
+
+@bp.route("/audit/")
+@requires(Permission.READ_AUDIT_LOG)
+def log() -> ResponseReturnValue:
+    form = _filter_form()
+    if request.args and not form.validate():
+        return render_template("audit/log.html", form=form, page=None, labels={}), 422
+    before = request.args.get("before", type=int)
+    page = history.log_page(db.session(), _filters(form), before=before, size=PAGE_SIZE)
+    labels = history.label_names(db.session())
+    query = {key: value for key, value in request.args.items() if key != "before"}
+    return render_template("audit/log.html", form=form, page=page, labels=labels, query=query)
+
+
+def _export(extension: str) -> ResponseReturnValue:
+    form = _filter_form()
+    if request.args and not form.validate():
+        return render_template("audit/log.html", form=form, page=None, labels={}), 422
+    filters = _filters(form)
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+    def rows():  # type: ignore[no-untyped-def]
+        with db.reading_session(app) as reader:
+            yield from history.export_rows(reader, filters)
+
+    if extension == "csv":
+        return download(csv_chunks(history.EXPORT_COLUMNS, rows()), "audit-log.csv", "text/csv")
+    return download(ndjson_chunks(rows()), "audit-log.ndjson", "application/x-ndjson")
+
+
+@bp.route("/audit/export.csv")
+@requires(Permission.READ_AUDIT_LOG)
+def export_csv() -> ResponseReturnValue:
+    return _export("csv")
+
+
+@bp.route("/audit/export.ndjson")
+@requires(Permission.READ_AUDIT_LOG)
+def export_ndjson() -> ResponseReturnValue:
+    return _export("ndjson")
+
+
+@bp.route("/admin/audit")
+@requires(Permission.ADMINISTER)
+def chain_status() -> ResponseReturnValue:
+    session = db.session()
+    count = session.scalar(select(func.count()).select_from(AuditChangeset))
+    return render_template(
+        "audit/chain.html", head=chain_head(session), verification=last_verification(session), count=count
+    )
+
+
+@bp.route("/admin/audit/verify", methods=["POST"])
+@requires(Permission.ADMINISTER)
+def verify_now() -> ResponseReturnValue:
+    result = verify_and_record(db.session().connection())
+    if result.ok:
+        flash(f"The chain holds: {result.checked} changesets checked in {result.seconds:.2f} s.", "success")
+    else:
+        flash(f"The chain is broken at changeset {result.first_bad_seq}: {result.problem}", "error")
+    return redirect(url_for("audit.chain_status"))
+
+
+@bp.route("/admin/security-log")
+@requires(Permission.ADMINISTER)
+def security_log() -> ResponseReturnValue:
+    kind = request.args.get("kind") or None
+    before = request.args.get("before", type=int)
+    query = select(SecurityEvent)
+    if kind in {k.value for k in SecurityEventKind}:
+        query = query.where(SecurityEvent.kind == SecurityEventKind(kind))
+    else:
+        kind = None
+    if before is not None:
+        query = query.where(SecurityEvent.id < before)
+    events = db.session().scalars(query.order_by(SecurityEvent.id.desc()).limit(PAGE_SIZE + 1)).all()
+    more = len(events) > PAGE_SIZE
+    events = events[:PAGE_SIZE]
+    names = dict(db.session().execute(select(User.id, User.name)).all())
+    return render_template(
+        "audit/security_log.html",
+        events=events,
+        names=names,
+        kinds=list(SecurityEventKind),
+        kind=kind,
+        next_before=events[-1].id if more and events else None,
+    )
