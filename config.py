@@ -43,7 +43,7 @@ class DefaultConfig:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
-    # How long a login lasts without activity, in hours.
+    # How long a sign-in lasts, in hours, counted from the moment of signing in.
     LOGIN_SESSION_HOURS = 12
 
     WTF_CSRF_ENABLED = True

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import os
 import uuid
-from contextlib import contextmanager
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -185,8 +185,14 @@ def make_user(db_session: Session) -> Callable[..., User]:
     """Create a user; the password is PASSWORD unless given."""
     counter = iter(range(1, 10_000))
 
-    def make(role: Role = Role.REVIEWER, *, email: str | None = None, name: str | None = None,
-             password: str = PASSWORD, disabled: bool = False) -> User:
+    def make(
+        role: Role = Role.REVIEWER,
+        *,
+        email: str | None = None,
+        name: str | None = None,
+        password: str = PASSWORD,
+        disabled: bool = False,
+    ) -> User:
         number = next(counter)
         user = accounts.create_user(
             db_session,

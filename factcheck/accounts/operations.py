@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from factcheck.accounts.models import LoginSession, Role, User
@@ -109,11 +109,12 @@ def set_password(db: Session, user: User, password: str) -> None:
 
 
 def _keep_one_admin(db: Session, leaving: User) -> None:
-    others = db.scalar(
-        select(func.count())
-        .select_from(User)
+    # Lock the other admins' rows (PostgreSQL) so two admins cannot demote each other at once.
+    others = db.scalars(
+        select(User.id)
         .where(User.role == Role.ADMIN, User.is_disabled.is_(False), User.id != leaving.id)
-    )
+        .with_for_update()
+    ).all()
     if not others:
         raise AccountError("This is the last active admin; make someone else an admin first.")
 

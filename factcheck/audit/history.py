@@ -42,7 +42,26 @@ RECORD_NAMES = {
 }
 
 # Bookkeeping fields that every change touches; shown only in the raw log.
-QUIET_FIELDS = frozenset({"id", "version", "created_at", "updated_at", "claim_id"})
+QUIET_FIELDS = frozenset(
+    {
+        "id",
+        "version",
+        "created_at",
+        "updated_at",
+        "claim_id",
+        "created_by_id",
+        "author_id",
+        "updated_by_id",
+        "document_id",
+        "quote_prefix",
+        "quote_suffix",
+        "position_start",
+        "position_end",
+        "text_sha256",
+    }
+)
+# Machine values shown as words ("in_review" -> "In review").
+ENUM_FIELDS = frozenset({"state", "from_state", "to_state", "kind", "stance", "anchor_status", "role"})
 # Fields whose old and new values are shown side by side, word by word.
 LONG_TEXT_FIELDS = frozenset(
     {
@@ -137,16 +156,9 @@ def display_value(value: Any, labels: dict[int, str] | None = None, name: str = 
         return "yes" if value else "no"
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, str):
-        return _readable_enum(value)
-    return str(value)
-
-
-def _readable_enum(value: str) -> str:
-    # Workflow states and kinds are stored as snake_case machine values.
-    if re.fullmatch(r"[a-z]+(_[a-z]+)*", value) and "_" in value:
+    if isinstance(value, str) and name in ENUM_FIELDS:
         return value.replace("_", " ").capitalize()
-    return value
+    return str(value)
 
 
 _WORDS = re.compile(r"\s+|\w+|[^\w\s]", re.UNICODE)
@@ -223,9 +235,9 @@ def describe(
         start, end = _value(changes, "from_state"), _value(changes, "to_state")
         comment = _value(changes, "comment")
         sentence = (
-            f"moved the claim from {display_value(start)} to {display_value(end)}"
+            f"moved the claim from {display_value(start, name='state')} to {display_value(end, name='state')}"
             if start
-            else f"captured the claim as {display_value(end)}"
+            else f"captured the claim as {display_value(end, name='state')}"
         )
         return HistoryItem(sentence + (f": “{comment}”" if comment else ""), [], table, operation)
     if table == "claims" and operation == "INSERT":
@@ -244,7 +256,7 @@ def describe(
         return HistoryItem(sentence, rest, table, operation)
     if table == "publications" and operation == "INSERT":
         revision = _value(changes, "revision")
-        kind = display_value(_value(changes, "kind")).lower()
+        kind = str(_value(changes, "kind"))
         sentence = f"published revision {revision} ({kind})"
         claim_id = _value(changes, "claim_id")
         link = (

@@ -22,14 +22,19 @@ from factcheck.security.models import SecurityEvent, SecurityEventKind
 _QUEUE = "security_events_queue"
 
 
+def _clean(text: str | None, limit: int) -> str | None:
+    """Typed input as it may be stored: no NUL characters (PostgreSQL refuses them), bounded."""
+    return text.replace("\x00", "")[:limit] if text else None
+
+
 def _request_details() -> dict[str, Any]:
     if not has_request_context():
         return {}
     return {
         "ip_address": request.remote_addr,
-        "user_agent": (request.user_agent.string or "")[:255] or None,
+        "user_agent": _clean(request.user_agent.string, 255),
         "request_id": g.get("request_id"),
-        "path": request.path[:500],
+        "path": _clean(request.path, 500),
     }
 
 
@@ -64,7 +69,13 @@ def record_after_request(kind: SecurityEventKind, *, email: str | None = None, *
     """Queue an event to be written even if the request's transaction rolls back."""
     actor_id = current_user.id if current_user and current_user.is_authenticated else None
     g.setdefault(_QUEUE, []).append(
-        {"kind": kind, "actor_id": actor_id, "email": email, "detail": detail, **_request_details()}
+        {
+            "kind": kind,
+            "actor_id": actor_id,
+            "email": _clean(email, 254),
+            "detail": detail,
+            **_request_details(),
+        }
     )
 
 

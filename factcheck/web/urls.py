@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from werkzeug.wrappers import Response
 
 
@@ -27,4 +27,5 @@ def login_redirect() -> Response:
     target = request.full_path if request.query_string else request.path
     if request.method != "GET":
         target = None
+    flash("Please sign in to see this page.", "info")
     return redirect(url_for("accounts.login", next=target) if target else url_for("accounts.login"))

@@ -1,0 +1,160 @@
+"""Login throttling: failed attempts are limited per account and per client address.
+
+Both limits use LOGIN_THROTTLE and count only failed attempts. Tests that are
+about one limit send each attempt from a different address (or for a
+different account) so the other limit stays out of the way.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from factcheck.accounts.models import Role
+from tests.accounts.helpers import login_sessions, text
+from tests.conftest import PASSWORD
+
+WRONG = "wrong password, wrong"
+
+
+@pytest.fixture
+def throttled_app(make_app):
+    return make_app(LOGIN_THROTTLE="3 per minute")
+
+
+def attempt(client, email: str, password: str, ip: str = "10.0.0.1"):
+    return client.post(
+        "/login", data={"email": email, "password": password}, environ_base={"REMOTE_ADDR": ip}
+    )
+
+
+def test_account_is_throttled_after_failed_attempts_even_from_new_addresses(
+    throttled_app, make_user, db_session
+):
+    client = throttled_app.test_client()
+    user = make_user()
+    for number in range(3):
+        assert attempt(client, user.email, WRONG, ip=f"10.0.1.{number}").status_code == 422
+
+    response = attempt(client, user.email, PASSWORD, ip="10.0.1.99")
+
+    assert response.status_code == 429
+    assert "Too many attempts" in text(response)
+    assert int(response.headers["Retry-After"]) > 0
+    assert login_sessions(db_session, user) == []
+    assert client.get("/account").status_code == 302
+
+
+def test_account_throttle_ignores_the_case_of_the_email(throttled_app, make_user):
+    client = throttled_app.test_client()
+    make_user(email="casey@example.org")
+    for number, typed in enumerate(["Casey@example.org", "CASEY@EXAMPLE.ORG", " casey@example.org "]):
+        assert attempt(client, typed, WRONG, ip=f"10.0.2.{number}").status_code == 422
+    assert attempt(client, "casey@example.org", PASSWORD, ip="10.0.2.99").status_code == 429
+
+
+def test_throttled_account_does_not_block_other_accounts(throttled_app, make_user):
+    client = throttled_app.test_client()
+    victim, colleague = make_user(), make_user()
+    for number in range(3):
+        attempt(client, victim.email, WRONG, ip=f"10.0.3.{number}")
+    assert attempt(client, victim.email, PASSWORD, ip="10.0.3.50").status_code == 429
+
+    assert attempt(client, colleague.email, PASSWORD, ip="10.0.3.50").status_code == 302
+
+
+def test_address_is_throttled_across_accounts(throttled_app, make_user):
+    client = throttled_app.test_client()
+    user = make_user()
+    for number in range(3):
+        assert attempt(client, f"guess{number}@example.org", WRONG, ip="10.0.4.1").status_code == 422
+
+    # The same address may not try again, not even for an untouched account...
+    assert attempt(client, user.email, PASSWORD, ip="10.0.4.1").status_code == 429
+    # ...while that account signs in fine from elsewhere.
+    assert attempt(client, user.email, PASSWORD, ip="10.0.4.2").status_code == 302
+
+
+def test_attempts_below_the_limit_still_allow_the_right_password(throttled_app, make_user):
+    client = throttled_app.test_client()
+    user = make_user()
+    for _ in range(2):
+        assert attempt(client, user.email, WRONG).status_code == 422
+    assert attempt(client, user.email, PASSWORD).status_code == 302
+
+
+def test_successful_logins_do_not_count(throttled_app, make_user):
+    client = throttled_app.test_client()
+    user = make_user()
+    for _ in range(4):
+        assert attempt(client, user.email, PASSWORD).status_code == 302
+        assert client.post("/logout").status_code == 302
+
+    # Three failures still fit after four successes from the same address and account.
+    for _ in range(3):
+        assert attempt(client, user.email, WRONG).status_code == 422
+    assert attempt(client, user.email, PASSWORD).status_code == 429
+
+
+def test_incomplete_forms_do_not_count(throttled_app, make_user):
+    client = throttled_app.test_client()
+    user = make_user()
+    for _ in range(4):
+        assert attempt(client, user.email, "").status_code == 422
+    assert attempt(client, user.email, PASSWORD).status_code == 302
+
+
+def test_disabled_account_attempts_count_like_wrong_passwords(throttled_app, make_user):
+    client = throttled_app.test_client()
+    user = make_user(Role.EDITOR, disabled=True)
+    for number in range(3):
+        assert attempt(client, user.email, PASSWORD, ip=f"10.0.5.{number}").status_code == 422
+    assert attempt(client, user.email, PASSWORD, ip="10.0.5.99").status_code == 429
+
+
+def test_viewing_the_login_page_is_never_throttled(throttled_app):
+    client = throttled_app.test_client()
+    for _ in range(3):
+        attempt(client, "someone@example.org", WRONG)
+    assert client.get("/login", environ_base={"REMOTE_ADDR": "10.0.0.1"}).status_code == 200
+
+
+def test_forwarded_for_header_is_not_trusted_by_default(throttled_app):
+    client = throttled_app.test_client()
+    for number in range(3):
+        response = client.post(
+            "/login",
+            data={"email": f"guess{number}@example.org", "password": WRONG},
+            headers={"X-Forwarded-For": f"203.0.113.{number}"},
+        )
+        assert response.status_code == 422
+    response = client.post(
+        "/login",
+        data={"email": "guess9@example.org", "password": WRONG},
+        headers={"X-Forwarded-For": "203.0.113.99"},
+    )
+    assert response.status_code == 429
+
+
+def test_behind_a_trusted_proxy_clients_are_told_apart(make_app, make_user, db_session):
+    app = make_app(LOGIN_THROTTLE="3 per minute", TRUSTED_PROXIES=1)
+    client = app.test_client()
+    user = make_user()
+    for number in range(3):
+        client.post(
+            "/login",
+            data={"email": f"guess{number}@example.org", "password": WRONG},
+            headers={"X-Forwarded-For": "203.0.113.7"},
+        )
+    blocked = client.post(
+        "/login", data={"email": user.email, "password": PASSWORD}, headers={"X-Forwarded-For": "203.0.113.7"}
+    )
+    assert blocked.status_code == 429
+
+    allowed = client.post(
+        "/login",
+        data={"email": user.email, "password": PASSWORD},
+        headers={"X-Forwarded-For": "198.51.100.1"},
+    )
+    assert allowed.status_code == 302
+    [record] = login_sessions(db_session, user)
+    assert record.ip_address == "198.51.100.1"
