@@ -342,20 +342,22 @@ class LogFilter:
     since: date | None = None
     until: date | None = None
 
-    def apply(self, query: Select[Any]) -> Select[Any]:
+    def changeset_conditions(self) -> list[Any]:
+        conditions = []
         if self.actor_id is not None:
-            query = query.where(AuditChangeset.actor_id == self.actor_id)
+            conditions.append(AuditChangeset.actor_id == self.actor_id)
         if self.since is not None:
-            query = query.where(AuditChangeset.occurred_at >= _start_of(self.since))
+            conditions.append(AuditChangeset.occurred_at >= _start_of(self.since))
         if self.until is not None:
-            query = query.where(AuditChangeset.occurred_at < _start_of(self.until, days=1))
+            conditions.append(AuditChangeset.occurred_at < _start_of(self.until, days=1))
+        return conditions
+
+    def apply(self, query: Select[Any]) -> Select[Any]:
+        """Changesets matching the filters (with at least one matching change)."""
+        query = query.where(*self.changeset_conditions())
         if self.table or self.operation:
-            conditions = [AuditChange.changeset_seq == AuditChangeset.seq]
-            if self.table:
-                conditions.append(AuditChange.table_name == self.table)
-            if self.operation:
-                conditions.append(AuditChange.operation == self.operation)
-            query = query.where(exists().where(and_(*conditions)))
+            matching = and_(AuditChange.changeset_seq == AuditChangeset.seq, *self.change_conditions())
+            query = query.where(exists().where(matching))
         return query
 
     def change_conditions(self) -> list[Any]:
@@ -425,12 +427,9 @@ def export_rows(db: Session, filters: LogFilter, batch: int = 1000) -> Iterator[
     after = 0
     while True:
         query = (
-            filters.apply(
-                select(AuditChangeset, AuditChange).join(
-                    AuditChange, AuditChange.changeset_seq == AuditChangeset.seq
-                )
-            )
-            .where(AuditChange.id > after, *filters.change_conditions())
+            select(AuditChangeset, AuditChange)
+            .join(AuditChange, AuditChange.changeset_seq == AuditChangeset.seq)
+            .where(AuditChange.id > after, *filters.changeset_conditions(), *filters.change_conditions())
             .order_by(AuditChange.id)
             .limit(batch)
         )

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from factcheck.accounts import passwords
 from factcheck.accounts.models import Role, User
+from factcheck.audit.changesets import set_reason
 from factcheck.claims.models import Claim
 from factcheck.publishing.models import Publication, PublicationKind
 from factcheck.security.permissions import declared_access, public
@@ -138,6 +139,7 @@ def subjects(make_user: Callable[..., User], db_session: Session) -> Subjects:
         )
     )
     db_session.add(claim)
+    set_reason(db_session, "First publication.")
     db_session.commit()
     return Subjects(user=user, claim=claim, revision=1)
 
