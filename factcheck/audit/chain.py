@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
+from itertools import chain as chained
 from typing import Any
 
-from sqlalchemy import Connection, Text, cast, select
+from sqlalchemy import Connection, Select, Text, bindparam, cast, select
 
 from factcheck.audit.models import AuditChange, AuditChangeset
 from factcheck.audit.triggers import GENESIS_HASH
@@ -51,11 +52,11 @@ class ChangesetRecord:
     prev_hash: str
 
     def values(self) -> dict[str, Any]:
-        return asdict(self)
+        # A shallow copy (the fields are immutable values); dataclasses.asdict() deep-copies.
+        return {name: getattr(self, name) for name in _RECORD_FIELDS}
 
 
-def _text(value: object) -> str:
-    return "" if value is None else str(value)
+_RECORD_FIELDS = tuple(field.name for field in fields(ChangesetRecord))
 
 
 def _timestamp(value: datetime) -> str:
@@ -64,47 +65,68 @@ def _timestamp(value: datetime) -> str:
     return value.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-def serialise(record: ChangesetRecord, changes: Sequence[Change]) -> bytes:
+def _serialisation(record: Sequence[Any], changes: Iterable[Change]) -> bytes:
+    """The canonical bytes of a changeset; ``record`` holds its fields in ChangesetRecord's order."""
+    seq, occurred_at, actor_id, actor_name, actor_role, origin, request_id, reason, prev_hash = record[:9]
+    # Absent values are empty; this runs once per changeset in verify(), hence inline.
     head = US.join(
-        [
+        (
             VERSION,
-            str(record.seq),
-            _timestamp(record.occurred_at),
-            _text(record.actor_id),
-            record.actor_name,
-            _text(record.actor_role),
-            record.origin,
-            _text(record.request_id),
-            _text(record.reason),
-            record.prev_hash,
-        ]
+            str(seq),
+            _timestamp(occurred_at),
+            "" if actor_id is None else str(actor_id),
+            actor_name,
+            "" if actor_role is None else str(actor_role),
+            origin,
+            "" if request_id is None else str(request_id),
+            "" if reason is None else str(reason),
+            prev_hash,
+        )
     )
     body = "".join(
-        RS + US.join((table, key, operation, diff, _text(claim)))
-        for table, key, operation, diff, claim in changes
+        [
+            RS + US.join((table, key, operation, diff, "" if claim is None else str(claim)))
+            for table, key, operation, diff, claim in changes
+        ]
     )
     return (head + body).encode("utf-8")
 
 
-def changeset_hash(record: ChangesetRecord, changes: Sequence[Change]) -> str:
-    digest = hashlib.sha256(record.prev_hash.encode("ascii"))
-    digest.update(serialise(record, changes))
+def _digest(prev_hash: str, serialisation: bytes) -> str:
+    digest = hashlib.sha256(prev_hash.encode("ascii"))
+    digest.update(serialisation)
     return digest.hexdigest()
 
 
+def serialise(record: ChangesetRecord, changes: Sequence[Change]) -> bytes:
+    return _serialisation([getattr(record, name) for name in _RECORD_FIELDS], changes)
+
+
+def changeset_hash(record: ChangesetRecord, changes: Sequence[Change]) -> str:
+    return _digest(record.prev_hash, serialise(record, changes))
+
+
+# Statements are built once (Core columns, bound parameters) so that each use only
+# binds new values: building and cache-keying a statement per call cost more than
+# running it on SQLite.
+_changesets = AuditChangeset.__table__
+_changes = AuditChange.__table__
+
 _CHANGE_COLUMNS = (
-    AuditChange.table_name,
-    cast(AuditChange.row_key, Text),
-    AuditChange.operation,
-    cast(AuditChange.changes, Text),
-    AuditChange.claim_id,
+    _changes.c.table_name,
+    cast(_changes.c.row_key, Text),
+    _changes.c.operation,
+    cast(_changes.c.changes, Text),
+    _changes.c.claim_id,
+)
+
+_FETCH_CHANGES = (
+    select(*_CHANGE_COLUMNS).where(_changes.c.changeset_seq == bindparam("seq")).order_by(_changes.c.id)
 )
 
 
 def fetch_changes(connection: Connection, seq: int) -> list[Change]:
-    rows = connection.execute(
-        select(*_CHANGE_COLUMNS).where(AuditChange.changeset_seq == seq).order_by(AuditChange.id)
-    )
+    rows = connection.execute(_FETCH_CHANGES, {"seq": seq})
     return [tuple(row) for row in rows]  # type: ignore[misc]
 
 
@@ -129,51 +151,48 @@ class Verification:
         return self.checked / self.seconds if self.seconds > 0 else float("inf")
 
 
-_CHANGESET_COLUMNS = (
-    AuditChangeset.seq,
-    AuditChangeset.occurred_at,
-    AuditChangeset.actor_id,
-    AuditChangeset.actor_name,
-    AuditChangeset.actor_role,
-    AuditChangeset.origin,
-    AuditChangeset.request_id,
-    AuditChangeset.reason,
-    AuditChangeset.prev_hash,
-    AuditChangeset.hash,
-)
-
 BATCH = 5000
 
+# Changesets in seq order: the ChangesetRecord fields, then the stored hash.
+_NEXT_CHANGESETS = (
+    select(
+        _changesets.c.seq,
+        _changesets.c.occurred_at,
+        _changesets.c.actor_id,
+        _changesets.c.actor_name,
+        _changesets.c.actor_role,
+        _changesets.c.origin,
+        _changesets.c.request_id,
+        _changesets.c.reason,
+        _changesets.c.prev_hash,
+        _changesets.c.hash,
+    )
+    .where(_changesets.c.seq > bindparam("after"))
+    .order_by(_changesets.c.seq)
+    .limit(BATCH)
+)
+# Changes in id order: changeset_seq, the Change fields, then the id.
+_NEXT_CHANGES = (
+    select(_changes.c.changeset_seq, *_CHANGE_COLUMNS, _changes.c.id)
+    .where(_changes.c.id > bindparam("after"))
+    .order_by(_changes.c.id)
+    .limit(BATCH * 4)
+)
 
-def _changesets(connection: Connection) -> Iterator[Any]:
-    last = 0
-    while True:
-        rows = connection.execute(
-            select(*_CHANGESET_COLUMNS)
-            .where(AuditChangeset.seq > last)
-            .order_by(AuditChangeset.seq)
-            .limit(BATCH)
-        ).all()
-        if not rows:
-            return
-        yield from rows
-        last = rows[-1].seq
 
+def _in_batches(connection: Connection, statement: Select[Any], key: int) -> Iterator[Any]:
+    """All rows of ``statement``, fetched a batch at a time by keyset on column ``key``."""
 
-def _changes(connection: Connection) -> Iterator[tuple[int, Change]]:
-    last = 0
-    while True:
-        rows = connection.execute(
-            select(AuditChange.id, AuditChange.changeset_seq, *_CHANGE_COLUMNS)
-            .where(AuditChange.id > last)
-            .order_by(AuditChange.id)
-            .limit(BATCH * 4)
-        ).all()
-        if not rows:
-            return
-        for row in rows:
-            yield row[1], tuple(row[2:])  # type: ignore[misc]
-        last = rows[-1][0]
+    def batches() -> Iterator[Sequence[Any]]:
+        after = 0
+        while True:
+            rows = connection.execute(statement, {"after": after}).all()
+            if not rows:
+                return
+            yield rows
+            after = rows[-1][key]
+
+    return chained.from_iterable(batches())
 
 
 def verify(connection: Connection) -> Verification:
@@ -183,8 +202,8 @@ def verify(connection: Connection) -> Verification:
     moved between changesets, and changes that belong to no changeset.
     """
     started = time.perf_counter()
-    changes = _changes(connection)
-    pending: tuple[int, Change] | None = next(changes, None)
+    changes = _in_batches(connection, _NEXT_CHANGES, -1)
+    pending = next(changes, None)
     expected_prev = GENESIS_HASH
     checked = 0
     head_seq: int | None = None
@@ -193,26 +212,27 @@ def verify(connection: Connection) -> Verification:
     def result(bad: int | None, problem: str | None) -> Verification:
         return Verification(checked, head_seq, head_hash, bad, problem, time.perf_counter() - started)
 
-    for row in _changesets(connection):
+    for row in _in_batches(connection, _NEXT_CHANGESETS, 0):
+        seq = row[0]
         expected_seq = checked + 1
-        if row.seq != expected_seq:
-            return result(expected_seq, f"changeset {expected_seq} is missing (found {row.seq} next)")
+        if seq != expected_seq:
+            return result(expected_seq, f"changeset {expected_seq} is missing (found {seq} next)")
         own: list[Change] = []
-        while pending is not None and pending[0] <= row.seq:
-            if pending[0] < row.seq:
+        while pending is not None and pending[0] <= seq:
+            if pending[0] < seq:
                 return result(
                     pending[0], f"a change belongs to changeset {pending[0]}, which is out of order"
                 )
-            own.append(pending[1])
+            own.append(pending[1:6])
             pending = next(changes, None)
-        if row.prev_hash != expected_prev:
-            return result(row.seq, "its previous hash does not match the changeset before it")
-        record = ChangesetRecord(*row[:9])
-        if changeset_hash(record, own) != row.hash:
-            return result(row.seq, "its contents do not match its hash (a field or change was altered)")
-        expected_prev = row.hash
+        prev_hash, stored_hash = row[8], row[9]
+        if prev_hash != expected_prev:
+            return result(seq, "its previous hash does not match the changeset before it")
+        if _digest(prev_hash, _serialisation(row, own)) != stored_hash:
+            return result(seq, "its contents do not match its hash (a field or change was altered)")
+        expected_prev = stored_hash
         checked += 1
-        head_seq, head_hash = row.seq, row.hash
+        head_seq, head_hash = seq, stored_hash
     if pending is not None:
         return result(pending[0], f"changes refer to changeset {pending[0]}, which does not exist")
     return result(None, None)

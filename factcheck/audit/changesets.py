@@ -16,15 +16,16 @@ from __future__ import annotations
 
 import getpass
 import itertools
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, event, insert, select, text
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
 from factcheck.audit import chain
 from factcheck.audit.models import AuditChangeset, AuditContext
@@ -37,6 +38,9 @@ CHAIN_LOCK_KEY = 0x66_63_61_75_64_69_74  # "fcaudit"
 _ACTOR = "audit_actor"
 _OPEN = "audit_open_changeset"
 _RESOLVER = "audit_actor_resolver"
+_REASON = "audit_pending_reason"
+# The savepoint or transaction the open changeset was opened in (a rollback of it undoes it).
+_SCOPE = "audit_open_changeset_scope"
 
 
 class AuditError(RuntimeError):
@@ -109,13 +113,16 @@ def set_actor_resolver(session: Session, resolver: Callable[[], Actor | None]) -
 
 
 def set_reason(session: Session, reason: str | None) -> None:
-    """Record why the current changes are made (shown in the history, hashed in the chain)."""
+    """Record why the current changes are made (shown in the history, hashed in the chain).
+
+    Applies to the open changeset, or to the next one if none is open; it does
+    not carry over to later changesets.
+    """
     reason = (reason or "").strip() or None
-    actor = get_actor(session)
-    if actor is not None:
-        session.info[_ACTOR] = replace(actor, reason=reason)
     if _OPEN in session.info:
         session.info[_OPEN].reason = reason
+    else:
+        session.info[_REASON] = reason
 
 
 def require_reason(session: Session, what: str) -> None:
@@ -132,8 +139,11 @@ def ensure_changeset(session: Session) -> OpenChangeset:
     actor = get_actor(session)
     if actor is None:
         raise AuditError("a write was attempted without an actor to attribute it to")
+    reason = session.info.pop(_REASON, None)
     opened = open_changeset(session.connection(), actor)
+    opened.reason = reason or opened.reason
     session.info[_OPEN] = opened
+    session.info[_SCOPE] = _savepoint_or_transaction(session)
     return opened
 
 
@@ -171,9 +181,12 @@ def _lock_chain_head(connection: Connection) -> tuple[int, str]:
 
 
 def _seal(session: Session) -> None:
-    opened: OpenChangeset | None = session.info.pop(_OPEN, None)
+    opened: OpenChangeset | None = session.info.get(_OPEN)
     if opened is not None:
         seal_changeset(session.connection(), opened)
+        # Forgotten only once sealed: after an AuditError (a missing reason) it stays
+        # open, so the reason can still be given and the commit retried.
+        _forget(session)
 
 
 def seal_changeset(connection: Connection, opened: OpenChangeset) -> int | None:
@@ -183,8 +196,10 @@ def seal_changeset(connection: Connection, opened: OpenChangeset) -> int | None:
     changeset is written and the number is not used up).
     """
     changes = chain.fetch_changes(connection, opened.seq)
-    if changes and opened.reason_required_by and not opened.reason:
-        raise AuditError(f"a reason is required for: {', '.join(opened.reason_required_by)}")
+    if changes and not opened.reason:
+        needing = [*opened.reason_required_by, *_changes_needing_a_reason(changes)]
+        if needing:
+            raise AuditError(f"a reason is required for: {', '.join(needing)}")
     if changes:
         record = chain.ChangesetRecord(
             seq=opened.seq,
@@ -205,6 +220,19 @@ def seal_changeset(connection: Connection, opened: OpenChangeset) -> int | None:
     else:
         connection.execute(AuditContext.__table__.delete())
     return opened.seq if changes else None
+
+
+def _changes_needing_a_reason(changes: list[chain.Change]) -> list[str]:
+    """The rules of the trade: a verdict's rating and what readers see never change silently."""
+    needing = []
+    for table, _key, operation, diff, _claim in changes:
+        if table == "publications" and operation == "INSERT":
+            needing.append("publishing a revision")
+        elif table == "verdicts" and operation == "UPDATE":
+            label = json.loads(diff).get("label_id")
+            if label and label[0] is not None:
+                needing.append("changing a verdict's rating")
+    return needing
 
 
 @contextmanager
@@ -249,12 +277,38 @@ def _seal_before_commit(session: Session) -> None:
         _seal(session)
 
 
+def _savepoint_or_transaction(session: Session) -> SessionTransaction | None:
+    """The database-level scope writes go to now: the innermost savepoint, else the transaction."""
+    return session.get_nested_transaction() or session.get_transaction()
+
+
+def _forget(session: Session) -> None:
+    session.info.pop(_OPEN, None)
+    session.info.pop(_SCOPE, None)
+
+
 @event.listens_for(Session, "after_rollback")
 def _forget_after_rollback(session: Session) -> None:
-    # The database has discarded the changes, the context and the changeset.
-    session.info.pop(_OPEN, None)
+    # The database rolled back the innermost savepoint, or the whole transaction: a
+    # changeset opened in it is gone with it; one opened before a savepoint stays.
+    undone = _savepoint_or_transaction(session)
+    scope = session.info.get(_SCOPE)
+    while scope is not None and scope is not undone:
+        scope = scope.parent
+    if scope is undone:
+        _forget(session)
 
 
-@event.listens_for(Session, "after_soft_rollback")
-def _forget_after_soft_rollback(session: Session, _previous: Any) -> None:
-    session.info.pop(_OPEN, None)
+@event.listens_for(Session, "after_transaction_end")
+def _follow_transaction_end(session: Session, transaction: SessionTransaction) -> None:
+    if _OPEN not in session.info:
+        return
+    if transaction.parent is None:
+        # The session's transaction is over (commit, rollback or close()).
+        _forget(session)
+    elif transaction is session.info.get(_SCOPE):
+        # A savepoint released: what was written in it belongs to the enclosing scope now.
+        enclosing = transaction.parent
+        while enclosing.parent is not None and not enclosing.nested:
+            enclosing = enclosing.parent
+        session.info[_SCOPE] = enclosing

@@ -91,22 +91,20 @@ def existing_triggers(connection: Connection) -> list[tuple[str, str]]:
     return [(table, name) for table, name in rows]
 
 
-def trigger_sql(connection: Connection) -> dict[str, str]:
-    """Trigger name -> its SQL (SQLite) or definition (PostgreSQL); for tests and debugging."""
+def trigger_sql(connection: Connection) -> dict[tuple[str, str], str]:
+    """(table, trigger name) -> its SQL (SQLite) or definition (PostgreSQL); for tests and debugging.
+
+    Keyed by table too: on PostgreSQL every table's row trigger has the same name.
+    """
     if connection.dialect.name == "postgresql":
-        rows = connection.execute(
-            text(
-                "SELECT t.tgname, pg_get_triggerdef(t.oid) FROM pg_trigger t "
-                "WHERE NOT t.tgisinternal AND t.tgname LIKE :pattern"
-            ),
-            {"pattern": PREFIX + "%"},
+        query = (
+            "SELECT c.relname, t.tgname, pg_get_triggerdef(t.oid) FROM pg_trigger t "
+            "JOIN pg_class c ON c.oid = t.tgrelid WHERE NOT t.tgisinternal AND t.tgname LIKE :pattern"
         )
     else:
-        rows = connection.execute(
-            text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE :pattern"),
-            {"pattern": PREFIX + "%"},
-        )
-    return dict(rows.all())
+        query = "SELECT tbl_name, name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE :pattern"
+    rows = connection.execute(text(query), {"pattern": PREFIX + "%"})
+    return {(table, name): sql for table, name, sql in rows}
 
 
 def _columns(connection: Connection, table: str) -> list[str]:

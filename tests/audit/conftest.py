@@ -1,0 +1,121 @@
+"""Fixtures for the audit-history tests.
+
+Most properties are checked inside the test's rolled-back transaction (the
+shared ``connection``). Where a real COMMIT or ROLLBACK matters (atomicity,
+deferred foreign keys, the CLI, concurrency, the security log of refused
+requests) tests use ``committed_database``: migrated once, shared by the run,
+so each test checks only what it wrote itself (changesets after the head it
+started from). Databases are made by copying one migrated template: a file
+copy on SQLite, ``CREATE DATABASE ... TEMPLATE`` on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from argon2 import PasswordHasher
+from flask import Flask
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+
+from factcheck import create_app, migrate
+from factcheck.accounts import passwords
+from factcheck.db import get_database, make_engine
+from factcheck.security.ratelimit import limiter
+from tests.conftest import DatabaseServer, config_for_tests
+
+CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Real Argon2id with the cheapest work factor (logins, the demo's accounts)."""
+    monkeypatch.setattr(passwords, "_hasher", CHEAP_HASHER)
+    monkeypatch.setattr(passwords, "_DUMMY_HASH", CHEAP_HASHER.hash("factcheck-no-such-user"))
+
+
+def _copy_database(server: DatabaseServer, source_url: str) -> str:
+    if not server.server_url:
+        target = server.create()
+        source = sqlite3.connect(make_url(source_url).database or "")
+        copy = sqlite3.connect(make_url(target).database or "")
+        try:
+            source.backup(copy)
+        finally:
+            copy.close()
+            source.close()
+        return target
+    name = f"factcheck_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server.server_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            template = make_url(source_url).database
+            connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    finally:
+        admin.dispose()
+    return make_url(server.server_url).set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def migrated_template(database_server: DatabaseServer) -> Iterator[str]:
+    """A database migrated to head once per run; never used directly, only copied."""
+    url = database_server.create()
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    engine.dispose()
+    yield url
+    database_server.drop(url)
+
+
+@pytest.fixture(scope="session")
+def copy_of_migrated(database_server: DatabaseServer, migrated_template: str) -> Iterator[Callable[[], str]]:
+    """Make new databases at head (copies of the template); dropped at the end of the run."""
+    made: list[str] = []
+
+    def copy() -> str:
+        made.append(_copy_database(database_server, migrated_template))
+        return made[-1]
+
+    yield copy
+    for url in made:
+        database_server.drop(url)
+
+
+@pytest.fixture(scope="session")
+def committed_database(copy_of_migrated: Callable[[], str]) -> str:
+    """A database at head where tests commit for real; shared, so tests check only what they did."""
+    return copy_of_migrated()
+
+
+@pytest.fixture(scope="session")
+def committed_engine(committed_database: str) -> Iterator[Engine]:
+    engine = make_engine(committed_database)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def make_real_app(tmp_path: Any, committed_database: str) -> Iterator[Callable[..., Flask]]:
+    """Apps with an engine of their own (``committed_database`` unless another URL is given):
+    each request commits or rolls back for real."""
+    apps: list[Flask] = []
+
+    def build(url: str | None = None, **overrides: Any) -> Flask:
+        app = create_app(config_for_tests(tmp_path, url or committed_database, **overrides))
+        with app.app_context():
+            limiter.reset()
+        apps.append(app)
+        return app
+
+    yield build
+    for app in apps:
+        get_database(app).engine.dispose()
+
+
+@pytest.fixture
+def real_app(make_real_app: Callable[..., Flask]) -> Flask:
+    return make_real_app()
