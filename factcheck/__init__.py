@@ -108,13 +108,24 @@ def _register_blueprints(app: Flask) -> None:
     from factcheck.accounts import user_admin
     from factcheck.accounts import views as accounts_views
     from factcheck.audit import views as audit_views
-    from factcheck.claims import views as claims_views
+    from factcheck.claims import listing, views  # noqa: F401 - attach their routes to the claims blueprint
+    from factcheck.claims.blueprint import bp as claims_bp
+    from factcheck.discussion import views as discussion_views
+    from factcheck.documents import views as documents_views
+    from factcheck.ratings import views as ratings_views
+    from factcheck.sources import views as sources_views
+    from factcheck.verdicts import views as verdicts_views
     from factcheck.web import views as main_views
 
     app.register_blueprint(main_views.bp)
     app.register_blueprint(accounts_views.bp)
     app.register_blueprint(user_admin.bp)
-    app.register_blueprint(claims_views.bp)
+    app.register_blueprint(claims_bp)
+    app.register_blueprint(documents_views.bp)
+    app.register_blueprint(sources_views.bp)
+    app.register_blueprint(ratings_views.bp)
+    app.register_blueprint(verdicts_views.bp)
+    app.register_blueprint(discussion_views.bp)
     app.register_blueprint(audit_views.bp)
 
 

@@ -23,8 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, event, insert, select, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Connection, delete, event, func, insert, select, text
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
 from factcheck.audit import chain
@@ -34,6 +33,28 @@ from factcheck.db import utcnow
 
 # PostgreSQL advisory lock key serialising changesets, so the chain never forks.
 CHAIN_LOCK_KEY = 0x66_63_61_75_64_69_74  # "fcaudit"
+
+# The statements of every changeset, built once so that each use only binds values
+# (building and cache-keying them per call cost more than running them on SQLite;
+# see bench/README.md). PostgreSQL needs 4 round trips per changeset, SQLite 5.
+_changesets = AuditChangeset.__table__
+_LOCK_CHAIN = text("SELECT pg_advisory_xact_lock(:key)")
+_CHAIN_HEAD = select(_changesets.c.seq, _changesets.c.hash).order_by(_changesets.c.seq.desc()).limit(1)
+# PostgreSQL, once the lock is held: read the head and tell the triggers the next number.
+_CHAIN_HEAD_AND_SET_CONTEXT = text(
+    "SELECT head.seq, head.hash, set_config(:name, (coalesce(head.seq, 0) + 1)::text, true) "
+    "FROM (SELECT 1) AS one LEFT JOIN "
+    "(SELECT seq, hash FROM audit_changesets ORDER BY seq DESC LIMIT 1) AS head ON true"
+)
+_CLEAR_CONTEXT_SETTING = text("SELECT set_config(:name, '', true)")
+# SQLite: inserts nothing if a changeset is already open in this transaction.
+_OPEN_CONTEXT = text(
+    "INSERT INTO audit_context (id, seq) SELECT 1, :seq WHERE NOT EXISTS (SELECT 1 FROM audit_context)"
+)
+_CLOSE_CONTEXT = delete(AuditContext.__table__)
+_INSERT_CHANGESET = insert(_changesets)
+# PostgreSQL: the changeset row, and the trigger context cleared once it is in.
+_INSERT_CHANGESET_AND_CLEAR = insert(_changesets).returning(func.set_config(CHANGESET_SETTING, "", True))
 
 _ACTOR = "audit_actor"
 _OPEN = "audit_open_changeset"
@@ -149,35 +170,26 @@ def ensure_changeset(session: Session) -> OpenChangeset:
 
 def open_changeset(connection: Connection, actor: Actor) -> OpenChangeset:
     """Take the chain lock, pick the next sequence number and tell the triggers."""
-    head_seq, head_hash = _lock_chain_head(connection)
+    postgresql = connection.dialect.name == "postgresql"
+    if postgresql:
+        connection.execute(_LOCK_CHAIN, {"key": CHAIN_LOCK_KEY})
+        # A statement of its own, after the lock: it must see the head as it is now.
+        head = connection.execute(_CHAIN_HEAD_AND_SET_CONTEXT, {"name": CHANGESET_SETTING}).one()
+        if head.seq is None:
+            head = None
+    else:
+        # On SQLite the write transaction (BEGIN IMMEDIATE) already excludes other writers.
+        head = connection.execute(_CHAIN_HEAD).first()
+    head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS_HASH)
     opened = OpenChangeset(
         seq=head_seq + 1, prev_hash=head_hash, actor=actor, occurred_at=utcnow(), reason=actor.reason
     )
-    if connection.dialect.name == "postgresql":
-        connection.execute(
-            text("SELECT set_config(:name, :value, true)"),
-            {"name": CHANGESET_SETTING, "value": str(opened.seq)},
+    if not postgresql and connection.execute(_OPEN_CONTEXT, {"seq": opened.seq}).rowcount != 1:
+        raise AuditError(
+            "another changeset is already open in this transaction (two sessions sharing one "
+            "connection?); commit or roll back the other session's writes first"
         )
-    else:
-        try:
-            with connection.begin_nested():
-                connection.execute(insert(AuditContext).values(id=1, seq=opened.seq))
-        except IntegrityError:
-            raise AuditError(
-                "another changeset is already open in this transaction (two sessions sharing one "
-                "connection?); commit or roll back the other session's writes first"
-            ) from None
     return opened
-
-
-def _lock_chain_head(connection: Connection) -> tuple[int, str]:
-    if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
-    # On SQLite the write transaction (BEGIN IMMEDIATE) already excludes other writers.
-    head = connection.execute(
-        select(AuditChangeset.seq, AuditChangeset.hash).order_by(AuditChangeset.seq.desc()).limit(1)
-    ).first()
-    return (head.seq, head.hash) if head else (0, GENESIS_HASH)
 
 
 def _seal(session: Session) -> None:
@@ -212,13 +224,15 @@ def seal_changeset(connection: Connection, opened: OpenChangeset) -> int | None:
             reason=opened.reason,
             prev_hash=opened.prev_hash,
         )
-        connection.execute(
-            insert(AuditChangeset).values(**record.values(), hash=chain.changeset_hash(record, changes))
-        )
+        values = {**record.values(), "hash": chain.changeset_hash(record, changes)}
+        if connection.dialect.name == "postgresql":
+            connection.execute(_INSERT_CHANGESET_AND_CLEAR, values).close()
+            return opened.seq
+        connection.execute(_INSERT_CHANGESET, values)
     if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT set_config(:name, '', true)"), {"name": CHANGESET_SETTING})
+        connection.execute(_CLEAR_CONTEXT_SETTING, {"name": CHANGESET_SETTING})
     else:
-        connection.execute(AuditContext.__table__.delete())
+        connection.execute(_CLOSE_CONTEXT)
     return opened.seq if changes else None
 
 

@@ -1,22 +1,19 @@
-"""The desk's view of claims: the list, one claim, its history and its publication revisions."""
+"""One claim on the desk: its page, its history and its publication revisions."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import abort, render_template
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from factcheck import db
 from factcheck.audit.history import claim_history
-from factcheck.claims.models import Claim, ClaimState
+from factcheck.claims.blueprint import bp
+from factcheck.claims.models import Claim
 from factcheck.publishing.models import Publication
 from factcheck.ratings.visibility import can_see_ratings
 from factcheck.security.permissions import Permission, requires
-
-bp = Blueprint("claims", __name__, url_prefix="/claims")
-
-PAGE_SIZE = 50
 
 
 def _claim_or_404(claim_id: int) -> Claim:
@@ -24,31 +21,6 @@ def _claim_or_404(claim_id: int) -> Claim:
     if claim is None:
         abort(404)
     return claim
-
-
-@bp.route("/")
-@requires(Permission.READ_DESK)
-def index() -> ResponseReturnValue:
-    state_value = request.args.get("state") or None
-    state = ClaimState(state_value) if state_value in {s.value for s in ClaimState} else None
-    before = request.args.get("before", type=int)
-    query = select(Claim)
-    if state is not None:
-        query = query.where(Claim.state == state)
-    if before is not None:
-        query = query.where(Claim.id < before)
-    claims = db.session().scalars(query.order_by(Claim.id.desc()).limit(PAGE_SIZE + 1)).all()
-    more = len(claims) > PAGE_SIZE
-    claims = claims[:PAGE_SIZE]
-    counts = dict(db.session().execute(select(Claim.state, func.count()).group_by(Claim.state)).all())
-    return render_template(
-        "claims/index.html",
-        claims=claims,
-        state=state,
-        states=list(ClaimState),
-        counts=counts,
-        next_before=claims[-1].id if more and claims else None,
-    )
 
 
 @bp.route("/<int:claim_id>")

@@ -1,8 +1,9 @@
 """Every route of the app, asked by every kind of visitor: who gets in, who is refused.
 
-EXPECTED lists each (endpoint, method) of ``app.url_map`` with the status seen by
-an anonymous visitor, a reviewer, an editor and an admin. A new route must be
-added here (the test names it), and an entry for a removed route fails too.
+The modules of ``tests/security/expected/`` list each (endpoint, method) of
+``app.url_map`` with the status seen by an anonymous visitor, a reviewer, an
+editor and an admin. A new route must be added there (the test names it), and
+an entry for a removed route fails too.
 POSTs send an empty form (CSRF is off in the test app), so a page that lets
 the visitor in answers with its validation status (422) or its redirect.
 """
@@ -10,7 +11,6 @@ the visitor in answers with its validation status (422) or its redirect.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -21,72 +21,17 @@ from sqlalchemy.orm import Session
 
 from factcheck.accounts import passwords
 from factcheck.accounts.models import Role, User
-from factcheck.audit.changesets import set_reason
-from factcheck.claims.models import Claim
-from factcheck.publishing.models import Publication, PublicationKind
 from factcheck.security.permissions import declared_access, public
 from tests.conftest import PASSWORD
+from tests.security.expected import collect
+from tests.security.expected.world import LOGIN, Status, World
 
 VISITORS = ("anonymous", "reviewer", "editor", "admin")
-# A 302 to the sign-in page; a bare 302 is any other redirect.
-LOGIN = "login"
-Status = int | str
 
-# (endpoint, method): (anonymous, reviewer, editor, admin)
-EXPECTED: dict[tuple[str, str], tuple[Status, Status, Status, Status]] = {
-    # Public: the gate lets static files through by name, so list them here explicitly.
-    ("static", "GET"): (200, 200, 200, 200),
-    ("main.home", "GET"): (200, 200, 200, 200),
-    ("main.health", "GET"): (200, 200, 200, 200),
-    # Signed-in visitors are sent on from the login page.
-    ("accounts.login", "GET"): (200, 302, 302, 302),
-    ("accounts.login", "POST"): (422, 302, 302, 302),
-    # Any account; signing out ends on the sign-in page too.
-    ("accounts.logout", "POST"): (LOGIN, LOGIN, LOGIN, LOGIN),
-    ("accounts.account", "GET"): (LOGIN, 200, 200, 200),
-    ("accounts.account", "POST"): (LOGIN, 422, 422, 422),
-    # Admins only.
-    ("user_admin.index", "GET"): (LOGIN, 403, 403, 200),
-    ("user_admin.create", "GET"): (LOGIN, 403, 403, 200),
-    ("user_admin.create", "POST"): (LOGIN, 403, 403, 422),
-    ("user_admin.edit", "GET"): (LOGIN, 403, 403, 200),
-    # An empty form keeps the user's role and enables them: a valid save.
-    ("user_admin.edit", "POST"): (LOGIN, 403, 403, 302),
-    # The desk: every team member.
-    ("claims.index", "GET"): (LOGIN, 200, 200, 200),
-    ("claims.show", "GET"): (LOGIN, 200, 200, 200),
-    ("claims.history", "GET"): (LOGIN, 200, 200, 200),
-    ("claims.revision", "GET"): (LOGIN, 200, 200, 200),
-    # The system-wide audit log: editors and admins.
-    ("audit.log", "GET"): (LOGIN, 403, 200, 200),
-    ("audit.export_csv", "GET"): (LOGIN, 403, 200, 200),
-    ("audit.export_ndjson", "GET"): (LOGIN, 403, 200, 200),
-    # The chain status and the security log: admins.
-    ("audit.chain_status", "GET"): (LOGIN, 403, 403, 200),
-    ("audit.verify_now", "POST"): (LOGIN, 403, 403, 302),
-    ("audit.security_log", "GET"): (LOGIN, 403, 403, 200),
-}
+EXPECTED, ARGUMENTS = collect()
 
 # Routes that end the visitor's session run last.
 RUN_LAST = {("accounts.logout", "POST")}
-
-
-@dataclass
-class Subjects:
-    """Existing records the routes' arguments point at."""
-
-    user: User
-    claim: Claim
-    revision: int
-
-
-# Route argument name -> its value for the requests.
-ARGUMENTS: dict[str, Callable[[Subjects], Any]] = {
-    "filename": lambda _subjects: "css/app.css",
-    "user_id": lambda subjects: subjects.user.id,
-    "claim_id": lambda subjects: subjects.claim.id,
-    "revision": lambda subjects: subjects.revision,
-}
 
 
 @pytest.fixture(autouse=True)
@@ -104,11 +49,11 @@ def routes(app: Flask) -> dict[tuple[str, str], set[str]]:
     return found
 
 
-def url_of(app: Flask, endpoint: str, arguments: set[str], subjects: Subjects) -> str:
+def url_of(app: Flask, endpoint: str, arguments: set[str], world: World) -> str:
     missing = arguments - ARGUMENTS.keys()
     assert not missing, f"route {endpoint} needs arguments {sorted(missing)}: add them to ARGUMENTS"
     with app.test_request_context():
-        return url_for(endpoint, **{name: ARGUMENTS[name](subjects) for name in arguments})
+        return url_for(endpoint, **{name: ARGUMENTS[name](world) for name in arguments})
 
 
 def outcome(response: Any) -> Status:
@@ -118,30 +63,8 @@ def outcome(response: Any) -> Status:
 
 
 @pytest.fixture
-def subjects(make_user: Callable[..., User], db_session: Session) -> Subjects:
-    user = make_user(Role.REVIEWER, email="subject@example.org")
-    claim = Claim(text="The 9M729 has a range of 480 km.", claimant="Ministry of Defence", created_by=user)
-    claim.publications.append(
-        Publication(
-            revision=1,
-            kind=PublicationKind.PUBLICATION,
-            label_name="False",
-            headline="No",
-            snapshot={
-                "claim": claim.text,
-                "claimant": claim.claimant,
-                "label": {"name": "False"},
-                "headline": "No",
-                "summary": "",
-                "explanation": "",
-                "sources": [],
-            },
-        )
-    )
-    db_session.add(claim)
-    set_reason(db_session, "First publication.")
-    db_session.commit()
-    return Subjects(user=user, claim=claim, revision=1)
+def world(make_user: Callable[..., User], db_session: Session) -> World:
+    return World(db_session, make_user)
 
 
 def test_every_route_has_an_expected_access(app: Flask) -> None:
@@ -159,7 +82,7 @@ def test_route_access(
     visitor: str,
     app: Flask,
     client: Any,
-    subjects: Subjects,
+    world: World,
     login_as: Callable[[Role], User],
 ) -> None:
     if visitor != "anonymous":
@@ -169,7 +92,7 @@ def test_route_access(
     checked = sorted(set(found) & EXPECTED.keys(), key=lambda key: (key in RUN_LAST, key))
     wrong = []
     for endpoint, method in checked:
-        url = url_of(app, endpoint, found[endpoint, method], subjects)
+        url = url_of(app, endpoint, found[endpoint, method], world)
         response = client.open(url, method=method, data={} if method == "POST" else None)
         got = outcome(response)
         response.close()
