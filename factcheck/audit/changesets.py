@@ -28,7 +28,7 @@ from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
 from factcheck.audit import chain
 from factcheck.audit.models import AuditChangeset, AuditContext
-from factcheck.audit.triggers import CHANGESET_SETTING, GENESIS_HASH, NOT_AUDITED
+from factcheck.audit.triggers import CHANGESET_SETTING, GENESIS_HASH, is_audited
 from factcheck.db import utcnow
 
 # PostgreSQL advisory lock key serialising changesets, so the chain never forks.
@@ -261,7 +261,7 @@ def connection_changeset(connection: Connection, actor: Actor) -> Iterator[OpenC
 
 
 def _audited(table_name: str | None) -> bool:
-    return table_name is not None and table_name not in NOT_AUDITED
+    return table_name is not None and is_audited(table_name)
 
 
 @event.listens_for(Session, "before_flush")

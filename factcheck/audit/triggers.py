@@ -42,9 +42,17 @@ NOT_AUDITED = frozenset(
 )
 
 
+# Derived data rebuilt from audited tables (full-text indexes and their shadow tables).
+NOT_AUDITED_PREFIX = "search_"
+
+
+def is_audited(table: str) -> bool:
+    return table not in NOT_AUDITED and not table.startswith(NOT_AUDITED_PREFIX)
+
+
 def audited_tables(connection: Connection) -> list[str]:
     names = inspect(connection).get_table_names()
-    return sorted(name for name in names if name not in NOT_AUDITED)
+    return sorted(name for name in names if is_audited(name))
 
 
 def audit_installed(connection: Connection) -> bool:
