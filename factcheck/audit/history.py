@@ -302,6 +302,34 @@ def claim_history(db: Session, claim_id: int, *, ratings_visible: bool) -> list[
     return entries
 
 
+def record_changes_since(
+    db: Session, table: str, key: dict[str, Any], version: int, *, claim_id: int
+) -> list[HistoryEntry]:
+    """Changes to one versioned record of a claim that took it past ``version``, oldest first."""
+    rows = db.execute(
+        select(AuditChangeset, AuditChange)
+        .join(AuditChange, AuditChange.changeset_seq == AuditChangeset.seq)
+        .where(
+            AuditChange.claim_id == claim_id,
+            AuditChange.table_name == table,
+            AuditChange.operation == "UPDATE",
+        )
+        .order_by(AuditChange.id)
+    ).all()
+    labels = label_names(db)
+    entries: list[HistoryEntry] = []
+    for changeset, change in rows:
+        if change.row_key != key:
+            continue
+        new_version = (change.changes.get("version") or [None, None])[1]
+        if new_version is None or new_version <= version:
+            continue
+        entry = _entry(changeset)
+        entry.items.append(describe(table, change.operation, change.changes, labels))
+        entries.append(entry)
+    return entries
+
+
 def _entry(changeset: AuditChangeset) -> HistoryEntry:
     return HistoryEntry(
         seq=changeset.seq,

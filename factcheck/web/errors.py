@@ -41,6 +41,12 @@ def render_error(code: int, message: str | None = None) -> ResponseReturnValue:
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf_error(error: CSRFError) -> ResponseReturnValue:
+        typed = [(name, value) for name, value in request.form.items(multi=True) if name != "csrf_token"]
+        # Never echo passwords back into a page.
+        secret = any("password" in name for name, _value in typed)
+        if request.method == "POST" and typed and not secret and not _wants_json():
+            # Keep what the person typed: the same fields, with a fresh token, one click away.
+            return render_template("errors/resubmit.html", fields=typed, action=request.full_path), 400
         return render_error(
             400,
             f"The form expired or was not sent from this site ({error.description}). "

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask
 
 from factcheck.security.permissions import Permission, can
+from factcheck.web import markdown
 
 
 def format_datetime(value: datetime | None) -> str:
@@ -16,6 +17,7 @@ def format_datetime(value: datetime | None) -> str:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.filters["markdown"] = markdown.render
 
     @app.context_processor
     def _globals() -> dict[str, Any]:
