@@ -59,6 +59,16 @@ class DefaultConfig:
     MIN_RATINGS = 2
     FOUR_EYES = True
 
+    # Documents: the largest text (pasted or read from an upload) accepted, in bytes of UTF-8.
+    MAX_DOCUMENT_BYTES = 2 * 1024 * 1024
+    # Requests larger than this are refused (413) before they are read; keep it above
+    # MAX_DOCUMENT_BYTES so an oversized document gets a message next to the form field.
+    MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+    # Flask keeps at most this much of a form's text fields in memory (a pasted document is one).
+    MAX_FORM_MEMORY_SIZE = 8 * 1024 * 1024
+    # Similar-claim suggestions while capturing: the least score shown, 0 to 100 (rapidfuzz token set ratio).
+    SIMILAR_CLAIMS_THRESHOLD = 70
+
     ORGANISATION_NAME = "Factcheck demo newsroom"
     ORGANISATION_URL = "http://127.0.0.1:5000/"
 

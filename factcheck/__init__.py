@@ -108,11 +108,12 @@ def _register_blueprints(app: Flask) -> None:
     from factcheck.accounts import user_admin
     from factcheck.accounts import views as accounts_views
     from factcheck.audit import views as audit_views
-    from factcheck.claims import listing, views  # noqa: F401 - attach their routes to the claims blueprint
+    from factcheck.claims import capture_views, listing, views  # noqa: F401 - attach their routes to the claims blueprint
     from factcheck.claims.blueprint import bp as claims_bp
     from factcheck.discussion import views as discussion_views
     from factcheck.documents import views as documents_views
     from factcheck.ratings import views as ratings_views
+    from factcheck.search import views as search_views
     from factcheck.sources import views as sources_views
     from factcheck.verdicts import views as verdicts_views
     from factcheck.web import views as main_views
@@ -126,6 +127,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(ratings_views.bp)
     app.register_blueprint(verdicts_views.bp)
     app.register_blueprint(discussion_views.bp)
+    app.register_blueprint(search_views.bp)
     app.register_blueprint(audit_views.bp)
 
 

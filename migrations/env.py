@@ -15,6 +15,7 @@ from sqlalchemy import Connection
 import factcheck.models  # noqa: F401 - registers every table on Base.metadata
 from factcheck.audit import triggers
 from factcheck.db import Base, make_engine
+from factcheck.search import schema as search_schema
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logging", True):
@@ -43,6 +44,8 @@ def _configure(connection: Connection) -> None:
         transactional_ddl=True,
         compare_type=True,
         compare_server_default=True,
+        # The full-text index tables are derived data, not models.
+        include_name=search_schema.include_name,
     )
 
 
@@ -75,6 +78,7 @@ def _run(connection: Connection) -> None:
             context.run_migrations()
             # Keep the audit triggers in step with whatever the migrations changed.
             triggers.sync(connection)
+            search_schema.sync(connection)
             if sqlite:
                 broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                 if broken:

@@ -19,15 +19,21 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import Script, ScriptDirectory
 from sqlalchemy import Engine, bindparam, inspect, select, text
 from sqlalchemy.orm import Session
+from sqlalchemy.types import NullType
 
 from factcheck import migrate
 from factcheck.accounts.models import User
 from factcheck.claims.models import Claim
 from factcheck.db import Base, UTCDateTime, get_database, make_engine
 from factcheck.models import Rating
+from factcheck.search import schema as search_schema
 
 # The options migrations/env.py gives context.configure for comparing.
-COMPARE_OPTIONS = {"compare_type": True, "compare_server_default": True}
+COMPARE_OPTIONS = {
+    "compare_type": True,
+    "compare_server_default": True,
+    "include_name": search_schema.include_name,
+}
 # The first revision; the data-survival test inserts rows with its columns.
 FIRST_REVISION = "0001"
 DATE_PREFIX = re.compile(r"^(\d{8})_")
@@ -62,7 +68,10 @@ def schema_of(engine: Engine) -> dict[str, Any]:
                 "columns": [
                     (
                         column["name"],
-                        column["type"].compile(dialect=dialect),
+                        # Untyped: SQLite FTS5 tables and their shadow tables.
+                        "untyped"
+                        if isinstance(column["type"], NullType)
+                        else column["type"].compile(dialect=dialect),
                         column["nullable"],
                         str(column.get("default")),
                     )

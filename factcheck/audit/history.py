@@ -18,7 +18,9 @@ from typing import Any
 from sqlalchemy import Select, and_, exists, select
 from sqlalchemy.orm import Session
 
+from factcheck.accounts.models import User
 from factcheck.audit.models import AuditChange, AuditChangeset
+from factcheck.claims.models import Tag
 from factcheck.ratings.models import RatingLabel
 
 # What each table's rows are called in sentences.
@@ -49,6 +51,8 @@ QUIET_FIELDS = frozenset(
         "created_at",
         "updated_at",
         "claim_id",
+        "reviewer_id",
+        "actor_id",
         "created_by_id",
         "author_id",
         "updated_by_id",
@@ -84,6 +88,7 @@ LONG_TEXT_FIELDS = frozenset(
 # Fields never shown, whatever the viewer's role.
 SECRET_FIELDS = frozenset({"password_hash", "token_hash"})
 LABEL_FIELDS = frozenset({"label_id"})
+USER_FIELDS = frozenset({"user_id", "assigned_by_id", "reviewer_id", "actor_id", "published_by_id"})
 
 FIELD_NAMES = {
     "text": "wording",
@@ -143,15 +148,43 @@ class HistoryEntry:
     items: list[HistoryItem]
 
 
+@dataclass(frozen=True)
+class Names:
+    """What ids in the history stand for: rating labels, tags and people."""
+
+    labels: dict[int, str] = field(default_factory=dict)
+    tags: dict[int, str] = field(default_factory=dict)
+    users: dict[int, str] = field(default_factory=dict)
+
+    def of(self, name: str, value: int) -> str | None:
+        if name in LABEL_FIELDS:
+            return self.labels.get(value, f"label {value}")
+        if name == "tag_id":
+            return self.tags.get(value, f"tag {value}")
+        if name in USER_FIELDS:
+            return self.users.get(value, f"user {value}")
+        return None
+
+
+def load_names(db: Session) -> Names:
+    return Names(
+        labels=dict(db.execute(select(RatingLabel.id, RatingLabel.name)).all()),
+        tags=dict(db.execute(select(Tag.id, Tag.name)).all()),
+        users=dict(db.execute(select(User.id, User.name)).all()),
+    )
+
+
 def field_name(name: str) -> str:
     return FIELD_NAMES.get(name, name.replace("_", " "))
 
 
-def display_value(value: Any, labels: dict[int, str] | None = None, name: str = "") -> str:
+def display_value(value: Any, names: Names | None = None, name: str = "") -> str:
     if value is None or value == "":
         return "(empty)"
-    if name in LABEL_FIELDS and labels is not None and isinstance(value, int):
-        return labels.get(value, f"label {value}")
+    if names is not None and isinstance(value, int) and not isinstance(value, bool):
+        named = names.of(name, value)
+        if named is not None:
+            return named
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, dict | list):
@@ -183,7 +216,7 @@ def word_diff(old: str, new: str) -> tuple[list[DiffSegment], list[DiffSegment]]
 
 
 def _field_changes(
-    changes: dict[str, list[Any]], operation: str, labels: dict[int, str], hidden: frozenset[str]
+    changes: dict[str, list[Any]], operation: str, names: Names, hidden: frozenset[str]
 ) -> list[FieldChange]:
     result = []
     for name, pair in changes.items():
@@ -192,9 +225,7 @@ def _field_changes(
         old, new = pair
         if operation == "INSERT" and new in (None, ""):
             continue
-        item = FieldChange(
-            field_name(name), display_value(old, labels, name), display_value(new, labels, name)
-        )
+        item = FieldChange(field_name(name), display_value(old, names, name), display_value(new, names, name))
         if (
             name in LONG_TEXT_FIELDS
             and operation == "UPDATE"
@@ -218,7 +249,7 @@ def describe(
     table: str,
     operation: str,
     changes: dict[str, list[Any]],
-    labels: dict[int, str],
+    names: Names,
     *,
     ratings_visible: bool = True,
 ) -> HistoryItem:
@@ -226,7 +257,7 @@ def describe(
     hidden: frozenset[str] = frozenset()
     if table == "ratings" and not ratings_visible:
         hidden = frozenset({"label_id", "reasoning"})
-    fields = _field_changes(changes, operation, labels, hidden)
+    fields = _field_changes(changes, operation, names, hidden)
     record = RECORD_NAMES.get(table, table.replace("_", " "))
     title = _value(changes, "title") or _value(changes, "headline") or _value(changes, "name")
     named = f"the {record} “{title}”" if title else f"the {record}"
@@ -246,12 +277,15 @@ def describe(
         if not ratings_visible:
             verb = "submitted a rating" if operation == "INSERT" else "revised their rating"
             return HistoryItem(verb + " (hidden until you submit your own)", [], table, operation)
-        label = display_value(_value(changes, "label_id"), labels, "label_id")
+        label = display_value(_value(changes, "label_id"), names, "label_id")
         if operation == "INSERT":
             return HistoryItem(f"rated the claim {label}", fields, table, operation)
     if table == "verdicts" and operation == "UPDATE" and "label_id" in changes:
         old, new = changes["label_id"]
-        sentence = f"changed the verdict's rating from {display_value(old, labels, 'label_id')} to {display_value(new, labels, 'label_id')}"
+        sentence = (
+            f"changed the verdict's rating from {display_value(old, names, 'label_id')} "
+            f"to {display_value(new, names, 'label_id')}"
+        )
         rest = [f for f in fields if f.name != field_name("label_id")]
         return HistoryItem(sentence, rest, table, operation)
     if table == "publications" and operation == "INSERT":
@@ -266,6 +300,19 @@ def describe(
         )
         shown = [f for f in fields if f.name in {"note", "label name", "headline"}]
         return HistoryItem(sentence, shown, table, operation, link)
+    if table == "claim_tags" and operation in {"INSERT", "DELETE"}:
+        tag = display_value(_value(changes, "tag_id"), names, "tag_id")
+        verb = "tagged the claim" if operation == "INSERT" else "removed the tag"
+        return HistoryItem(f"{verb} “{tag}”", [], table, operation)
+    if table == "assignments" and operation in {"INSERT", "DELETE"}:
+        person = display_value(_value(changes, "user_id"), names, "user_id")
+        verb = "assigned" if operation == "INSERT" else "unassigned"
+        return HistoryItem(f"{verb} {person}", [], table, operation)
+    if table == "comments" and operation == "UPDATE" and "deleted_at" in changes:
+        old, new = changes["deleted_at"]
+        return HistoryItem("removed a comment" if new else "restored a comment", [], table, operation)
+    if table == "comments" and operation == "INSERT":
+        return HistoryItem("commented", fields, table, operation)
     if operation == "UPDATE" and len(fields) == 1 and not fields[0].is_long:
         only = fields[0]
         return HistoryItem(
@@ -273,10 +320,6 @@ def describe(
         )
     verb = {"INSERT": "added", "UPDATE": "edited", "DELETE": "removed"}[operation]
     return HistoryItem(f"{verb} {named}", fields if operation != "DELETE" else [], table, operation)
-
-
-def label_names(db: Session) -> dict[int, str]:
-    return dict(db.execute(select(RatingLabel.id, RatingLabel.name)).all())
 
 
 def claim_history(db: Session, claim_id: int, *, ratings_visible: bool) -> list[HistoryEntry]:
@@ -287,14 +330,14 @@ def claim_history(db: Session, claim_id: int, *, ratings_visible: bool) -> list[
         .where(AuditChange.claim_id == claim_id)
         .order_by(AuditChangeset.seq, AuditChange.id)
     ).all()
-    labels = label_names(db)
+    names = load_names(db)
     entries: list[HistoryEntry] = []
     for changeset, change in rows:
         if not entries or entries[-1].seq != changeset.seq:
             entries.append(_entry(changeset))
         entries[-1].items.append(
             describe(
-                change.table_name, change.operation, change.changes, labels, ratings_visible=ratings_visible
+                change.table_name, change.operation, change.changes, names, ratings_visible=ratings_visible
             )
         )
     for entry in entries:
@@ -316,7 +359,7 @@ def record_changes_since(
         )
         .order_by(AuditChange.id)
     ).all()
-    labels = label_names(db)
+    names = load_names(db)
     entries: list[HistoryEntry] = []
     for changeset, change in rows:
         if change.row_key != key:
@@ -325,7 +368,7 @@ def record_changes_since(
         if new_version is None or new_version <= version:
             continue
         entry = _entry(changeset)
-        entry.items.append(describe(table, change.operation, change.changes, labels))
+        entry.items.append(describe(table, change.operation, change.changes, names))
         entries.append(entry)
     return entries
 
@@ -491,8 +534,8 @@ def _without_secrets(changes: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def summarise(changes: Sequence[AuditChange], labels: dict[int, str]) -> list[HistoryItem]:
-    return [describe(c.table_name, c.operation, c.changes, labels) for c in changes]
+def summarise(changes: Sequence[AuditChange], names: Names) -> list[HistoryItem]:
+    return [describe(c.table_name, c.operation, c.changes, names) for c in changes]
 
 
 def record_types(names: Iterable[str]) -> list[tuple[str, str]]:

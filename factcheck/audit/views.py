@@ -45,18 +45,18 @@ def _filters(form: LogFilterForm) -> history.LogFilter:
 def log() -> ResponseReturnValue:
     form = _filter_form()
     if request.args and not form.validate():
-        return render_template("audit/log.html", form=form, page=None, labels={}), 422
+        return render_template("audit/log.html", form=form, page=None, names=None), 422
     before = request.args.get("before", type=int)
     page = history.log_page(db.session(), _filters(form), before=before, size=PAGE_SIZE)
-    labels = history.label_names(db.session())
+    names = history.load_names(db.session())
     query = {key: value for key, value in request.args.items() if key != "before"}
-    return render_template("audit/log.html", form=form, page=page, labels=labels, query=query)
+    return render_template("audit/log.html", form=form, page=page, names=names, query=query)
 
 
 def _export(extension: str) -> ResponseReturnValue:
     form = _filter_form()
     if request.args and not form.validate():
-        return render_template("audit/log.html", form=form, page=None, labels={}), 422
+        return render_template("audit/log.html", form=form, page=None, names=None), 422
     filters = _filters(form)
     app = current_app._get_current_object()  # type: ignore[attr-defined]
 

@@ -1,39 +1,296 @@
-"""The list of claims on the desk."""
+"""The list of claims on the desk: filters, full-text search, sort orders, keyset pages, "my work".
+
+The filters arrive as a GET form; the query is built by :func:`claim_query`
+from a :class:`ClaimFilter` and paged by :func:`factcheck.web.keyset.fetch_page`
+on the chosen :class:`~factcheck.web.keyset.Ordering`, whose keys end in the
+claim id, so deep pages cost what the first does.
+"""
 
 from __future__ import annotations
 
-from flask import render_template, request
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from flask import render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import func, select
+from flask_login import current_user
+from sqlalchemy import ColumnElement, Date, Select, and_, exists, func, literal, or_, select
+from sqlalchemy.orm import Session, selectinload
+from wtforms import DateField, SelectField, StringField
+from wtforms.validators import Length, Optional
 
 from factcheck import db
+from factcheck.accounts.models import User
 from factcheck.claims.blueprint import bp
-from factcheck.claims.models import Claim, ClaimState
+from factcheck.claims.models import Assignment, Claim, ClaimState, Tag, claim_tags
+from factcheck.ratings.models import RatingLabel
+from factcheck.search.engines import claim_ids_matching
+from factcheck.search.query import SearchQuery, parse
 from factcheck.security.permissions import Permission, requires
+from factcheck.verdicts.models import Verdict
+from factcheck.web.forms import Form, choices
+from factcheck.web.keyset import InvalidCursor, Key, Ordering, Page, fetch_page
 
 PAGE_SIZE = 50
+# "Unassigned" in the assignee filter.
+NOBODY = "none"
+# Claims that still need work: the ones "my work" shows when I captured them.
+OPEN_STATES = (ClaimState.NEW, ClaimState.RESEARCHING, ClaimState.IN_REVIEW, ClaimState.READY)
+
+SORTS = {
+    "relevance": "Best match",
+    "newest": "Newest first",
+    "oldest": "Oldest first",
+    "updated": "Recently updated",
+    "claimant": "Claimant A–Z",  # noqa: RUF001 - a typographic en dash
+    "review_by": "Review-by date",
+}
+
+
+# --- the filters -------------------------------------------------------------------
+
+
+class ClaimFilterForm(Form):
+    """The claim list's filters; sent by GET, so no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField("Search", validators=[Optional(), Length(max=200)])
+    state = SelectField(
+        "State",
+        choices=choices([("", "Any state"), *((state.value, state.label) for state in ClaimState)]),
+        default="",
+        validators=[Optional()],
+    )
+    label = SelectField("Verdict label", choices=[], default="", validators=[Optional()])
+    assignee = SelectField("Assigned to", choices=[], default="", validators=[Optional()])
+    tag = SelectField("Tag", choices=[], default="", validators=[Optional()])
+    claimant = StringField("Claimant", validators=[Optional(), Length(max=200)])
+    captured_from = DateField("Captured from", validators=[Optional()])
+    captured_to = DateField("Captured until", validators=[Optional()])
+    sort = SelectField(
+        "Sort", choices=choices([("", "Best match or newest"), *SORTS.items()]), default="", validators=[Optional()]
+    )
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        start, end = self.captured_from.data, self.captured_to.data
+        if valid and start and end and start > end:
+            self.captured_to.errors = ["The end date is before the start date."]
+            return False
+        return valid
+
+
+def filter_form(session: Session, args: Any) -> ClaimFilterForm:
+    form = ClaimFilterForm(args)
+    labels = session.execute(select(RatingLabel.id, RatingLabel.name).order_by(RatingLabel.position)).all()
+    form.label.choices = choices([("", "Any label"), *((str(id_), name) for id_, name in labels)])
+    # Disabled people too: their unfinished work is what an editor needs to find.
+    users = session.execute(select(User.id, User.name, User.is_disabled).order_by(User.name, User.id)).all()
+    people = [(str(id_), f"{name} (disabled)" if disabled else name) for id_, name, disabled in users]
+    form.assignee.choices = choices([("", "Anyone or nobody"), (NOBODY, "Nobody"), *people])
+    tags = session.execute(select(Tag.id, Tag.name).order_by(Tag.name)).all()
+    form.tag.choices = choices([("", "Any tag"), *((str(id_), name) for id_, name in tags)])
+    return form
+
+
+@dataclass(frozen=True)
+class ClaimFilter:
+    """What the list shows; every field optional, all of them must hold."""
+
+    state: ClaimState | None = None
+    label_id: int | None = None
+    # A user id, or NOBODY for unassigned claims.
+    assignee: int | str | None = None
+    tag_id: int | None = None
+    # A part of the claimant's name, any case.
+    claimant: str | None = None
+    captured_from: date | None = None
+    captured_to: date | None = None
+    text: SearchQuery | None = None
+    # "My work": claims assigned to this user, or captured by them and still open.
+    work_of: int | None = None
+
+    @classmethod
+    def from_form(cls, form: ClaimFilterForm, *, work_of: int | None = None) -> ClaimFilter:
+        assignee = form.assignee.data or None
+        return cls(
+            state=ClaimState(form.state.data) if form.state.data else None,
+            label_id=int(form.label.data) if form.label.data else None,
+            assignee=assignee if assignee in (None, NOBODY) else int(assignee),
+            tag_id=int(form.tag.data) if form.tag.data else None,
+            claimant=form.claimant.data or None,
+            captured_from=form.captured_from.data,
+            captured_to=form.captured_to.data,
+            text=parse(form.q.data) or None,
+            work_of=work_of,
+        )
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def conditions(session: Session, claim_filter: ClaimFilter) -> list[ColumnElement[bool]]:
+    """The WHERE conditions of the filter (the text filter unranked)."""
+    f = claim_filter
+    where: list[ColumnElement[bool]] = []
+    if f.state is not None:
+        where.append(Claim.state == f.state)
+    # IN (subquery) rather than EXISTS: SQLite can then start from the few matching
+    # rows instead of testing every claim (PostgreSQL plans both the same way).
+    if f.label_id is not None:
+        where.append(Claim.id.in_(select(Verdict.claim_id).where(Verdict.label_id == f.label_id)))
+    if f.assignee == NOBODY:
+        where.append(~exists().where(Assignment.claim_id == Claim.id))
+    elif f.assignee is not None:
+        where.append(Claim.id.in_(select(Assignment.claim_id).where(Assignment.user_id == f.assignee)))
+    if f.tag_id is not None:
+        where.append(Claim.id.in_(select(claim_tags.c.claim_id).where(claim_tags.c.tag_id == f.tag_id)))
+    if f.claimant:
+        # Case-insensitive on PostgreSQL for every script; on SQLite for ASCII letters.
+        where.append(Claim.claimant.icontains(f.claimant, autoescape=True))
+    if f.captured_from is not None:
+        where.append(Claim.created_at >= _start_of(f.captured_from))
+    if f.captured_to is not None:
+        where.append(Claim.created_at < _start_of(f.captured_to + timedelta(days=1)))
+    if f.work_of is not None:
+        where.append(
+            or_(
+                Claim.id.in_(select(Assignment.claim_id).where(Assignment.user_id == f.work_of)),
+                and_(Claim.created_by_id == f.work_of, Claim.state.in_(OPEN_STATES)),
+            )
+        )
+    if f.text:
+        where.append(Claim.id.in_(claim_ids_matching(session, f.text, ranked=False)))
+    return where
+
+
+def ordering(name: str) -> Ordering:
+    """The sort orders other than relevance (which needs the query: see :func:`claim_query`)."""
+    claim_id = Key(Claim.id, int)
+    if name == "oldest":
+        return Ordering(name, (Key(Claim.created_at, datetime), claim_id))
+    if name == "updated":
+        return Ordering(name, (Key(Claim.updated_at, datetime, True), Key(Claim.id, int, True)))
+    if name == "claimant":
+        return Ordering(name, (Key(Claim.claimant, str), claim_id))
+    if name == "review_by":
+        # Claims without a review-by date last.
+        due = func.coalesce(Claim.review_by, literal(date.max, Date))
+        return Ordering(name, (Key(due, date), claim_id))
+    return Ordering("newest", (Key(Claim.created_at, datetime, True), Key(Claim.id, int, True)))
+
+
+def effective_sort(requested: str | None, claim_filter: ClaimFilter) -> str:
+    """Best match when searching (unless another order was asked for), else newest first."""
+    if requested == "relevance" or not requested:
+        return "relevance" if claim_filter.text else "newest"
+    return requested if requested in SORTS else "newest"
+
+
+def claim_query(session: Session, claim_filter: ClaimFilter, sort: str) -> tuple[Select[Any], Ordering]:
+    """The filtered claims (unordered) and the order to page them in."""
+    if sort == "relevance" and claim_filter.text:
+        matches = claim_ids_matching(session, claim_filter.text).subquery("ranked")
+        unranked = replace(claim_filter, text=None)
+        query = (
+            select(Claim).join(matches, matches.c.claim_id == Claim.id).where(*conditions(session, unranked))
+        )
+        # Best match first; equally good matches newest first.
+        keys = (Key(matches.c.rank, float), Key(Claim.created_at, datetime, True), Key(Claim.id, int, True))
+        return query, Ordering("relevance", keys)
+    return select(Claim).where(*conditions(session, claim_filter)), ordering(sort)
+
+
+def state_counts(session: Session, claim_filter: ClaimFilter) -> dict[ClaimState, int]:
+    """How many claims in each state match the other filters."""
+    where = conditions(session, replace(claim_filter, state=None))
+    rows = session.execute(select(Claim.state, func.count()).where(*where).group_by(Claim.state))
+    return {state: count for state, count in rows}
+
+
+def claim_page(
+    session: Session,
+    claim_filter: ClaimFilter,
+    sort: str,
+    *,
+    after: str | None = None,
+    before: str | None = None,
+    size: int = PAGE_SIZE,
+) -> tuple[list[Claim], Page]:
+    """One page of the list, with what its table shows loaded. Raises InvalidCursor."""
+    query, order = claim_query(session, claim_filter, sort)
+    query = query.options(
+        selectinload(Claim.tags),
+        selectinload(Claim.assignments).selectinload(Assignment.user),
+        selectinload(Claim.verdict).selectinload(Verdict.label),
+    )
+    page = fetch_page(session, query, order, size=size, after=after, before=before)
+    return [row[0] for row in page.rows], page
+
+
+# --- the views -----------------------------------------------------------------------
+
+
+def _render(*, mine: bool) -> ResponseReturnValue:
+    session = db.session()
+    form = filter_form(session, request.args)
+    context: dict[str, Any] = {"form": form, "mine": mine, "states": list(ClaimState), "sorts": SORTS}
+    endpoint = "claims.my_work" if mine else "claims.index"
+    if any(request.args.get(name) for name in form.data) and not form.validate():
+        return render_template("claims/index.html", claims=None, **context), 422
+
+    claim_filter = ClaimFilter.from_form(form, work_of=current_user.id if mine else None)
+    sort = effective_sort(form.sort.data, claim_filter)
+    after, before = request.args.get("after") or None, request.args.get("before") or None
+    # The filters as given, to carry over into the page links.
+    query_args = {name: value for name, value in request.args.items() if value and name in form.data}
+    context.update(
+        query_args=query_args,
+        sort=sort,
+        search_text=form.q.data if claim_filter.text else None,
+        endpoint=endpoint,
+    )
+    try:
+        if after and before:
+            raise InvalidCursor("both directions")
+        claims, page = claim_page(session, claim_filter, sort, after=after, before=before, size=PAGE_SIZE)
+    except InvalidCursor:
+        first = url_for(endpoint, **query_args)
+        return render_template("claims/index.html", claims=None, bad_cursor=first, **context), 422
+    counts = state_counts(session, claim_filter)
+    without_state = {name: value for name, value in query_args.items() if name != "state"}
+    state_links = [
+        (None, "All states", sum(counts.values()), url_for(endpoint, **without_state)),
+        *(
+            (state, state.label, counts.get(state, 0), url_for(endpoint, **without_state, state=state.value))
+            for state in ClaimState
+        ),
+    ]
+    return render_template(
+        "claims/index.html",
+        claims=claims,
+        state_links=state_links,
+        current_state=claim_filter.state,
+        first_url=url_for(endpoint, **query_args) if after or before else None,
+        next_url=url_for(endpoint, **query_args, after=page.next_cursor) if page.next_cursor else None,
+        previous_url=(
+            url_for(endpoint, **query_args, before=page.previous_cursor) if page.previous_cursor else None
+        ),
+        **context,
+    )
 
 
 @bp.route("/")
 @requires(Permission.READ_DESK)
 def index() -> ResponseReturnValue:
-    state_value = request.args.get("state") or None
-    state = ClaimState(state_value) if state_value in {s.value for s in ClaimState} else None
-    before = request.args.get("before", type=int)
-    query = select(Claim)
-    if state is not None:
-        query = query.where(Claim.state == state)
-    if before is not None:
-        query = query.where(Claim.id < before)
-    claims = db.session().scalars(query.order_by(Claim.id.desc()).limit(PAGE_SIZE + 1)).all()
-    more = len(claims) > PAGE_SIZE
-    claims = claims[:PAGE_SIZE]
-    counts = dict(db.session().execute(select(Claim.state, func.count()).group_by(Claim.state)).all())
-    return render_template(
-        "claims/index.html",
-        claims=claims,
-        state=state,
-        states=list(ClaimState),
-        counts=counts,
-        next_before=claims[-1].id if more and claims else None,
-    )
+    return _render(mine=False)
+
+
+@bp.route("/mine")
+@requires(Permission.READ_DESK)
+def my_work() -> ResponseReturnValue:
+    return _render(mine=True)

@@ -6,7 +6,7 @@ import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from factcheck.db import Base, Timestamps, UTCDateTime, str_enum, utcnow
@@ -44,6 +44,12 @@ claim_tags = Table(
 
 class Claim(Timestamps, Base):
     __tablename__ = "claims"
+    # The claim list's sort orders, each ending in the id for keyset pagination.
+    __table_args__ = (
+        Index("ix_claims_created_at_id", "created_at", "id"),
+        Index("ix_claims_updated_at_id", "updated_at", "id"),
+        Index("ix_claims_claimant_id", "claimant", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # The statement in the words of whoever made it.
@@ -58,7 +64,7 @@ class Claim(Timestamps, Base):
     review_by: Mapped[date | None]
     # The public address /checks/<slug>, fixed at first publication and never reused.
     slug: Mapped[str | None] = mapped_column(String(200), unique=True)
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     # Optimistic concurrency: a save based on an old version fails instead of overwriting.
     version: Mapped[int] = mapped_column(default=1)
 

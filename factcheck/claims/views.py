@@ -1,19 +1,28 @@
-"""One claim on the desk: its page, its history and its publication revisions."""
+"""One claim on the desk: its page, editing it, its workflow, tags and assignees,
+its history and its publication revisions."""
 
 from __future__ import annotations
 
-from flask import abort, render_template
+from typing import Any
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 
 from factcheck import db
 from factcheck.audit.history import claim_history
+from factcheck.claims import editing, workflow
 from factcheck.claims.blueprint import bp
-from factcheck.claims.models import Claim
+from factcheck.claims.forms import AssignForm, ClaimForm, TagForm, TransitionForm
+from factcheck.claims.models import Claim, ClaimState, Tag
+from factcheck.db import utcnow
 from factcheck.publishing.models import Publication
 from factcheck.ratings.visibility import can_see_ratings
-from factcheck.security.permissions import Permission, requires
+from factcheck.security.permissions import Permission, PermissionDenied, requires
+from factcheck.web.conflicts import EditConflict, render_conflict
+from factcheck.web.forms import form_status
 
 
 def _claim_or_404(claim_id: int) -> Claim:
@@ -23,13 +32,188 @@ def _claim_or_404(claim_id: int) -> Claim:
     return claim
 
 
+def _actor() -> Any:
+    return current_user._get_current_object()  # type: ignore[attr-defined]
+
+
+def _min_ratings() -> int:
+    return int(current_app.config["MIN_RATINGS"])
+
+
+@bp.app_context_processor
+def _claim_page_helpers() -> dict[str, Any]:
+    """What the workflow partial asks about a claim, so it needs nothing from the view but the claim."""
+
+    def workflow_options(claim: Claim) -> list[workflow.TransitionOption]:
+        return workflow.allowed_transitions(claim, current_user, min_ratings=_min_ratings())
+
+    def assignable_users(claim: Claim) -> list[Any]:
+        return editing.assignable_users(db.session(), claim)
+
+    def review_overdue(claim: Claim) -> bool:
+        open_states = {ClaimState.PUBLISHED, ClaimState.DISMISSED}
+        return (
+            claim.review_by is not None
+            and claim.state not in open_states
+            and claim.review_by < utcnow().date()
+        )
+
+    return {
+        "workflow_options": workflow_options,
+        "assignable_users": assignable_users,
+        "review_overdue": review_overdue,
+        "can_edit_claim": editing.can_edit_claim,
+    }
+
+
+def _claim_page(claim: Claim, status: int = 200, **context: Any) -> ResponseReturnValue:
+    """The claim page; after a refused small form, with ``desk_error`` saying what went wrong."""
+    return render_template(
+        "claims/show.html",
+        claim=claim,
+        tab="overview",
+        ratings_visible=can_see_ratings(current_user, claim),
+        **context,
+    ), status
+
+
+def _refused(claim: Claim, form: str, message: str, status: int = 422, **typed: Any) -> ResponseReturnValue:
+    return _claim_page(claim, status, desk_error={"form": form, "message": message, "typed": typed})
+
+
+def _first_error(form: Any) -> str:
+    for errors in form.errors.values():
+        if errors:
+            return str(errors[0])
+    return "Please check the form."
+
+
 @bp.route("/<int:claim_id>")
 @requires(Permission.READ_DESK)
 def show(claim_id: int) -> ResponseReturnValue:
+    return _claim_page(_claim_or_404(claim_id))
+
+
+@bp.route("/<int:claim_id>/edit", methods=["GET", "POST"])
+@requires(Permission.CONTRIBUTE)
+def edit(claim_id: int) -> ResponseReturnValue:
     claim = _claim_or_404(claim_id)
-    return render_template(
-        "claims/show.html", claim=claim, tab="overview", ratings_visible=can_see_ratings(current_user, claim)
-    )
+    actor = _actor()
+    if not editing.can_edit_claim(actor, claim):
+        abort(403)
+    # On a POST only what was sent counts: a missing field is missing, not the stored value.
+    form = ClaimForm(obj=claim) if request.method == "GET" else ClaimForm()
+    if form.validate_on_submit():
+        values = editing.ClaimValues(
+            text=form.text.data or "",
+            claimant=form.claimant.data or "",
+            claimed_on=form.claimed_on.data,
+            review_by=form.review_by.data,
+        )
+        try:
+            changed = editing.edit_claim(db.session(), actor, claim, values, based_on=form.version.data)
+        except editing.ClaimEditError as exc:
+            getattr(form, exc.field).errors = [str(exc)]
+        except EditConflict as conflict:
+            return render_conflict(db.session(), conflict, "claims/edit.html", form, claim=claim)
+        except StaleDataError:
+            # Someone saved between our version check and our write.
+            db.session().rollback()
+            claim = _claim_or_404(claim_id)
+            conflict = EditConflict(claim, form.version.data or 0)
+            return render_conflict(db.session(), conflict, "claims/edit.html", form, claim=claim)
+        else:
+            flash("Saved the claim." if changed else "Nothing to save: the claim is unchanged.", "success")
+            return redirect(url_for("claims.show", claim_id=claim.id))
+    return render_template("claims/edit.html", form=form, claim=claim), form_status(form)
+
+
+@bp.route("/<int:claim_id>/transition", methods=["POST"])
+@requires(Permission.CONTRIBUTE)
+def transition(claim_id: int) -> ResponseReturnValue:
+    claim = _claim_or_404(claim_id)
+    form = TransitionForm()
+    typed = {"to_state": form.to_state.data, "comment": form.comment.data}
+    if not form.validate_on_submit():
+        return _refused(claim, "transition", _first_error(form), **typed)
+    try:
+        step = workflow.transition(
+            db.session(),
+            claim,
+            _actor(),
+            form.to_state.data,
+            form.comment.data,
+            min_ratings=_min_ratings(),
+            expected_state=form.from_state.data or None,
+        )
+    except workflow.WorkflowError as exc:
+        message = str(exc)
+        return _refused(
+            claim,
+            "transition",
+            message[:1].upper() + message[1:] + ".",
+            403 if exc.forbidden else 422,
+            **typed,
+        )
+    except PermissionDenied as exc:
+        return _refused(claim, "transition", str(exc), 403, **typed)
+    flash(f"Moved the claim to {step.to_state.label}.", "success")
+    return redirect(url_for("claims.show", claim_id=claim.id))
+
+
+@bp.route("/<int:claim_id>/tags", methods=["POST"])
+@requires(Permission.CONTRIBUTE)
+def add_tag(claim_id: int) -> ResponseReturnValue:
+    claim = _claim_or_404(claim_id)
+    form = TagForm()
+    if not form.validate_on_submit():
+        return _refused(claim, "tag", _first_error(form), name=form.name.data)
+    try:
+        tag = editing.add_tag(db.session(), _actor(), claim, form.name.data)
+    except editing.ClaimEditError as exc:
+        return _refused(claim, "tag", str(exc), name=form.name.data)
+    flash(f"Tagged “{tag.name}”.", "success")
+    return redirect(url_for("claims.show", claim_id=claim.id))
+
+
+@bp.route("/<int:claim_id>/tags/<int:tag_id>/remove", methods=["POST"])
+@requires(Permission.CONTRIBUTE)
+def remove_tag(claim_id: int, tag_id: int) -> ResponseReturnValue:
+    claim = _claim_or_404(claim_id)
+    tag = db.session().get(Tag, tag_id)
+    if tag is None:
+        abort(404)
+    if editing.remove_tag(db.session(), _actor(), claim, tag):
+        flash(f"Removed the tag “{tag.name}”.", "success")
+    else:
+        flash(f"The claim was not tagged “{tag.name}”.", "info")
+    return redirect(url_for("claims.show", claim_id=claim.id))
+
+
+@bp.route("/<int:claim_id>/assignees", methods=["POST"])
+@requires(Permission.EDIT_VERDICTS)
+def assign(claim_id: int) -> ResponseReturnValue:
+    claim = _claim_or_404(claim_id)
+    form = AssignForm()
+    if not form.validate_on_submit():
+        return _refused(claim, "assign", _first_error(form))
+    try:
+        assignment = editing.assign(db.session(), _actor(), claim, form.user_id.data)
+    except editing.AssignmentError as exc:
+        return _refused(claim, "assign", str(exc))
+    flash(f"Assigned {assignment.user.name}.", "success")
+    return redirect(url_for("claims.show", claim_id=claim.id))
+
+
+@bp.route("/<int:claim_id>/assignees/<int:user_id>/remove", methods=["POST"])
+@requires(Permission.EDIT_VERDICTS)
+def unassign(claim_id: int, user_id: int) -> ResponseReturnValue:
+    claim = _claim_or_404(claim_id)
+    if editing.unassign(db.session(), _actor(), claim, user_id):
+        flash("Removed the assignment.", "success")
+    else:
+        flash("That person was not assigned.", "info")
+    return redirect(url_for("claims.show", claim_id=claim.id))
 
 
 @bp.route("/<int:claim_id>/history")

@@ -1,5 +1,103 @@
-"""The team's discussion of a claim."""
+"""The team's discussion of a claim: add, edit and remove comments."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from factcheck import db
+from factcheck.claims.models import Claim
+from factcheck.discussion import operations
+from factcheck.discussion.forms import CommentForm, RemoveCommentForm
+from factcheck.discussion.models import Comment
+from factcheck.security import events
+from factcheck.security.models import SecurityEventKind
+from factcheck.security.permissions import Permission, PermissionDenied, requires
+from factcheck.web.errors import render_error
+from factcheck.web.forms import form_status
 
 bp = Blueprint("discussion", __name__, url_prefix="/claims")
+
+
+@bp.errorhandler(PermissionDenied)
+def _denied(error: PermissionDenied) -> ResponseReturnValue:
+    events.record_after_request(SecurityEventKind.PERMISSION_DENIED, permission=str(error.permission))
+    return render_error(403, str(error))
+
+
+def _actor() -> Any:
+    return current_user._get_current_object()  # type: ignore[attr-defined]
+
+
+def _claim_or_404(claim_id: int) -> Claim:
+    claim = db.session().get(Claim, claim_id)
+    if claim is None:
+        abort(404)
+    return claim
+
+
+def _comment_or_404(claim: Claim, comment_id: int) -> Comment:
+    """A comment of the claim that is still there (removed ones cannot be changed)."""
+    comment = db.session().get(Comment, comment_id)
+    if comment is None or comment.claim_id != claim.id or comment.deleted_at is not None:
+        abort(404)
+    return comment
+
+
+def _to_thread(claim: Claim, comment: Comment | None = None) -> ResponseReturnValue:
+    anchor = f"comment-{comment.id}" if comment is not None else "discussion-heading"
+    return redirect(url_for("claims.show", claim_id=claim.id, _anchor=anchor))
+
+
+@bp.route("/<int:claim_id>/comments/new", methods=["GET", "POST"])
+@requires(Permission.CONTRIBUTE)
+def add(claim_id: int) -> ResponseReturnValue:
+    claim = _claim_or_404(claim_id)
+    form = CommentForm()
+    if form.validate_on_submit():
+        try:
+            comment = operations.add_comment(db.session(), _actor(), claim, form.body.data or "")
+        except operations.CommentError as error:
+            form.body.errors = [*form.body.errors, str(error)]
+        else:
+            flash("Your comment is posted.", "success")
+            return _to_thread(claim, comment)
+    return render_template("discussion/form.html", form=form, claim=claim, comment=None), form_status(form)
+
+
+@bp.route("/<int:claim_id>/comments/<int:comment_id>/edit", methods=["GET", "POST"])
+@requires(Permission.CONTRIBUTE)
+def edit(claim_id: int, comment_id: int) -> ResponseReturnValue:
+    claim = _claim_or_404(claim_id)
+    comment = _comment_or_404(claim, comment_id)
+    operations.require_can_edit(current_user, comment)
+    # The saved text fills the form on GET; on POST only what was sent counts.
+    form = CommentForm(obj=comment if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            operations.edit_comment(db.session(), _actor(), comment, form.body.data or "")
+        except operations.CommentError as error:
+            form.body.errors = [*form.body.errors, str(error)]
+        else:
+            flash("The comment is saved.", "success")
+            return _to_thread(claim, comment)
+    return render_template("discussion/form.html", form=form, claim=claim, comment=comment), form_status(form)
+
+
+@bp.route("/<int:claim_id>/comments/<int:comment_id>/remove", methods=["GET", "POST"])
+@requires(Permission.CONTRIBUTE)
+def remove(claim_id: int, comment_id: int) -> ResponseReturnValue:
+    claim = _claim_or_404(claim_id)
+    comment = _comment_or_404(claim, comment_id)
+    operations.require_can_edit(current_user, comment)
+    form = RemoveCommentForm()
+    if form.validate_on_submit():
+        operations.remove_comment(db.session(), _actor(), comment)
+        flash("The comment is removed.", "success")
+        return _to_thread(claim, comment)
+    return render_template("discussion/remove.html", form=form, claim=claim, comment=comment), form_status(
+        form
+    )

@@ -1,5 +1,193 @@
 """Documents: adding them and reading them with their claims highlighted."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import defer, selectinload
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from factcheck import db
+from factcheck.claims.models import Appearance
+from factcheck.documents import operations
+from factcheck.documents.extract import UnreadableUpload, read_upload
+from factcheck.documents.forms import DocumentForm
+from factcheck.documents.highlights import render_text
+from factcheck.documents.models import Document
+from factcheck.documents.operations import DocumentError, DocumentValues
+from factcheck.security.permissions import Permission, can, requires
+from factcheck.web.errors import render_error
+from factcheck.web.forms import form_status
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
+
+PAGE_SIZE = 50
+
+
+def _max_bytes() -> int:
+    return int(current_app.config.get("MAX_DOCUMENT_BYTES", operations.DEFAULT_MAX_BYTES))
+
+
+def _document_or_404(document_id: int, *options: Any) -> Document:
+    document = db.session().get(Document, document_id, options=list(options))
+    if document is None:
+        abort(404)
+    return document
+
+
+@bp.route("/")
+@requires(Permission.READ_DESK)
+def index() -> ResponseReturnValue:
+    before = request.args.get("before", type=int)
+    # The list never shows the texts, which may be megabytes each.
+    query = select(Document).options(defer(Document.text))
+    if before is not None:
+        query = query.where(Document.id < before)
+    documents = db.session().scalars(query.order_by(Document.id.desc()).limit(PAGE_SIZE + 1)).all()
+    more = len(documents) > PAGE_SIZE
+    documents = documents[:PAGE_SIZE]
+    claim_counts: dict[int, int] = {}
+    if documents:
+        rows = db.session().execute(
+            select(Appearance.document_id, func.count(func.distinct(Appearance.claim_id)))
+            .where(Appearance.document_id.in_([d.id for d in documents]))
+            .group_by(Appearance.document_id)
+        )
+        claim_counts = {document_id: count for document_id, count in rows}
+    return render_template(
+        "documents/index.html",
+        documents=documents,
+        claim_counts=claim_counts,
+        next_before=documents[-1].id if more and documents else None,
+        first_page=before is None,
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires(Permission.CONTRIBUTE)
+def new() -> ResponseReturnValue:
+    form = DocumentForm()
+    duplicates: list[Document] = []
+    if form.validate_on_submit():
+        try:
+            values = _values(form)
+            duplicates = [] if form.add_anyway.data else operations.same_text(db.session(), values.text)
+            if duplicates:
+                form.text.errors = [*form.text.errors, "This text is already on the desk (see below)."]
+            else:
+                document = operations.add_document(db.session(), current_user, values, max_bytes=_max_bytes())
+                flash("The document was added.", "success")
+                return redirect(url_for("documents.show", document_id=document.id))
+        except (DocumentError, UnreadableUpload) as error:
+            field = error.field if isinstance(error, DocumentError) else "upload"
+            form[field].errors = [*form[field].errors, str(error)]
+    return _render_new(form, duplicates)
+
+
+def _render_new(
+    form: DocumentForm, duplicates: list[Document], status: int | None = None
+) -> ResponseReturnValue:
+    return render_template(
+        "documents/new.html", form=form, duplicates=duplicates, max_bytes=_max_bytes()
+    ), status or form_status(form)
+
+
+def _values(form: DocumentForm) -> DocumentValues:
+    """What the form holds, with an uploaded file read into the text (and the fields it fills).
+
+    The text read from a file is put in the form's text field, so a form shown
+    again (say, to confirm a duplicate) does not need the file a second time.
+    Raises UnreadableUpload or DocumentError.
+    """
+    upload = form.uploaded()
+    if upload is not None:
+        if form.text.data:
+            raise DocumentError("text", "Paste the text or upload a file, not both.")
+        data = upload.stream.read(_max_bytes() + 1)
+        if len(data) > _max_bytes():
+            raise UnreadableUpload(
+                f"The file is too large: the most is {operations.readable_size(_max_bytes())}."
+            )
+        extracted = read_upload(upload.filename or "", data)
+        form.text.data = extracted.text
+        for name, value in extracted.metadata.items():
+            if not form[name].data:
+                if name == "url" and not _valid_url(str(value)):
+                    continue
+                form[name].data = value
+    return DocumentValues(
+        title=form.title.data,
+        text=form.text.data or "",
+        url=form.url.data,
+        outlet=form.outlet.data,
+        author=form.author.data,
+        published_on=form.published_on.data,
+        language=form.language.data,
+    )
+
+
+def _valid_url(url: str) -> bool:
+    try:
+        operations.clean_url(url)
+    except DocumentError:
+        return False
+    return True
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(_error: RequestEntityTooLarge) -> ResponseReturnValue:
+    """A request over MAX_CONTENT_LENGTH is refused before it is read: say so next to the file field."""
+    if request.endpoint != "documents.new" or not can(current_user, Permission.CONTRIBUTE):
+        return render_error(413)
+    form = DocumentForm(formdata=None)
+    form.upload.errors = [
+        f"The file or text sent is too large: a document holds at most {operations.readable_size(_max_bytes())}."
+    ]
+    return _render_new(form, [], 413)
+
+
+@bp.route("/<int:document_id>")
+@requires(Permission.READ_DESK)
+def show(document_id: int) -> ResponseReturnValue:
+    document = _document_or_404(
+        document_id, selectinload(Document.appearances).selectinload(Appearance.claim)
+    )
+    anchors = operations.place_appearances(document)
+    claim_urls = {a.claim_id: url_for("claims.show", claim_id=a.claim_id) for a in document.appearances}
+    placed = sorted(anchors.placed, key=lambda p: (p.start, p.end))
+    same = (
+        db.session()
+        .scalars(
+            select(Document)
+            .where(Document.text_sha256 == document.text_sha256, Document.id != document.id)
+            .order_by(Document.id)
+        )
+        .all()
+    )
+    return render_template(
+        "documents/show.html",
+        document=document,
+        text_html=render_text(document.text, placed, claim_urls),
+        placed=placed,
+        orphaned=anchors.orphaned,
+        stale=anchors.stale,
+        same_text=same,
+    )
+
+
+@bp.route("/<int:document_id>/reanchor", methods=["POST"])
+@requires(Permission.CONTRIBUTE)
+def reanchor(document_id: int) -> ResponseReturnValue:
+    """Store where the quotes are in the text now; flag the ones no longer found."""
+    document = _document_or_404(document_id, selectinload(Document.appearances))
+    anchors = operations.reanchor_document(db.session(), current_user, document)
+    if anchors.orphaned:
+        count = len(anchors.orphaned)
+        flash(f"{count} {'quote is' if count == 1 else 'quotes are'} no longer found and flagged.", "info")
+    else:
+        flash("Every quote is anchored in the text.", "success")
+    return redirect(url_for("documents.show", document_id=document.id))

@@ -20,7 +20,9 @@ class Verdict(Timestamps, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), unique=True)
-    label_id: Mapped[int | None] = mapped_column(ForeignKey("rating_labels.id", ondelete="RESTRICT"))
+    label_id: Mapped[int | None] = mapped_column(
+        ForeignKey("rating_labels.id", ondelete="RESTRICT"), index=True
+    )
     headline: Mapped[str] = mapped_column(String(300), default="")
     # One paragraph, Markdown.
     summary: Mapped[str] = mapped_column(Text, default="")

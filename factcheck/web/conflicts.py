@@ -56,5 +56,7 @@ def render_conflict(
     """
     if hasattr(form, "version"):
         form.version.data = conflict.record.version
+        # Fields render what was submitted (raw_data) before their data; replace that too.
+        form.version.raw_data = [str(conflict.record.version)]
     theirs = changes_by_others(db, conflict)
     return render_template(template, form=form, conflict=conflict, theirs=theirs, **context), 409

@@ -1,0 +1,55 @@
+"""Forms of the claim page: editing a claim, moving it through the workflow, tags, assignees."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wtforms import DateField, HiddenField, IntegerField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.widgets import HiddenInput
+
+from factcheck.claims.editing import MAX_CLAIMANT_LENGTH, MAX_TAG_LENGTH, MAX_TEXT_LENGTH
+from factcheck.claims.models import ClaimState
+from factcheck.claims.workflow import MAX_COMMENT_LENGTH
+from factcheck.db import utcnow
+from factcheck.web.forms import Form
+
+STATE_VALUES = frozenset(state.value for state in ClaimState)
+
+
+def _a_state(_form: Any, field: Any) -> None:
+    if field.data and field.data not in STATE_VALUES:
+        raise ValidationError("There is no such state.")
+
+
+class ClaimForm(Form):
+    text = TextAreaField(
+        "Wording", validators=[DataRequired("Give the claim's wording."), Length(max=MAX_TEXT_LENGTH)]
+    )
+    claimant = StringField(
+        "Claimant", validators=[DataRequired("Say who made the claim."), Length(max=MAX_CLAIMANT_LENGTH)]
+    )
+    claimed_on = DateField("Claim date", validators=[Optional()])
+    review_by = DateField("Review by", validators=[Optional()])
+    # The claim's version the person started from (see factcheck.web.conflicts).
+    version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+
+    def validate_claimed_on(self, field: Any) -> None:
+        # A day of slack: "today" in the claimant's time zone may be tomorrow in UTC.
+        if field.data and (field.data - utcnow().date()).days > 1:
+            raise ValidationError("The claim date cannot be in the future.")
+
+
+class TransitionForm(Form):
+    to_state = HiddenField(validators=[DataRequired("Choose where to move the claim."), _a_state])
+    # The state the person saw, so a move chosen on a stale page is refused.
+    from_state = HiddenField(validators=[Optional(), _a_state])
+    comment = TextAreaField("Comment", validators=[Optional(), Length(max=MAX_COMMENT_LENGTH)])
+
+
+class TagForm(Form):
+    name = StringField("Tag", validators=[DataRequired("Type a tag."), Length(max=MAX_TAG_LENGTH)])
+
+
+class AssignForm(Form):
+    user_id = IntegerField("Person", validators=[InputRequired("Choose a person to assign.")])

@@ -1,0 +1,264 @@
+"""The workflow of a claim: which state it may move to, who may move it, and what it needs.
+
+The moves are data (:data:`MOVES`); :func:`allowed_transitions` says for each
+move out of the claim's state whether the actor may take it now or why not, and
+:func:`transition` takes a move, enforcing the same rules (a hidden button is not
+a rule) and recording it as a :class:`~factcheck.claims.models.ClaimTransition`.
+
+The rules (docs/PRODUCT.md, "Workflow"):
+
+- forward one step at a time: new → researching → in_review → ready → published;
+- back one step, so editors can send work back: researching → new,
+  in_review → researching, ready → in_review;
+- new, researching and in_review may be dismissed, with a reason; a dismissed
+  claim goes back to the state it was dismissed from;
+- moving to ready needs a source, at least ``MIN_RATINGS`` ratings and a verdict
+  with a label and a headline;
+- only editors and admins move a claim to or from ready;
+- publishing (ready → published) belongs to the verdict page, never to this module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app, has_app_context
+from sqlalchemy.orm import Session
+
+import config
+from factcheck.claims.models import Claim, ClaimState, ClaimTransition
+from factcheck.security.permissions import Permission, can, require
+
+NEW = ClaimState.NEW
+RESEARCHING = ClaimState.RESEARCHING
+IN_REVIEW = ClaimState.IN_REVIEW
+READY = ClaimState.READY
+PUBLISHED = ClaimState.PUBLISHED
+DISMISSED = ClaimState.DISMISSED
+
+# Longest transition comment or dismissal reason accepted.
+MAX_COMMENT_LENGTH = 2000
+
+PUBLISH_ELSEWHERE = "publish from the verdict page"
+
+
+@dataclass(frozen=True)
+class Move:
+    """One kind of step in the workflow."""
+
+    start: ClaimState
+    end: ClaimState
+    # What the button says.
+    label: str
+    # Dismissing needs a reason (stored on the claim and as the transition's comment).
+    needs_reason: bool = False
+    # False for a move that exists in the workflow but is taken by another feature.
+    taken_here: bool = True
+
+    @property
+    def editors_only(self) -> bool:
+        """Ready is the editors' gate: only they move a claim into it or out of it."""
+        return READY in (self.start, self.end)
+
+    @property
+    def is_restore(self) -> bool:
+        return self.start == DISMISSED
+
+
+MOVES: tuple[Move, ...] = (
+    Move(NEW, RESEARCHING, "Start research"),
+    Move(RESEARCHING, IN_REVIEW, "Send to review"),
+    Move(IN_REVIEW, READY, "Mark ready"),
+    Move(READY, PUBLISHED, "Publish", taken_here=False),
+    Move(RESEARCHING, NEW, "Back to new"),
+    Move(IN_REVIEW, RESEARCHING, "Back to research"),
+    Move(READY, IN_REVIEW, "Send back to review"),
+    Move(NEW, DISMISSED, "Dismiss", needs_reason=True),
+    Move(RESEARCHING, DISMISSED, "Dismiss", needs_reason=True),
+    Move(IN_REVIEW, DISMISSED, "Dismiss", needs_reason=True),
+    # Back to where it was dismissed from; only the one matching the last dismissal applies.
+    Move(DISMISSED, NEW, "Restore to New"),
+    Move(DISMISSED, RESEARCHING, "Restore to Researching"),
+    Move(DISMISSED, IN_REVIEW, "Restore to In review"),
+)
+
+
+class WorkflowError(Exception):
+    """A move the workflow refuses; the message is meant for the person who asked.
+
+    ``forbidden`` is True when the actor's role is what blocks it (a reviewer
+    asking for an editor's move), False when the claim is not ready for it.
+    """
+
+    def __init__(self, message: str, *, forbidden: bool = False) -> None:
+        self.forbidden = forbidden
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class TransitionOption:
+    """A move out of the claim's current state, as seen by one actor."""
+
+    move: Move
+    # Why the actor cannot take it now; empty when they can.
+    blocked_by: tuple[str, ...] = ()
+    # True when the actor's role (not the claim) blocks it.
+    forbidden: bool = False
+
+    @property
+    def to_state(self) -> ClaimState:
+        return self.move.end
+
+    @property
+    def ok(self) -> bool:
+        return not self.blocked_by
+
+    @property
+    def reason(self) -> str | None:
+        """The blocked message, e.g. "needs 2 ratings, has 1"; None when allowed."""
+        return "; ".join(self.blocked_by) or None
+
+    @property
+    def label(self) -> str:
+        return self.move.label
+
+    @property
+    def needs_reason(self) -> bool:
+        return self.move.needs_reason
+
+
+def configured_min_ratings() -> int:
+    """MIN_RATINGS of the running app, or the default outside one."""
+    if has_app_context():
+        return int(current_app.config.get("MIN_RATINGS", config.DefaultConfig.MIN_RATINGS))
+    return config.DefaultConfig.MIN_RATINGS
+
+
+def dismissed_from(claim: Claim) -> ClaimState:
+    """The state a dismissed claim was in before its last dismissal (new if unknown)."""
+    for step in reversed(claim.transitions):
+        if step.to_state == DISMISSED:
+            return step.from_state or NEW
+    return NEW
+
+
+def ready_blockers(claim: Claim, min_ratings: int) -> list[str]:
+    """What the claim still needs before it can be ready; empty when nothing."""
+    missing = []
+    if not claim.sources:
+        missing.append("needs at least one source")
+    ratings = len(claim.ratings)
+    if ratings < min_ratings:
+        missing.append(f"needs {min_ratings} rating{'s' if min_ratings != 1 else ''}, has {ratings}")
+    verdict = claim.verdict
+    has_label = verdict is not None and verdict.label_id is not None
+    has_headline = verdict is not None and bool((verdict.headline or "").strip())
+    if not has_label and not has_headline:
+        missing.append("needs a verdict with a label and a headline")
+    elif not has_label:
+        missing.append("the verdict needs a label")
+    elif not has_headline:
+        missing.append("the verdict needs a headline")
+    return missing
+
+
+def _role_blocker(move: Move, actor: Any) -> str | None:
+    if move.editors_only and not can(actor, Permission.EDIT_VERDICTS):
+        if move.start == READY:
+            return "only editors and admins can move a claim out of Ready"
+        return "only editors and admins can move a claim to Ready"
+    return None
+
+
+def _option(claim: Claim, move: Move, actor: Any, min_ratings: int) -> TransitionOption:
+    if not move.taken_here:
+        return TransitionOption(move, (PUBLISH_ELSEWHERE,))
+    blockers = []
+    role = _role_blocker(move, actor)
+    if role:
+        blockers.append(role)
+    if move.end == READY:
+        blockers.extend(ready_blockers(claim, min_ratings))
+    return TransitionOption(move, tuple(blockers), forbidden=role is not None)
+
+
+def moves_from(claim: Claim) -> list[Move]:
+    """The moves the workflow has out of the claim's current state."""
+    moves = [move for move in MOVES if move.start == claim.state]
+    if claim.state == DISMISSED:
+        back = dismissed_from(claim)
+        moves = [move for move in moves if move.end == back]
+    return moves
+
+
+def allowed_transitions(
+    claim: Claim, actor: Any, *, min_ratings: int | None = None
+) -> list[TransitionOption]:
+    """Every move out of the claim's state, each either open to the actor or with why it is blocked.
+
+    Someone who may not work on the desk at all (signed out, disabled) gets an empty list.
+    """
+    if not can(actor, Permission.CONTRIBUTE):
+        return []
+    needed = configured_min_ratings() if min_ratings is None else min_ratings
+    return [_option(claim, move, actor, needed) for move in moves_from(claim)]
+
+
+def transition(
+    db: Session,
+    claim: Claim,
+    actor: Any,
+    to_state: ClaimState | str,
+    comment: str | None = None,
+    *,
+    min_ratings: int | None = None,
+    expected_state: ClaimState | str | None = None,
+) -> ClaimTransition:
+    """Move the claim to ``to_state`` and record who did it, when, and their comment.
+
+    ``expected_state`` is the state the person saw when they chose the move; if
+    someone else moved the claim meanwhile, nothing happens. Raises
+    PermissionDenied for someone who may not work on the desk, and WorkflowError
+    (with a message for the person) for any move the workflow refuses.
+    """
+    require(actor, Permission.CONTRIBUTE)
+    try:
+        target = ClaimState(to_state)
+    except ValueError:
+        raise WorkflowError(f"there is no state called “{to_state}”") from None
+    comment = (comment or "").strip() or None
+    if comment is not None and len(comment) > MAX_COMMENT_LENGTH:
+        raise WorkflowError(f"the comment is longer than {MAX_COMMENT_LENGTH} characters")
+    start = claim.state
+    if expected_state is not None and ClaimState(expected_state) != start:
+        raise WorkflowError(
+            f"someone moved the claim to {start.label} meanwhile; look at it again before moving it"
+        )
+    if target == start:
+        raise WorkflowError(f"the claim is already {start.label}")
+
+    move = next((m for m in MOVES if m.start == start and m.end == target), None)
+    if move is None:
+        raise WorkflowError(f"a claim cannot move from {start.label} to {target.label}")
+    if move.is_restore and target != dismissed_from(claim):
+        raise WorkflowError(
+            f"a dismissed claim goes back to the state it was dismissed from ({dismissed_from(claim).label})"
+        )
+    needed = configured_min_ratings() if min_ratings is None else min_ratings
+    option = _option(claim, move, actor, needed)
+    if not option.ok:
+        raise WorkflowError(option.reason or "this move is not allowed", forbidden=option.forbidden)
+    if move.needs_reason and comment is None:
+        raise WorkflowError("give a reason for dismissing the claim")
+
+    step = ClaimTransition(from_state=start, to_state=target, actor_id=actor.id, comment=comment)
+    claim.transitions.append(step)
+    claim.state = target
+    if target == DISMISSED:
+        claim.dismissed_reason = comment
+    elif start == DISMISSED:
+        # The reason stays in the history, on the dismissal step.
+        claim.dismissed_reason = None
+    db.flush()
+    return step

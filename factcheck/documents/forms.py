@@ -1,0 +1,55 @@
+"""The form for adding a document: pasted text or an uploaded file, and what is known about it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf.file import FileField
+from wtforms import BooleanField, DateField, StringField, TextAreaField
+from wtforms.validators import Length, Optional, ValidationError
+
+from factcheck.documents.extract import ACCEPTED
+from factcheck.documents.operations import (
+    LANGUAGE_TAG,
+    MAX_NAME_LENGTH,
+    MAX_TITLE_LENGTH,
+    MAX_URL_LENGTH,
+    DocumentError,
+    clean_url,
+)
+from factcheck.web.forms import Form
+
+
+def http_url(_form: Any, field: Any) -> None:
+    """A web address starting with http:// or https://."""
+    try:
+        clean_url(field.data)
+    except DocumentError as error:
+        raise ValidationError(str(error)) from None
+
+
+def language_tag(_form: Any, field: Any) -> None:
+    if field.data and not LANGUAGE_TAG.fullmatch(field.data):
+        raise ValidationError("Give a language tag such as en, ru or pt-BR.")
+
+
+class DocumentForm(Form):
+    title = StringField("Title", validators=[Optional(), Length(max=MAX_TITLE_LENGTH)])
+    text = TextAreaField("Text", validators=[Optional()])
+    upload = FileField(f"Or upload a file ({ACCEPTED})", render_kw={"accept": ".txt,.md,.html,.htm"})
+    url = StringField(
+        "Web address",
+        validators=[Optional(), Length(max=MAX_URL_LENGTH), http_url],
+        render_kw={"inputmode": "url"},
+    )
+    outlet = StringField("Outlet", validators=[Optional(), Length(max=MAX_NAME_LENGTH)])
+    author = StringField("Author", validators=[Optional(), Length(max=MAX_NAME_LENGTH)])
+    published_on = DateField("Publication date", validators=[Optional()])
+    language = StringField("Language", validators=[Optional(), Length(max=35), language_tag])
+    # Shown once the same text turns out to be on the desk already.
+    add_anyway = BooleanField("Add it anyway (the same text is already on the desk)")
+
+    def uploaded(self) -> Any | None:
+        """The uploaded file, or None when no file was chosen."""
+        storage = self.upload.data
+        return storage if storage is not None and getattr(storage, "filename", "") else None

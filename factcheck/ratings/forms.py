@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from wtforms import SelectField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from factcheck.ratings.models import RatingLabel
+from factcheck.web.forms import Form, choices
+
+
+class RatingForm(Form):
+    label = SelectField("Your rating", validators=[DataRequired("Choose a label from the rating scale.")])
+    reasoning = TextAreaField(
+        "Your reasoning",
+        validators=[DataRequired("Say briefly why you rate the claim this way."), Length(max=20000)],
+    )
+
+    def offer(self, labels: list[RatingLabel]) -> RatingForm:
+        self.label.choices = choices(
+            [("", "Choose a label…"), *((str(label.id), label.name) for label in labels)]
+        )
+        return self

@@ -1,0 +1,1 @@
+"""Full-text search across claims, sources and documents: one interface, two engines."""

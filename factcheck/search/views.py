@@ -1,0 +1,150 @@
+"""The desk's search page: claims, sources and documents matching one query."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask import Blueprint, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, selectinload
+from wtforms import SelectField, StringField
+from wtforms.validators import Length, Optional
+
+from factcheck import db
+from factcheck.claims.models import Claim
+from factcheck.documents.models import Document
+from factcheck.search import highlight
+from factcheck.search.engines import claim_ids_matching, engine_for
+from factcheck.search.query import SearchQuery, parse
+from factcheck.security.permissions import Permission, requires
+from factcheck.sources.models import Source
+from factcheck.web.forms import Form, choices
+from factcheck.web.keyset import InvalidCursor, Key, Ordering, Page, fetch_page
+
+bp = Blueprint("search", __name__, url_prefix="/search")
+
+# Per section on the overview; one section alone is paged by PAGE_SIZE.
+PREVIEW_SIZE = 10
+PAGE_SIZE = 50
+KINDS = {"claims": "Claims", "sources": "Sources", "documents": "Documents"}
+
+
+class SearchForm(Form):
+    class Meta:
+        csrf = False
+
+    q = StringField("Search", validators=[Optional(), Length(max=200)])
+    kind = SelectField(
+        "Show", choices=choices([("", "Everything"), *KINDS.items()]), default="", validators=[Optional()]
+    )
+
+
+@dataclass(frozen=True)
+class Section:
+    """One kind of result: the rows to page through, their order, and what to count."""
+
+    rows: Select[Any]
+    ordering: Ordering
+    # One row per match, without the scoring work.
+    matches: Select[Any]
+
+
+def _claims(session: Session, query: SearchQuery) -> Section:
+    ranked = claim_ids_matching(session, query).subquery("ranked")
+    rows = select(Claim, ranked.c.rank).join(ranked, ranked.c.claim_id == Claim.id)
+    keys = (Key(ranked.c.rank, float), Key(Claim.created_at, datetime, True), Key(Claim.id, int, True))
+    return Section(rows, Ordering("claims", keys), claim_ids_matching(session, query, ranked=False))
+
+
+def _sources(session: Session, query: SearchQuery) -> Section:
+    engine = engine_for(session)
+    matched = engine.sources(query).subquery("matched")
+    rows = select(Source).join(matched, matched.c.id == Source.id).options(selectinload(Source.claim))
+    ordering = Ordering("sources", (Key(matched.c.score, float), Key(Source.id, int, True)))
+    return Section(rows, ordering, engine.sources(query, ranked=False))
+
+
+def _documents(session: Session, query: SearchQuery) -> Section:
+    engine = engine_for(session)
+    matched = engine.documents(query).subquery("matched")
+    rows = select(Document).join(matched, matched.c.id == Document.id)
+    ordering = Ordering("documents", (Key(matched.c.score, float), Key(Document.id, int, True)))
+    return Section(rows, ordering, engine.documents(query, ranked=False))
+
+
+SECTIONS = {"claims": _claims, "sources": _sources, "documents": _documents}
+
+
+def _count(session: Session, matches: Select[Any]) -> int:
+    return session.scalar(select(func.count()).select_from(matches.subquery())) or 0
+
+
+@bp.route("/")
+@requires(Permission.READ_DESK)
+def index() -> ResponseReturnValue:
+    session = db.session()
+    form = SearchForm(request.args)
+    if request.args and not form.validate():
+        return render_template("search/index.html", form=form, query=None, sections=[]), 422
+    query = parse(form.q.data)
+    kinds = [form.kind.data] if form.kind.data else list(KINDS)
+    after, before = request.args.get("after") or None, request.args.get("before") or None
+    sections = []
+    if query:
+        for kind in kinds:
+            found = SECTIONS[kind](session, query)
+            size = PAGE_SIZE if form.kind.data else PREVIEW_SIZE
+            try:
+                if after and before:
+                    raise InvalidCursor("both directions")
+                page = fetch_page(session, found.rows, found.ordering, size=size, after=after, before=before)
+            except InvalidCursor:
+                return render_template(
+                    "search/index.html",
+                    form=form,
+                    query=query,
+                    sections=[],
+                    bad_cursor=url_for("search.index", q=form.q.data, kind=form.kind.data or None),
+                ), 422
+            sections.append(_section(session, kind, found, page, form))
+    return render_template(
+        "search/index.html",
+        form=form,
+        query=query,
+        sections=sections,
+        excerpt=highlight.excerpt,
+        single=bool(form.kind.data),
+    )
+
+
+def _matched_in(rank: float) -> str:
+    """What a claim's rank says about where it matched (see engines.claim_ids_matching)."""
+    tier = max(math.ceil(rank) - 1, 0)
+    return ("its wording or claimant", "one of its sources", "a document it appears in")[min(tier, 2)]
+
+
+def _section(session: Session, kind: str, found: Section, page: Page, form: SearchForm) -> dict[str, Any]:
+    q, single = form.q.data, bool(form.kind.data)
+
+    def link(**cursor: str) -> str:
+        return url_for("search.index", q=q, kind=kind, **cursor)
+
+    if single:
+        more = link(after=page.next_cursor) if page.next_cursor else None
+    elif kind == "claims":
+        more = url_for("claims.index", q=q) if page.next_cursor else None
+    else:
+        more = link() if page.next_cursor else None
+    return {
+        "kind": kind,
+        "title": KINDS[kind],
+        "items": [row[0] for row in page.rows],
+        "matched": [_matched_in(row[1]) for row in page.rows] if kind == "claims" else [],
+        "count": _count(session, found.matches),
+        "more": more,
+        "previous": link(before=page.previous_cursor) if single and page.previous_cursor else None,
+    }

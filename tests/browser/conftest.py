@@ -1,0 +1,82 @@
+"""A real Chromium (Debian's /usr/bin/chromium, never a downloaded one) for the browser tests.
+
+:func:`serve_app` routes every request the page makes to ``http://factcheck.test``
+through a Flask test client, so the browser sees the real app (its pages,
+scripts and Content-Security-Policy) inside the test's database transaction,
+without a server.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from argon2 import PasswordHasher
+from flask.testing import FlaskClient
+
+from factcheck.accounts import passwords
+
+CHROMIUM = "/usr/bin/chromium"
+ORIGIN = "http://factcheck.test"
+CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(passwords, "_hasher", CHEAP_HASHER)
+    monkeypatch.setattr(passwords, "_DUMMY_HASH", CHEAP_HASHER.hash("factcheck-no-such-user"))
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-background-networking", "--disable-component-update"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser_page(chromium: Any) -> Iterator[Any]:
+    context = chromium.new_context()
+    page = context.new_page()
+    # Any error the page logs (a script failure, a CSP violation) fails the test.
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.errors = errors
+    yield page
+    context.close()
+    assert not errors, errors
+
+
+def serve_app(page: Any, client: FlaskClient) -> None:
+    """Answer the page's requests to ORIGIN with the app, through ``client`` (and its sign-in cookie).
+
+    Chromium does not route the request that follows a fulfilled redirect, so
+    redirects are followed here: after a form's redirect the page shows where it
+    led, while ``page.url`` stays the address the form was sent to.
+    """
+
+    def handle(route: Any, request: Any) -> None:
+        address = urlsplit(request.url)
+        path = address.path + (f"?{address.query}" if address.query else "")
+        sent = {k: v for k, v in request.headers.items() if k.lower() in {"content-type", "accept"}}
+        response = client.open(
+            path, method=request.method, headers=sent, data=request.post_data_buffer, follow_redirects=True
+        )
+        body = response.get_data()
+        response.close()
+        route.fulfill(status=response.status_code, headers=dict(response.headers), body=body)
+
+    page.route(f"{ORIGIN}/**", handle)

@@ -1,0 +1,1 @@
+"""Tests of documents: adding them, reading them with their claims highlighted."""

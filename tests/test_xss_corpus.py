@@ -1,0 +1,378 @@
+"""Stored XSS: hostile text in every field a person can type, checked on every page that shows it.
+
+Each payload of ``PAYLOADS`` is put into the claim (wording, claimant), a source
+(title, publisher, citation, quote, note, web address), a rating (reasoning, then
+revised), the verdict (headline, summary, explanation) and a comment, through the
+same forms people use. Then every page of ``PAGES`` (GET) and ``POSTED_PAGES``
+(forms sent back: a preview, a conflict) is fetched and must hold no executable
+markup: no ``<script>`` but the app's own ``<script src="/static/...">``, no
+``on...=`` event-handler attributes, no ``style=`` attributes, no ``javascript:``,
+``data:`` or ``vbscript:`` URLs, no frames or objects. Plain-text fields must also
+show the payload verbatim as text (escaped in the HTML, not dropped).
+
+To extend: add a payload to ``PAYLOADS``; add a page to ``PAGES`` (a label and a
+function of the :class:`Corpus` records giving the URL); put a new field's value in
+:func:`build_corpus` (``Corpus`` keeps the ids you need).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from factcheck.accounts import passwords
+from factcheck.accounts.models import Role, User
+from factcheck.claims.models import Claim
+from factcheck.sources.models import Source
+from tests.conftest import PASSWORD
+from tests.sources.desk import CHEAP_HASHER, label
+
+# (label, payload). Kept free of NUL (refused by every form) and short enough for every field (200 chars).
+PAYLOADS: list[tuple[str, str]] = [
+    ("script tag", "<script>alert('xss')</script>"),
+    ("script tag with src", "<SCRIPT SRC=https://evil.example/x.js></SCRIPT>"),
+    ("img onerror", "<img src=x onerror=alert(1)>"),
+    ("svg onload", "<svg/onload=alert(1)>"),
+    ("double-quote attribute breakout", '" onmouseover="alert(1)" x="'),
+    ("single-quote attribute breakout", "' onfocus='alert(1)' autofocus x='"),
+    ("tag breakout", '"><script>alert(1)</script><"'),
+    ("textarea breakout", "</textarea><script>alert(1)</script>"),
+    ("script breakout", "</script><script>alert(1)</script>"),
+    ("title breakout", "</title><img src=x onerror=alert(1)>"),
+    ("markdown javascript link", "[click me](javascript:alert(1))"),
+    ("markdown data link", "[click me](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)"),
+    (
+        "markdown obfuscated links",
+        "[a](JaVaScRiPt:alert(1)) [b](jav&#x09;ascript:alert(1)) [c](%6A%61vascript:alert(1))",
+    ),
+    ("markdown image with handler", '![x" onerror="alert(1)](https://example.org/x.png)'),
+    ("markdown link title breakout", '[x](https://example.org "t\\" onmouseover=\\"alert(1)")'),
+    ("autolink javascript", "<javascript:alert(1)>"),
+    ("html entities", "&lt;script&gt;alert(1)&lt;/script&gt; &#60;img src=x onerror=alert(1)&#62;"),
+    ("iframe srcdoc", '<iframe srcdoc="<script>alert(1)</script>"></iframe>'),
+    ("style attribute", '<p style="background:url(javascript:alert(1))">x</p>'),
+    ("template syntax", "{{ config }} {% raw %} ${alert(1)}"),
+    ("mixed scripts", "\u202eRTL <b>bold</b> 🚀 Кириллица"),
+]
+
+# Where a hostile URL could run code.
+URL_ATTRIBUTES = frozenset(
+    {"href", "src", "action", "formaction", "xlink:href", "data", "poster", "background", "srcset"}
+)
+BAD_SCHEMES = ("javascript:", "data:", "vbscript:")
+FORBIDDEN_TAGS = frozenset({"iframe", "frame", "object", "embed", "base", "applet", "svg", "math"})
+
+
+class _MarkupScanner(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.problems: list[str] = []
+        self.text: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "script":
+            source = values.get("src") or ""
+            if not source.startswith("/static/"):
+                self.problems.append(f"<script> not from /static/: {attrs}")
+            self._in_script = True
+        if tag in FORBIDDEN_TAGS:
+            self.problems.append(f"<{tag}> element")
+        if tag == "meta" and (values.get("http-equiv") or "").lower() == "refresh":
+            self.problems.append("<meta http-equiv=refresh>")
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.problems.append(f"event handler {name}= on <{tag}>")
+            if name in {"style", "srcdoc"}:
+                self.problems.append(f"{name}= attribute on <{tag}>")
+            if name in URL_ATTRIBUTES and value is not None:
+                squeezed = re.sub(r"[\x00-\x20]", "", value).lower()
+                if squeezed.startswith(BAD_SCHEMES):
+                    self.problems.append(f"{name}={value!r} on <{tag}>")
+            if value:
+                self.text.append(value)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        if tag == "script":
+            self._in_script = False
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script":
+            self._in_script = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_script and data.strip():
+            self.problems.append(f"inline script content: {data[:60]!r}")
+        self.text.append(data)
+
+
+@dataclass
+class Scan:
+    problems: list[str]
+    # Text and attribute values as the browser shows them (entities decoded).
+    shown: str
+
+
+def scan(html: str) -> Scan:
+    scanner = _MarkupScanner()
+    scanner.feed(html)
+    scanner.close()
+    return Scan(scanner.problems, "\n".join(scanner.text))
+
+
+def unsafe_markup(html: str) -> list[str]:
+    """What in the page could run script; empty when the page is safe."""
+    return scan(html).problems
+
+
+# --- the records ---------------------------------------------------------------------------
+
+
+@dataclass
+class Corpus:
+    payload: str
+    claim_id: int
+    source_id: int
+    smuggled_source_ids: list[int]
+    comment_id: int
+    # Plain-text values that must be shown verbatim on the pages that show them.
+    plain_text: list[str] = field(default_factory=list)
+
+
+def url_field_value(payload: str) -> str:
+    """The payload inside a URL the form accepts (http(s), no spaces)."""
+    return "https://example.org/search?q=" + payload.replace(" ", "%20")
+
+
+def build_corpus(db: Session, editor: FlaskClient, payload: str) -> Corpus:
+    """A claim carrying the payload in every text field, entered through the forms where there is one."""
+    claim = Claim(text=payload, claimant=payload)
+    db.add(claim)
+    # Stored around the form's URL rule (by an import, an old version, a script): must still not be linked.
+    smuggled = [
+        Source(claim=claim, title="Smuggled javascript URL", url="javascript:alert(document.domain)"),
+        Source(claim=claim, title="Smuggled data URL", url="data:text/html,<script>alert(1)</script>"),
+        Source(claim=claim, title="Smuggled spaced URL", url=" JaVaScRiPt:alert(1)"),
+    ]
+    db.add_all(smuggled)
+    db.commit()
+
+    def post(url: str, data: dict[str, str]) -> None:
+        response = editor.post(url, data=data)
+        assert response.status_code == 302, (
+            f"{url}: {response.status_code}\n{response.get_data(as_text=True)[-2000:]}"
+        )
+
+    post(
+        f"/claims/{claim.id}/sources/new",
+        {
+            "title": payload,
+            "url": url_field_value(payload),
+            "citation": payload,
+            "publisher": payload,
+            "kind": "other",
+            "stance": "context",
+            "quote": payload,
+            "note": payload,
+        },
+    )
+    db.expire_all()
+    source_id = next(source.id for source in db.get(Claim, claim.id).sources if source.title == payload)
+    post(f"/claims/{claim.id}/rating", {"label": str(label(db, "false").id), "reasoning": payload})
+    post(
+        f"/claims/{claim.id}/rating",
+        {"label": str(label(db, "misleading").id), "reasoning": f"Revised: {payload}"},
+    )
+    verdict = {
+        "label_id": str(label(db, "false").id),
+        "headline": payload,
+        "summary": payload,
+        "explanation": payload,
+    }
+    post(f"/claims/{claim.id}/verdict", {**verdict, "action": "save"})
+    post(f"/claims/{claim.id}/comments/new", {"body": payload})
+    db.expire_all()
+    comment_id = db.get(Claim, claim.id).comments[0].id
+    return Corpus(
+        payload=payload,
+        claim_id=claim.id,
+        source_id=source_id,
+        smuggled_source_ids=[source.id for source in smuggled],
+        comment_id=comment_id,
+        plain_text=[payload],
+    )
+
+
+@dataclass(frozen=True)
+class Page:
+    label: str
+    url: Callable[[Corpus], str]
+    # Whether the payload, as plain text, must be visible on the page.
+    shows_payload: bool = True
+
+
+PAGES: list[Page] = [
+    Page("claim page", lambda c: f"/claims/{c.claim_id}"),
+    Page("claim history", lambda c: f"/claims/{c.claim_id}/history"),
+    Page("claim list", lambda c: "/claims/"),
+    Page("new source form", lambda c: f"/claims/{c.claim_id}/sources/new"),
+    Page("source edit form", lambda c: f"/claims/{c.claim_id}/sources/{c.source_id}/edit"),
+    Page("source removal", lambda c: f"/claims/{c.claim_id}/sources/{c.source_id}/remove"),
+    Page(
+        "smuggled source edit form",
+        lambda c: f"/claims/{c.claim_id}/sources/{c.smuggled_source_ids[0]}/edit",
+        False,
+    ),
+    Page(
+        "smuggled source removal",
+        lambda c: f"/claims/{c.claim_id}/sources/{c.smuggled_source_ids[1]}/remove",
+        False,
+    ),
+    Page("rating form", lambda c: f"/claims/{c.claim_id}/rating"),
+    Page("verdict form", lambda c: f"/claims/{c.claim_id}/verdict"),
+    Page("new comment form", lambda c: f"/claims/{c.claim_id}/comments/new"),
+    Page("comment edit form", lambda c: f"/claims/{c.claim_id}/comments/{c.comment_id}/edit"),
+    Page("comment removal", lambda c: f"/claims/{c.claim_id}/comments/{c.comment_id}/remove", False),
+    Page("audit log", lambda c: "/audit/", False),
+]
+
+
+@dataclass(frozen=True)
+class PostedPage:
+    """A page answering a form: its URL and the form data (both from the corpus)."""
+
+    label: str
+    url: Callable[[Corpus], str]
+    data: Callable[[Corpus], dict[str, str]]
+    status: int
+
+
+POSTED_PAGES: list[PostedPage] = [
+    PostedPage(
+        "verdict preview",
+        lambda c: f"/claims/{c.claim_id}/verdict",
+        lambda c: {
+            "headline": c.payload,
+            "summary": c.payload,
+            "explanation": c.payload,
+            "action": "preview",
+        },
+        200,
+    ),
+    PostedPage(
+        # A stale version: the conflict page shows the other person's changes (here: the payloads).
+        "source edit conflict",
+        lambda c: f"/claims/{c.claim_id}/sources/{c.source_id}/edit",
+        lambda c: {"title": c.payload, "citation": c.payload, "note": "x", "version": "0"},
+        409,
+    ),
+    PostedPage(
+        "source form refused",
+        lambda c: f"/claims/{c.claim_id}/sources/new",
+        lambda c: {"title": c.payload, "url": "javascript:alert(1)", "quote": c.payload},
+        422,
+    ),
+    PostedPage(
+        "comment form refused",
+        lambda c: f"/claims/{c.claim_id}/comments/new",
+        lambda c: {"body": "   "},
+        422,
+    ),
+]
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(passwords, "_hasher", CHEAP_HASHER)
+
+
+@pytest.fixture
+def editor(app: Any, make_user: Callable[..., User]) -> FlaskClient:
+    """A browser signed in as an editor, who may use every form and see every page above."""
+    browser = app.test_client()
+    person = make_user(Role.EDITOR)
+    assert browser.post("/login", data={"email": person.email, "password": PASSWORD}).status_code == 302
+    return browser
+
+
+def check_page(html: str, corpus: Corpus, shows_payload: bool) -> list[str]:
+    found = scan(html)
+    problems = list(found.problems)
+    if shows_payload:
+        for value in corpus.plain_text:
+            if value not in found.shown:
+                problems.append(f"the text {value!r} is not shown verbatim")
+    return problems
+
+
+@pytest.mark.parametrize(("name", "payload"), PAYLOADS, ids=[name for name, _ in PAYLOADS])
+def test_stored_payloads_never_become_markup(db_session, editor, name, payload):
+    corpus = build_corpus(db_session, editor, payload)
+    failures: list[str] = []
+    for page in PAGES:
+        response = editor.get(page.url(corpus))
+        if response.status_code != 200:
+            failures.append(f"{page.label}: HTTP {response.status_code}")
+            continue
+        failures += [
+            f"{page.label}: {problem}"
+            for problem in check_page(response.get_data(as_text=True), corpus, page.shows_payload)
+        ]
+    for posted in POSTED_PAGES:
+        response = editor.post(posted.url(corpus), data=posted.data(corpus))
+        if response.status_code != posted.status:
+            failures.append(f"{posted.label}: HTTP {response.status_code}, expected {posted.status}")
+        failures += [
+            f"{posted.label}: {problem}" for problem in unsafe_markup(response.get_data(as_text=True))
+        ]
+    assert not failures, f"payload {name} ({payload!r}):\n" + "\n".join(failures)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        "JAVASCRIPT:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "vbscript:msgbox(1)",
+        "java\tscript:alert(1)",
+    ],
+)
+def test_hostile_urls_are_refused_by_the_source_form(db_session, editor, url):
+    claim = Claim(text="The deadline was set by NATO.", claimant="The article")
+    db_session.add(claim)
+    db_session.commit()
+    response = editor.post(f"/claims/{claim.id}/sources/new", data={"title": "Link", "url": url})
+    assert response.status_code == 422
+    assert not unsafe_markup(response.get_data(as_text=True))
+    db_session.expire_all()
+    assert db_session.get(Claim, claim.id).sources == []
+
+
+def test_the_scanner_finds_what_it_looks_for():
+    """The checks above are only as good as the scanner: it must catch each kind of markup."""
+    dangerous = [
+        "<script>alert(1)</script>",
+        '<script src="https://evil.example/x.js"></script>',
+        "<img src=x onerror=alert(1)>",
+        "<svg onload=alert(1)>",
+        '<a href="javascript:alert(1)">x</a>',
+        '<a href=" JaVa&#x09;Script:alert(1)">x</a>',
+        '<a href="data:text/html,x">x</a>',
+        '<p style="color:red">x</p>',
+        '<iframe srcdoc="x"></iframe>',
+    ]
+    for html in dangerous:
+        assert unsafe_markup(html), html
+    safe = '<script src="/static/js/app.js"></script><p>&lt;script&gt;alert(1)&lt;/script&gt;</p><a href="https://example.org/?q=%22">x</a>'
+    assert unsafe_markup(safe) == []
+    assert "<script>alert(1)</script>" in scan(safe).shown
