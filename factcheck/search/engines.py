@@ -10,7 +10,9 @@ their sources, or through a document they appear in.
 Scoring costs differ: FTS5 reads bm25 from its index, PostgreSQL's ts_rank
 parses each matching text again (the index is on an expression; there is no
 stored tsvector). So claims are ranked by score only among those matching by
-their own (short) words; for documents, PostgreSQL scores the title only.
+their own (short) words; for documents, PostgreSQL scores the title only; and
+when more than RANK_AT_MOST records match (a very common word, where the
+scores hardly differ anyway) PostgreSQL gives them all the same score.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from sqlalchemy import (
     Float,
     Integer,
     Select,
+    case,
     cast,
     column,
     func,
@@ -42,6 +45,8 @@ from factcheck.sources.models import Source
 
 # Where a claim matched, best first: its own words, one of its sources, a document it appears in.
 TIER_CLAIM, TIER_SOURCE, TIER_DOCUMENT = 0, 1, 2
+# PostgreSQL ranks by relevance only when at most this many records match (see PostgresqlEngine).
+RANK_AT_MOST = 5000
 
 
 class Engine(Protocol):
@@ -94,8 +99,11 @@ class PostgresqlEngine:
         matched = getattr(func, schema.pg_function(indexed))(tsquery).table_valued(column("id", Integer))
         if not ranked:
             return select(matched.c.id.label("id"))
-        score = cast(-func.ts_rank(literal_column(vector), tsquery), Float)
         # ts_rank is a float4; as float8, the value a cursor carries compares exactly.
+        rank = cast(-func.ts_rank(literal_column(vector), tsquery), Float)
+        # Past RANK_AT_MOST matches every text would be parsed again to rank it (about
+        # 20 us a claim): then all score 0, and the caller's next sort key (newest) decides.
+        score = case((func.count().over() <= RANK_AT_MOST, rank), else_=literal(0.0, Float))
         return select(model.id.label("id"), score.label("score")).join(matched, matched.c.id == model.id)
 
     def claims(self, query: SearchQuery, *, ranked: bool = True) -> Select[Any]:

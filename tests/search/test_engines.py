@@ -10,8 +10,9 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from factcheck.audit.models import AuditChange
+from factcheck.claims.listing import ClaimFilter, claim_page
 from factcheck.claims.models import Claim
-from factcheck.search import schema
+from factcheck.search import engines, schema
 from factcheck.search.engines import (
     claim_ids_matching,
     document_ids_matching,
@@ -275,3 +276,17 @@ def test_claims_appear_once_however_many_ways_they_match(db_session: Session) ->
     ] == [made.id]
     assert db_session.get(Claim, made.id) is not None
     assert db_session.scalar(select(Source.id).where(Source.claim_id == made.id).limit(1)) is not None
+
+
+def test_postgresql_ranks_very_common_words_by_recency(
+    db_session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if db_session.get_bind().dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: FTS5 reads its scores from the index")
+    strong = records.claim(db_session, "Treaty treaty treaty.", created_at=records.at(1))
+    weak = records.claim(db_session, "One treaty among many other words here.", created_at=records.at(2))
+    assert ranked(db_session, "treaty") == [strong.id, weak.id]
+    monkeypatch.setattr(engines, "RANK_AT_MOST", 1)
+    # All score the same; the claim list's next key, newest first, decides.
+    claims, _ = claim_page(db_session, ClaimFilter(text=parse("treaty")), "relevance")
+    assert [claim.id for claim in claims] == [weak.id, strong.id]
