@@ -1,0 +1,75 @@
+"""Fresh, fully migrated databases for the benchmarks (not a benchmark itself).
+
+SQLite: a file in a temporary directory, removed afterwards. PostgreSQL: a new
+database ``bench_<hex>`` on the server named by ``--postgresql-url`` (or the
+``FACTCHECK_BENCH_POSTGRESQL_URL`` environment variable), created here and
+dropped afterwards, even when the benchmark fails.
+
+Both are built by the real Alembic migrations (``factcheck.migrate.upgrade``),
+so they carry the same schema and audit triggers as a production database.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+
+from factcheck import migrate
+from factcheck.db import make_engine
+
+DIALECTS = ("sqlite", "postgresql")
+DEFAULT_POSTGRESQL_URL = os.environ.get(
+    "FACTCHECK_BENCH_POSTGRESQL_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+def selected(choice: str) -> list[str]:
+    """``--database`` value (sqlite, postgresql or both) -> the dialects to run."""
+    return list(DIALECTS) if choice == "both" else [choice]
+
+
+@contextmanager
+def fresh_database(dialect: str, postgresql_url: str) -> Iterator[Engine]:
+    """An engine (``factcheck.db.make_engine``) on a new, migrated database; removed afterwards."""
+    if dialect == "sqlite":
+        with tempfile.TemporaryDirectory(prefix="factcheck-bench-") as directory:
+            engine = make_engine("sqlite:///" + os.path.join(directory, "bench.sqlite"))
+            try:
+                migrate.upgrade(engine)
+                yield engine
+            finally:
+                engine.dispose()
+        return
+
+    name = f"bench_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(postgresql_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        url = make_url(postgresql_url).set(database=name).render_as_string(hide_password=False)
+        engine = make_engine(url)
+        try:
+            migrate.upgrade(engine)
+            yield engine
+        finally:
+            engine.dispose()
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def describe(engine: Engine) -> str:
+    """Server version, for the results table."""
+    with engine.connect() as connection:
+        if engine.dialect.name == "postgresql":
+            version = connection.exec_driver_sql("SHOW server_version").scalar()
+            return f"PostgreSQL {version}"
+        version = connection.exec_driver_sql("SELECT sqlite_version()").scalar()
+        return f"SQLite {version} (WAL, synchronous=NORMAL)"

@@ -1,0 +1,302 @@
+"""Speed of the audit chain verification: changesets checked per second.
+
+What it measures
+    Builds an audit history of ``--changesets`` changesets (default 100,000) in
+    a fresh database, then times ``factcheck.audit.chain.verify()`` over all of
+    it, on SQLite (a file in a temporary directory) and on PostgreSQL (a fresh
+    database, created and dropped here). Both are built by the real migrations.
+
+    The history is real: every changeset is opened and sealed by
+    ``factcheck.audit.changesets.connection_changeset`` (the code migrations and
+    tools use), its changes are written by the real audit triggers, and it is
+    hashed onto the chain by the real sealing code. To build it quickly it goes
+    through one connection, ``--batch`` changesets per transaction (several
+    changesets in one transaction are allowed: the demo loader does the same),
+    with prebuilt Core statements instead of ORM sessions.
+
+    The changesets mirror bench/audit_overhead.py's request-sized workload,
+    alternating
+      * a claim created with 1 appearance and 2 sources (4 changes),
+      * that claim's text and one source's stance changed (2 changes),
+    so 3 changes per changeset on average (about 1.3 KB of change JSON);
+    ``--mix small`` makes every changeset a one-field edit of a claim instead
+    (1 change, about 0.2 KB), to show how the rate depends on the content.
+    Actors, request ids and an occasional reason vary. The history also holds
+    changeset 1, written by the migration that installs the audit history.
+
+    Reported: build time and rate, then verify(): best of ``--repeat`` runs
+    (default 3; all runs are listed) as changesets/s and changes/s (goal: at
+    least 100,000 changesets/s). Every run must find the chain intact.
+
+How to run (from the repository root)
+    .venv/bin/python bench/audit_verify.py
+    .venv/bin/python bench/audit_verify.py --database sqlite --changesets 200000
+    .venv/bin/python bench/audit_verify.py --mix small
+    .venv/bin/python bench/audit_verify.py --database postgresql \\
+        --postgresql-url postgresql+psycopg://postgres@127.0.0.1:5432/test
+    .venv/bin/python bench/audit_verify.py --profile   # cProfile of one verify() run
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import pstats
+import time
+from dataclasses import dataclass, field
+from datetime import date
+
+from _databases import DEFAULT_POSTGRESQL_URL, describe, fresh_database, selected
+from sqlalchemy import Connection, Engine, bindparam, func, insert, select, update
+
+import factcheck.models  # noqa: F401 - registers every mapper
+from factcheck.audit import chain
+from factcheck.audit.changesets import Actor, connection_changeset
+from factcheck.audit.models import AuditChange, AuditChangeset
+from factcheck.claims.models import Appearance, Claim
+from factcheck.db import SQLITE_BEGIN, utcnow
+from factcheck.sources.models import Source, SourceKind, Stance
+
+claims = Claim.__table__
+appearances = Appearance.__table__
+sources = Source.__table__
+
+# Prebuilt statements: compiled once, then only their parameters change.
+INSERT_CLAIM = insert(claims).returning(claims.c.id)
+INSERT_APPEARANCE = insert(appearances)
+INSERT_SOURCE = insert(sources).returning(sources.c.id, sort_by_parameter_order=True)
+UPDATE_CLAIM = (
+    update(claims)
+    .where(claims.c.id == bindparam("claim_id"))
+    .values(text=bindparam("new_text"), version=claims.c.version + 1)
+)
+UPDATE_SOURCE = (
+    update(sources)
+    .where(sources.c.id == bindparam("source_id"))
+    .values(stance=bindparam("new_stance"), version=sources.c.version + 1)
+)
+
+ACTORS = [
+    Actor(name=f"Checker {i}", user_id=i, role=("checker", "editor", "admin")[i % 3], origin="web")
+    for i in range(1, 21)
+]
+
+
+def create(connection: Connection, n: int) -> tuple[int, int]:
+    """A claim with 1 appearance and 2 sources: 4 changes. Returns (claim id, a source id)."""
+    now = utcnow()
+    claim_id = connection.execute(
+        INSERT_CLAIM,
+        {
+            "text": f"Claim {n}: unemployment fell by {n % 97} percent in the last quarter.",
+            "claimant": f"Politician {n % 50}",
+            "claimed_on": date(2026, 1 + n % 12, 1 + n % 28),
+            "created_at": now,
+            "updated_at": now,
+        },
+    ).scalar_one()
+    connection.execute(
+        INSERT_APPEARANCE,
+        {
+            "claim_id": claim_id,
+            "url": f"https://news.example.org/story/{n}",
+            "quote_exact": f"unemployment fell by {n % 97} percent",
+            "created_at": now,
+            "updated_at": now,
+        },
+    )
+    source_ids = connection.execute(
+        INSERT_SOURCE,
+        [
+            {
+                "claim_id": claim_id,
+                "title": f"Labour statistics, quarter {n % 4 + 1}",
+                "url": f"https://stats.example.org/labour/{n}",
+                "citation": None,
+                "publisher": "National statistics office",
+                "kind": SourceKind.DATA_SET,
+                "stance": Stance.CONTEXT,
+                "created_at": now,
+                "updated_at": now,
+            },
+            {
+                "claim_id": claim_id,
+                "title": f"Interview with economist {n % 30}",
+                "url": None,
+                "citation": f"Phone interview, reference {n}",
+                "publisher": None,
+                "kind": SourceKind.EXPERT,
+                "stance": Stance.CONTEXT,
+                "created_at": now,
+                "updated_at": now,
+            },
+        ],
+    ).scalars()
+    return claim_id, list(source_ids)[n % 2]
+
+
+def change(connection: Connection, n: int, claim_id: int, source_id: int) -> None:
+    """The claim's text and a source's stance changed: 2 changes."""
+    connection.execute(
+        UPDATE_CLAIM,
+        {"claim_id": claim_id, "new_text": f"Claim {n} (reworded): unemployment fell this quarter."},
+    )
+    connection.execute(
+        UPDATE_SOURCE,
+        {"source_id": source_id, "new_stance": Stance.SUPPORTS if n % 3 else Stance.REFUTES},
+    )
+
+
+def actor_for(n: int) -> Actor:
+    actor = ACTORS[n % len(ACTORS)]
+    return Actor(
+        name=actor.name,
+        user_id=actor.user_id,
+        role=actor.role,
+        origin=actor.origin,
+        request_id=f"{n:032x}",
+        reason="Corrected after a reader's note" if n % 50 == 0 else None,
+    )
+
+
+def count(engine: Engine) -> tuple[int, int]:
+    with engine.connect() as connection:
+        changesets = connection.scalar(select(func.count()).select_from(AuditChangeset)) or 0
+        changes = connection.scalar(select(func.count()).select_from(AuditChange)) or 0
+    return changesets, changes
+
+
+def build(engine: Engine, changesets: int, batch: int, mix: str = "request") -> float:
+    """Append ``changesets`` changesets through the real open/seal path; return the seconds taken."""
+    started = time.perf_counter()
+    made = 0
+    report_every = max(changesets // 10, 1)
+    while made < changesets:
+        with engine.begin() as connection:
+            for _ in range(min(batch, changesets - made)):
+                n = made
+                with connection_changeset(connection, actor_for(n)):
+                    if mix == "small":
+                        # One field of one claim per changeset (1 change), after a first claim.
+                        if n == 0:
+                            pending = create(connection, n)
+                        else:
+                            connection.execute(
+                                UPDATE_CLAIM, {"claim_id": pending[0], "new_text": f"Text {n}"}
+                            )
+                    elif n % 2 == 0:
+                        pending = create(connection, n)
+                    else:
+                        change(connection, n, *pending)
+                made += 1
+                if made % report_every == 0:
+                    rate = made / (time.perf_counter() - started)
+                    print(f"  built {made:>9,} changesets ({rate:,.0f}/s)", flush=True)
+    return time.perf_counter() - started
+
+
+@dataclass
+class Result:
+    dialect: str
+    server: str
+    changesets: int
+    changes: int
+    build_seconds: float
+    built: int
+    verify_seconds: list[float] = field(default_factory=list)
+
+    def best(self) -> float:
+        return min(self.verify_seconds)
+
+
+def run_verify(engine: Engine, expected: int, profile: cProfile.Profile | None = None) -> float:
+    # A read-only transaction, as the admin page's reader sessions use (plain BEGIN on SQLite).
+    reader = engine.execution_options(**{SQLITE_BEGIN: "DEFERRED"})
+    with reader.connect() as connection:
+        if profile:
+            profile.enable()
+        result = chain.verify(connection)
+        if profile:
+            profile.disable()
+        connection.rollback()
+    if not result.ok or result.checked != expected:
+        raise RuntimeError(f"verify: checked {result.checked} of {expected}; problem: {result.problem}")
+    return result.seconds
+
+
+def benchmark(engine: Engine, dialect: str, args: argparse.Namespace) -> Result:
+    before, _ = count(engine)
+    build_seconds = build(engine, args.changesets, args.batch, args.mix)
+    total, changes = count(engine)
+    if total != before + args.changesets:
+        raise RuntimeError(f"built {total - before} changesets, expected {args.changesets}")
+    result = Result(dialect, describe(engine), total, changes, build_seconds, args.changesets)
+    for _ in range(args.repeat):
+        seconds = run_verify(engine, total)
+        result.verify_seconds.append(seconds)
+        print(f"  verify: {total:,} changesets in {seconds:.3f} s ({total / seconds:,.0f}/s)", flush=True)
+    if args.profile:
+        profiler = cProfile.Profile()
+        run_verify(engine, total, profiler)
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(25)
+        print(f"\n--- cProfile of one verify() on {dialect} (internal time) ---\n{out.getvalue()}")
+    return result
+
+
+def print_table(results: list[Result], repeat: int, mix: str) -> None:
+    print()
+    print(f"Audit chain verification, --mix {mix}: best of {repeat} verify() runs")
+    header = (
+        f"{'database':<11}{'changesets':>11}{'changes':>10}{'build s':>9}{'built/s':>9}"
+        f"{'verify s':>10}{'changesets/s':>14}{'changes/s':>11}  goal >= 100k/s"
+    )
+    print(header)
+    print("-" * len(header))
+    for r in results:
+        best = r.best()
+        verdict = "met" if r.changesets / best >= 100_000 else "NOT met"
+        print(
+            f"{r.dialect:<11}{r.changesets:>11,}{r.changes:>10,}{r.build_seconds:>9.1f}"
+            f"{r.built / r.build_seconds:>9,.0f}{best:>10.3f}{r.changesets / best:>14,.0f}"
+            f"{r.changes / best:>11,.0f}  {verdict}"
+        )
+        runs = ", ".join(f"{s:.3f}" for s in r.verify_seconds)
+        print(f"{'':<11}verify runs (s): {runs}; {r.server}")
+    print()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument(
+        "--changesets", type=int, default=100_000, help="changesets to build (default 100000)"
+    )
+    parser.add_argument("--batch", type=int, default=1000, help="changesets per build transaction")
+    parser.add_argument(
+        "--mix",
+        choices=("request", "small"),
+        default="request",
+        help="request: alternately create a claim with 1 appearance and 2 sources / change 2 fields "
+        "(3 changes per changeset); small: change one field of a claim (1 change per changeset)",
+    )
+    parser.add_argument("--repeat", type=int, default=3, help="verify() runs; the best is reported")
+    parser.add_argument(
+        "--postgresql-url", default=DEFAULT_POSTGRESQL_URL, help="server to create the database on"
+    )
+    parser.add_argument("--profile", action="store_true", help="also print a cProfile of one verify() run")
+    args = parser.parse_args(argv)
+    if args.changesets < 2 or args.batch < 1 or args.repeat < 1:
+        parser.error("need at least 2 changesets, a batch of 1 and 1 repeat")
+
+    results = []
+    for dialect in selected(args.database):
+        print(f"{dialect}: building {args.changesets:,} changesets ...", flush=True)
+        with fresh_database(dialect, args.postgresql_url) as engine:
+            results.append(benchmark(engine, dialect, args))
+    print_table(results, args.repeat, args.mix)
+
+
+if __name__ == "__main__":
+    main()
