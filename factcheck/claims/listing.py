@@ -71,7 +71,10 @@ class ClaimFilterForm(Form):
     captured_from = DateField("Captured from", validators=[Optional()])
     captured_to = DateField("Captured until", validators=[Optional()])
     sort = SelectField(
-        "Sort", choices=choices([("", "Best match or newest"), *SORTS.items()]), default="", validators=[Optional()]
+        "Sort",
+        choices=choices([("", "Best match or newest"), *SORTS.items()]),
+        default="",
+        validators=[Optional()],
     )
 
     def validate(self, extra_validators: Any = None) -> bool:
@@ -238,7 +241,7 @@ def claim_page(
 def _render(*, mine: bool) -> ResponseReturnValue:
     session = db.session()
     form = filter_form(session, request.args)
-    context: dict[str, Any] = {"form": form, "mine": mine, "states": list(ClaimState), "sorts": SORTS}
+    context: dict[str, Any] = {"form": form, "mine": mine, "sorts": SORTS}
     endpoint = "claims.my_work" if mine else "claims.index"
     if any(request.args.get(name) for name in form.data) and not form.validate():
         return render_template("claims/index.html", claims=None, **context), 422
@@ -252,7 +255,6 @@ def _render(*, mine: bool) -> ResponseReturnValue:
         query_args=query_args,
         sort=sort,
         search_text=form.q.data if claim_filter.text else None,
-        endpoint=endpoint,
     )
     try:
         if after and before:

@@ -147,9 +147,10 @@ def _pg_function_ddl(indexed: Indexed) -> str:
     which needs no recheck. The function's own setting keeps the scan out of
     this one query only.
     """
-    # The planner cannot guess how many rows match; a small guess makes it look the matches
-    # up by key (fast for rare words, still fine for common ones) rather than scan the table.
-    rows = 10 if indexed is DOCUMENTS else 100
+    # The planner cannot see how many rows a function returns; these guesses measured best
+    # on the bench data (bench/desk_list.py) for rare and common words alike: claims and
+    # sources joined by hashing, a few documents looked up in the appearances by key.
+    rows = 10 if indexed is DOCUMENTS else 1000
     body = f"SELECT id FROM {indexed.table} WHERE {PG_VECTORS[indexed.table]} @@ query"  # noqa: S608 - constants
     return (
         f"CREATE FUNCTION {pg_function(indexed)}(query tsquery) RETURNS TABLE (id integer) "

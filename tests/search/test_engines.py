@@ -6,9 +6,14 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select, text
+import sqlalchemy as sa
+from alembic.migration import MigrationContext
+from alembic.operations import Operations
+from sqlalchemy import Connection, select, text
 from sqlalchemy.orm import Session
 
+from factcheck.audit import triggers
+from factcheck.audit.changesets import Actor, connection_changeset
 from factcheck.audit.models import AuditChange
 from factcheck.claims.listing import ClaimFilter, claim_page
 from factcheck.claims.models import Claim
@@ -290,3 +295,41 @@ def test_postgresql_ranks_very_common_words_by_recency(
     # All score the same; the claim list's next key, newest first, decides.
     claims, _ = claim_page(db_session, ClaimFilter(text=parse("treaty")), "relevance")
     assert [claim.id for claim in claims] == [weak.id, strong.id]
+
+
+def test_a_batch_mode_table_recreate_is_searchable_again_after_sync(connection: Connection) -> None:
+    if connection.dialect.name != "sqlite":
+        pytest.skip("batch mode (copy and recreate the table) is how migrations alter tables on SQLite only")
+    actor = Actor.system("test", "test")
+    with connection_changeset(connection, actor):
+        connection.execute(
+            text(
+                "INSERT INTO claims (id, text, claimant, state, version, created_at, updated_at) "
+                "VALUES (1, 'A claim.', 'Someone', 'new', 1, '2026-01-01', '2026-01-01')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO sources (claim_id, title, url, kind, stance, is_primary, version, "
+                "created_at, updated_at) VALUES (1, 'Before the recreate', 'https://a.example', "
+                "'other', 'context', 0, 1, '2026-01-01', '2026-01-01')"
+            )
+        )
+    operations = Operations(MigrationContext.configure(connection))
+    with operations.batch_alter_table("sources", recreate="always") as batch:
+        batch.add_column(sa.Column("colour", sa.String(20)))
+    search_triggers = text("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE :prefix")
+    prefix = {"prefix": schema.SOURCES.fts_table + "%"}
+    assert connection.execute(search_triggers, prefix).all() == []
+    # migrations/env.py runs both after every migration.
+    triggers.sync(connection)
+    schema.sync(connection)
+    assert len(connection.execute(search_triggers, prefix).all()) == 3
+
+    with connection_changeset(connection, actor):
+        connection.execute(text("UPDATE sources SET title = 'After the recreate'"))
+    session = Session(bind=connection)
+    assert matching(session, "before") == []
+    assert matching(session, "after") == [1]
+    fts = schema.SOURCES.fts_table
+    connection.execute(text(f"INSERT INTO {fts} ({fts}) VALUES ('integrity-check')"))  # noqa: S608
