@@ -22,14 +22,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from factcheck.accounts import passwords
 from factcheck.accounts.models import Role, User
 from factcheck.claims.models import Claim
+from factcheck.documents.models import Document
 from factcheck.sources.models import Source
 from tests.conftest import PASSWORD
 from tests.sources.desk import CHEAP_HASHER, label
@@ -146,6 +149,7 @@ class Corpus:
     comment_id: int
     # Plain-text values that must be shown verbatim on the pages that show them.
     plain_text: list[str] = field(default_factory=list)
+    document_id: int = 0
 
 
 def url_field_value(payload: str) -> str:
@@ -200,6 +204,24 @@ def build_corpus(db: Session, editor: FlaskClient, payload: str) -> Corpus:
     }
     post(f"/claims/{claim.id}/verdict", {**verdict, "action": "save"})
     post(f"/claims/{claim.id}/comments/new", {"body": payload})
+    post(f"/claims/{claim.id}/tags", {"name": payload[:80]})
+    # A document carrying the payload in its metadata and text, and the payload captured from it.
+    post(
+        "/documents/new",
+        {
+            "title": payload,
+            "text": f"Before the quote. {payload} After the quote.",
+            "outlet": payload,
+            "author": payload,
+            "url": "https://example.org/article",
+            "language": "en",
+        },
+    )
+    document = db.scalars(select(Document).where(Document.title == payload)).one()
+    post(
+        f"/claims/capture/document/{document.id}",
+        {"text": f"Captured: {payload}", "claimant": payload, "quote_exact": payload},
+    )
     db.expire_all()
     comment_id = db.get(Claim, claim.id).comments[0].id
     return Corpus(
@@ -209,6 +231,7 @@ def build_corpus(db: Session, editor: FlaskClient, payload: str) -> Corpus:
         smuggled_source_ids=[source.id for source in smuggled],
         comment_id=comment_id,
         plain_text=[payload],
+        document_id=document.id,
     )
 
 
@@ -243,6 +266,13 @@ PAGES: list[Page] = [
     Page("comment edit form", lambda c: f"/claims/{c.claim_id}/comments/{c.comment_id}/edit"),
     Page("comment removal", lambda c: f"/claims/{c.claim_id}/comments/{c.comment_id}/remove", False),
     Page("audit log", lambda c: "/audit/", False),
+    Page("claim edit form", lambda c: f"/claims/{c.claim_id}/edit"),
+    Page("add an appearance", lambda c: f"/claims/{c.claim_id}/appearances/new", False),
+    Page("document list", lambda c: "/documents/"),
+    Page("document page", lambda c: f"/documents/{c.document_id}"),
+    Page("capture form", lambda c: f"/claims/capture/document/{c.document_id}", False),
+    Page("search page", lambda c: "/search/?" + urlencode({"q": "quote"}), False),
+    Page("claim list search", lambda c: "/claims/?" + urlencode({"q": "captured"}), False),
 ]
 
 
