@@ -40,7 +40,7 @@ DISMISSED = ClaimState.DISMISSED
 # Longest transition comment or dismissal reason accepted.
 MAX_COMMENT_LENGTH = 2000
 
-PUBLISH_ELSEWHERE = "publish from the verdict page"
+PUBLISH_ELSEWHERE = "publishing is a separate step, not available yet"
 
 
 @dataclass(frozen=True)

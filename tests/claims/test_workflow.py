@@ -166,8 +166,8 @@ def test_publishing_is_never_done_here(db_session, team, role):
     [publish] = [option for option in options if option.to_state == PUBLISHED]
     assert publish.to_state == PUBLISHED
     assert not publish.ok
-    assert publish.reason == "publish from the verdict page"
-    with pytest.raises(WorkflowError, match="publish from the verdict page"):
+    assert publish.reason == "publishing is a separate step, not available yet"
+    with pytest.raises(WorkflowError, match="publishing is a separate step, not available yet"):
         transition(db_session, claim, actor_of(team, role), PUBLISHED, min_ratings=2)
     assert stored_claim(db_session, claim).state == READY
 
@@ -461,7 +461,7 @@ def test_moves_through_the_page(client, login_as, db_session, team, role, start,
         (NEW, IN_REVIEW, "A claim cannot move from New to In review."),
         (NEW, READY, "A claim cannot move from New to Ready."),
         (RESEARCHING, READY, "A claim cannot move from Researching to Ready."),
-        (READY, PUBLISHED, "Publish from the verdict page."),
+        (READY, PUBLISHED, "Publishing is a separate step, not available yet."),
         (READY, DISMISSED, "A claim cannot move from Ready to Dismissed."),
         (PUBLISHED, READY, "A claim cannot move from Published to Ready."),
     ],
