@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import current_user
 from sqlalchemy import select
 
 from factcheck import db
@@ -13,6 +12,7 @@ from factcheck.accounts.forms import CreateUserForm, EditUserForm
 from factcheck.accounts.models import Role, User
 from factcheck.security.permissions import Permission, requires
 from factcheck.web.forms import form_status
+from factcheck.web.lookups import current_actor
 
 bp = Blueprint("user_admin", __name__, url_prefix="/admin/users")
 
@@ -57,7 +57,7 @@ def edit(user_id: int) -> ResponseReturnValue:
         abort(404)
     form = EditUserForm(obj=None, role=user.role.value, is_disabled=user.is_disabled)
     if form.validate_on_submit():
-        actor = current_user._get_current_object()  # type: ignore[attr-defined]
+        actor = current_actor()
         try:
             operations.set_role(db.session(), user, Role(form.role.data), actor=actor)
         except operations.AccountError as exc:

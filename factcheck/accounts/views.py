@@ -28,6 +28,7 @@ from factcheck.security.models import SecurityEventKind
 from factcheck.security.permissions import Permission, public, requires
 from factcheck.security.ratelimit import limiter, submitted_email
 from factcheck.web.forms import form_status
+from factcheck.web.lookups import current_actor
 from factcheck.web.urls import is_safe_next
 
 bp = Blueprint("accounts", __name__)
@@ -101,7 +102,7 @@ def logout() -> ResponseReturnValue:
 @requires(Permission.USE_ACCOUNT)
 def account() -> ResponseReturnValue:
     form = ChangePasswordForm()
-    user: User = current_user._get_current_object()  # type: ignore[attr-defined]
+    user: User = current_actor()
     if form.validate_on_submit():
         if not verify_password(user.password_hash, form.current_password.data or ""):
             form.current_password.errors = ["This is not your current password."]

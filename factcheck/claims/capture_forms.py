@@ -10,10 +10,10 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from factcheck.claims.capturing import MAX_QUOTE_LENGTH, AppearanceValues
 from factcheck.claims.editing import MAX_CLAIMANT_LENGTH, MAX_TEXT_LENGTH, ClaimValues
 from factcheck.db import utcnow
-from factcheck.documents.forms import http_url
 from factcheck.documents.models import Document
 from factcheck.documents.operations import MAX_URL_LENGTH
 from factcheck.web.forms import Form
+from factcheck.web.urls import http_url
 
 
 def _not_in_future(_form: Any, field: Any) -> None:

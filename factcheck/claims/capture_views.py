@@ -30,16 +30,10 @@ from factcheck.claims.similar import DEFAULT_THRESHOLD, Suggestion, similar_clai
 from factcheck.documents.models import Document
 from factcheck.security.permissions import Permission, requires
 from factcheck.web.forms import form_status
+from factcheck.web.lookups import get_or_404
 
 # Documents offered in the "add an appearance" list, newest first.
 DOCUMENT_CHOICES = 200
-
-
-def _claim_or_404(claim_id: int) -> Claim:
-    claim = db.session().get(Claim, claim_id)
-    if claim is None:
-        abort(404)
-    return claim
 
 
 def _document_or_404(document_id: int) -> Document:
@@ -123,7 +117,7 @@ def capture() -> ResponseReturnValue:
 @requires(Permission.CONTRIBUTE)
 def attach_appearance(claim_id: int) -> ResponseReturnValue:
     """From the capture form: add the appearance being captured to this existing claim instead."""
-    claim = _claim_or_404(claim_id)
+    claim = get_or_404(Claim, claim_id)
     document_id = request.form.get("document_id", type=int)
     document = _document_or_404(document_id) if document_id is not None else None
     form: CaptureFromDocumentForm | CaptureWithUrlForm
@@ -154,7 +148,7 @@ def attach_appearance(claim_id: int) -> ResponseReturnValue:
 @requires(Permission.CONTRIBUTE)
 def add_appearance(claim_id: int) -> ResponseReturnValue:
     """Record one more place the claim appeared: a quote from a document, or a web address."""
-    claim = _claim_or_404(claim_id)
+    claim = get_or_404(Claim, claim_id)
     quote_form = AddQuoteForm(prefix="document-")
     url_form = AddUrlForm(prefix="web-")
     submitted: AddQuoteForm | AddUrlForm | None = None

@@ -23,17 +23,7 @@ from factcheck.ratings.visibility import can_see_ratings
 from factcheck.security.permissions import Permission, PermissionDenied, requires
 from factcheck.web.conflicts import EditConflict, render_conflict
 from factcheck.web.forms import form_status
-
-
-def _claim_or_404(claim_id: int) -> Claim:
-    claim = db.session().get(Claim, claim_id)
-    if claim is None:
-        abort(404)
-    return claim
-
-
-def _actor() -> Any:
-    return current_user._get_current_object()  # type: ignore[attr-defined]
+from factcheck.web.lookups import current_actor, get_or_404
 
 
 def _min_ratings() -> int:
@@ -91,14 +81,14 @@ def _first_error(form: Any) -> str:
 @bp.route("/<int:claim_id>")
 @requires(Permission.READ_DESK)
 def show(claim_id: int) -> ResponseReturnValue:
-    return _claim_page(_claim_or_404(claim_id))
+    return _claim_page(get_or_404(Claim, claim_id))
 
 
 @bp.route("/<int:claim_id>/edit", methods=["GET", "POST"])
 @requires(Permission.CONTRIBUTE)
 def edit(claim_id: int) -> ResponseReturnValue:
-    claim = _claim_or_404(claim_id)
-    actor = _actor()
+    claim = get_or_404(Claim, claim_id)
+    actor = current_actor()
     if not editing.can_edit_claim(actor, claim):
         abort(403)
     # On a POST only what was sent counts: a missing field is missing, not the stored value.
@@ -119,7 +109,7 @@ def edit(claim_id: int) -> ResponseReturnValue:
         except StaleDataError:
             # Someone saved between our version check and our write.
             db.session().rollback()
-            claim = _claim_or_404(claim_id)
+            claim = get_or_404(Claim, claim_id)
             conflict = EditConflict(claim, form.version.data or 0)
             return render_conflict(db.session(), conflict, "claims/edit.html", form, claim=claim)
         else:
@@ -131,7 +121,7 @@ def edit(claim_id: int) -> ResponseReturnValue:
 @bp.route("/<int:claim_id>/transition", methods=["POST"])
 @requires(Permission.CONTRIBUTE)
 def transition(claim_id: int) -> ResponseReturnValue:
-    claim = _claim_or_404(claim_id)
+    claim = get_or_404(Claim, claim_id)
     form = TransitionForm()
     typed = {"to_state": form.to_state.data, "comment": form.comment.data}
     if not form.validate_on_submit():
@@ -140,7 +130,7 @@ def transition(claim_id: int) -> ResponseReturnValue:
         step = workflow.transition(
             db.session(),
             claim,
-            _actor(),
+            current_actor(),
             form.to_state.data,
             form.comment.data,
             min_ratings=_min_ratings(),
@@ -164,12 +154,12 @@ def transition(claim_id: int) -> ResponseReturnValue:
 @bp.route("/<int:claim_id>/tags", methods=["POST"])
 @requires(Permission.CONTRIBUTE)
 def add_tag(claim_id: int) -> ResponseReturnValue:
-    claim = _claim_or_404(claim_id)
+    claim = get_or_404(Claim, claim_id)
     form = TagForm()
     if not form.validate_on_submit():
         return _refused(claim, "tag", _first_error(form), name=form.name.data)
     try:
-        tag = editing.add_tag(db.session(), _actor(), claim, form.name.data)
+        tag = editing.add_tag(db.session(), current_actor(), claim, form.name.data)
     except editing.ClaimEditError as exc:
         return _refused(claim, "tag", str(exc), name=form.name.data)
     flash(f"Tagged “{tag.name}”.", "success")
@@ -179,11 +169,11 @@ def add_tag(claim_id: int) -> ResponseReturnValue:
 @bp.route("/<int:claim_id>/tags/<int:tag_id>/remove", methods=["POST"])
 @requires(Permission.CONTRIBUTE)
 def remove_tag(claim_id: int, tag_id: int) -> ResponseReturnValue:
-    claim = _claim_or_404(claim_id)
+    claim = get_or_404(Claim, claim_id)
     tag = db.session().get(Tag, tag_id)
     if tag is None:
         abort(404)
-    if editing.remove_tag(db.session(), _actor(), claim, tag):
+    if editing.remove_tag(db.session(), current_actor(), claim, tag):
         flash(f"Removed the tag “{tag.name}”.", "success")
     else:
         flash(f"The claim was not tagged “{tag.name}”.", "info")
@@ -193,12 +183,12 @@ def remove_tag(claim_id: int, tag_id: int) -> ResponseReturnValue:
 @bp.route("/<int:claim_id>/assignees", methods=["POST"])
 @requires(Permission.EDIT_VERDICTS)
 def assign(claim_id: int) -> ResponseReturnValue:
-    claim = _claim_or_404(claim_id)
+    claim = get_or_404(Claim, claim_id)
     form = AssignForm()
     if not form.validate_on_submit():
         return _refused(claim, "assign", _first_error(form))
     try:
-        assignment = editing.assign(db.session(), _actor(), claim, form.user_id.data)
+        assignment = editing.assign(db.session(), current_actor(), claim, form.user_id.data)
     except editing.AssignmentError as exc:
         return _refused(claim, "assign", str(exc))
     flash(f"Assigned {assignment.user.name}.", "success")
@@ -208,8 +198,8 @@ def assign(claim_id: int) -> ResponseReturnValue:
 @bp.route("/<int:claim_id>/assignees/<int:user_id>/remove", methods=["POST"])
 @requires(Permission.EDIT_VERDICTS)
 def unassign(claim_id: int, user_id: int) -> ResponseReturnValue:
-    claim = _claim_or_404(claim_id)
-    if editing.unassign(db.session(), _actor(), claim, user_id):
+    claim = get_or_404(Claim, claim_id)
+    if editing.unassign(db.session(), current_actor(), claim, user_id):
         flash("Removed the assignment.", "success")
     else:
         flash("That person was not assigned.", "info")
@@ -219,7 +209,7 @@ def unassign(claim_id: int, user_id: int) -> ResponseReturnValue:
 @bp.route("/<int:claim_id>/history")
 @requires(Permission.READ_CLAIM_HISTORY)
 def history(claim_id: int) -> ResponseReturnValue:
-    claim = _claim_or_404(claim_id)
+    claim = get_or_404(Claim, claim_id)
     visible = can_see_ratings(current_user, claim)
     entries = claim_history(db.session(), claim.id, ratings_visible=visible)
     return render_template("claims/history.html", claim=claim, tab="history", entries=entries)
@@ -228,7 +218,7 @@ def history(claim_id: int) -> ResponseReturnValue:
 @bp.route("/<int:claim_id>/revisions/<int:revision>")
 @requires(Permission.READ_DESK)
 def revision(claim_id: int, revision: int) -> ResponseReturnValue:
-    claim = _claim_or_404(claim_id)
+    claim = get_or_404(Claim, claim_id)
     publication = db.session().scalar(
         select(Publication).where(Publication.claim_id == claim.id, Publication.revision == revision)
     )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
@@ -13,30 +11,11 @@ from factcheck.claims.models import Claim
 from factcheck.discussion import operations
 from factcheck.discussion.forms import CommentForm, RemoveCommentForm
 from factcheck.discussion.models import Comment
-from factcheck.security import events
-from factcheck.security.models import SecurityEventKind
-from factcheck.security.permissions import Permission, PermissionDenied, requires
-from factcheck.web.errors import render_error
+from factcheck.security.permissions import Permission, requires
 from factcheck.web.forms import form_status
+from factcheck.web.lookups import current_actor, get_or_404
 
 bp = Blueprint("discussion", __name__, url_prefix="/claims")
-
-
-@bp.errorhandler(PermissionDenied)
-def _denied(error: PermissionDenied) -> ResponseReturnValue:
-    events.record_after_request(SecurityEventKind.PERMISSION_DENIED, permission=str(error.permission))
-    return render_error(403, str(error))
-
-
-def _actor() -> Any:
-    return current_user._get_current_object()  # type: ignore[attr-defined]
-
-
-def _claim_or_404(claim_id: int) -> Claim:
-    claim = db.session().get(Claim, claim_id)
-    if claim is None:
-        abort(404)
-    return claim
 
 
 def _comment_or_404(claim: Claim, comment_id: int) -> Comment:
@@ -55,11 +34,11 @@ def _to_thread(claim: Claim, comment: Comment | None = None) -> ResponseReturnVa
 @bp.route("/<int:claim_id>/comments/new", methods=["GET", "POST"])
 @requires(Permission.CONTRIBUTE)
 def add(claim_id: int) -> ResponseReturnValue:
-    claim = _claim_or_404(claim_id)
+    claim = get_or_404(Claim, claim_id)
     form = CommentForm()
     if form.validate_on_submit():
         try:
-            comment = operations.add_comment(db.session(), _actor(), claim, form.body.data or "")
+            comment = operations.add_comment(db.session(), current_actor(), claim, form.body.data or "")
         except operations.CommentError as error:
             form.body.errors = [*form.body.errors, str(error)]
         else:
@@ -71,14 +50,14 @@ def add(claim_id: int) -> ResponseReturnValue:
 @bp.route("/<int:claim_id>/comments/<int:comment_id>/edit", methods=["GET", "POST"])
 @requires(Permission.CONTRIBUTE)
 def edit(claim_id: int, comment_id: int) -> ResponseReturnValue:
-    claim = _claim_or_404(claim_id)
+    claim = get_or_404(Claim, claim_id)
     comment = _comment_or_404(claim, comment_id)
     operations.require_can_edit(current_user, comment)
     # The saved text fills the form on GET; on POST only what was sent counts.
     form = CommentForm(obj=comment if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
-            operations.edit_comment(db.session(), _actor(), comment, form.body.data or "")
+            operations.edit_comment(db.session(), current_actor(), comment, form.body.data or "")
         except operations.CommentError as error:
             form.body.errors = [*form.body.errors, str(error)]
         else:
@@ -90,12 +69,12 @@ def edit(claim_id: int, comment_id: int) -> ResponseReturnValue:
 @bp.route("/<int:claim_id>/comments/<int:comment_id>/remove", methods=["GET", "POST"])
 @requires(Permission.CONTRIBUTE)
 def remove(claim_id: int, comment_id: int) -> ResponseReturnValue:
-    claim = _claim_or_404(claim_id)
+    claim = get_or_404(Claim, claim_id)
     comment = _comment_or_404(claim, comment_id)
     operations.require_can_edit(current_user, comment)
     form = RemoveCommentForm()
     if form.validate_on_submit():
-        operations.remove_comment(db.session(), _actor(), comment)
+        operations.remove_comment(db.session(), current_actor(), comment)
         flash("The comment is removed.", "success")
         return _to_thread(claim, comment)
     return render_template("discussion/remove.html", form=form, claim=claim, comment=comment), form_status(

@@ -14,18 +14,9 @@ from factcheck.documents.operations import (
     MAX_NAME_LENGTH,
     MAX_TITLE_LENGTH,
     MAX_URL_LENGTH,
-    DocumentError,
-    clean_url,
 )
 from factcheck.web.forms import Form
-
-
-def http_url(_form: Any, field: Any) -> None:
-    """A web address starting with http:// or https://."""
-    try:
-        clean_url(field.data)
-    except DocumentError as error:
-        raise ValidationError(str(error)) from None
+from factcheck.web.urls import http_url
 
 
 def language_tag(_form: Any, field: Any) -> None:

@@ -7,7 +7,6 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, defer
@@ -17,8 +16,8 @@ from factcheck.claims.models import AnchorStatus, Appearance
 from factcheck.documents.extract import normalise_text
 from factcheck.documents.models import Document
 from factcheck.security.permissions import Permission, require
+from factcheck.web.urls import UrlProblem, clean_http_url
 
-URL_SCHEMES = frozenset({"http", "https"})
 MAX_TITLE_LENGTH = 500
 MAX_URL_LENGTH = 2000
 MAX_NAME_LENGTH = 200
@@ -36,28 +35,11 @@ class DocumentError(ValueError):
 
 
 def clean_url(url: str | None, field: str = "url") -> str | None:
-    """The web address as stored, or None when empty.
-
-    Raises DocumentError unless it is an absolute http(s) address with a host and
-    no spaces or control characters (``javascript:``, ``data:`` and the like are refused).
-    """
-    url = (url or "").strip()
-    if not url:
-        return None
-    if len(url) > MAX_URL_LENGTH:
-        raise DocumentError(field, f"The web address is longer than {MAX_URL_LENGTH} characters.")
-    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url):
-        raise DocumentError(field, "A web address cannot contain spaces or control characters.")
+    """The web address as stored, or None when empty; DocumentError on ``field`` otherwise."""
     try:
-        parts = urlsplit(url)
-        host = parts.hostname
-    except ValueError:
-        raise DocumentError(field, "This is not a valid web address.") from None
-    if parts.scheme.lower() not in URL_SCHEMES:
-        raise DocumentError(field, "Only web addresses starting with http:// or https:// are accepted.")
-    if not host:
-        raise DocumentError(field, "The web address has no host name (e.g. https://example.org/page).")
-    return url
+        return clean_http_url(url, MAX_URL_LENGTH)
+    except UrlProblem as problem:
+        raise DocumentError(field, str(problem)) from None
 
 
 def text_digest(text: str) -> str:

@@ -13,19 +13,11 @@ from factcheck import db
 from factcheck.claims.models import Claim
 from factcheck.ratings import operations
 from factcheck.ratings.forms import RatingForm
-from factcheck.security import events
-from factcheck.security.models import SecurityEventKind
-from factcheck.security.permissions import Permission, PermissionDenied, can, requires
-from factcheck.web.errors import render_error
+from factcheck.security.permissions import Permission, can, requires
 from factcheck.web.forms import form_status
+from factcheck.web.lookups import current_actor
 
 bp = Blueprint("ratings", __name__, url_prefix="/claims")
-
-
-@bp.errorhandler(PermissionDenied)
-def _denied(error: PermissionDenied) -> ResponseReturnValue:
-    events.record_after_request(SecurityEventKind.PERMISSION_DENIED, permission=str(error.permission))
-    return render_error(403, str(error))
 
 
 @bp.app_template_global("rating_form")
@@ -49,7 +41,7 @@ def rate(claim_id: int) -> ResponseReturnValue:
     claim = session.get(Claim, claim_id)
     if claim is None:
         abort(404)
-    actor: Any = current_user._get_current_object()  # type: ignore[attr-defined]
+    actor: Any = current_actor()
     rating = operations.own_rating(session, actor, claim)
     # The saved rating fills the form on GET; on POST only what was sent counts.
     saved = {"label": str(rating.label_id), "reasoning": rating.reasoning} if rating else {}

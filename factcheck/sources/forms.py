@@ -3,11 +3,12 @@ from __future__ import annotations
 from typing import Any
 
 from wtforms import BooleanField, DateField, Field, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from factcheck.sources.models import SourceKind, Stance
-from factcheck.sources.operations import SourceError, SourceValues, clean_url
+from factcheck.sources.operations import SourceValues
 from factcheck.web.forms import Form, choices
+from factcheck.web.urls import http_url
 
 # The hidden version a form was based on: digits, or nothing for a new record.
 VERSION_CHECK = [
@@ -19,13 +20,6 @@ VERSION_CHECK = [
 def based_on(field: Field) -> int | None:
     """The version number sent back by the form, or None if there was none."""
     return int(field.data) if field.data not in (None, "") else None
-
-
-def http_url(_form: Any, field: Any) -> None:
-    try:
-        clean_url(field.data)
-    except SourceError as exc:
-        raise ValidationError(str(exc)) from exc
 
 
 class SourceForm(Form):

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session
 
@@ -18,8 +17,7 @@ from factcheck.claims.models import Claim
 from factcheck.security.permissions import Permission, PermissionDenied, can_edit_contribution, require
 from factcheck.sources.models import Source, SourceKind, Stance
 from factcheck.web.conflicts import check_version
-
-URL_SCHEMES = frozenset({"http", "https"})
+from factcheck.web.urls import UrlProblem, clean_http_url
 
 
 class SourceError(ValueError):
@@ -31,25 +29,11 @@ class SourceError(ValueError):
 
 
 def clean_url(url: str | None) -> str | None:
-    """The URL as stored, or None when empty.
-
-    Raises SourceError unless it is an absolute http(s) address with a host and no
-    spaces or control characters (``javascript:``, ``data:`` and the like are refused).
-    """
-    url = (url or "").strip()
-    if not url:
-        return None
-    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url):
-        raise SourceError("url", "A web address cannot contain spaces or control characters.")
+    """The URL as stored, or None when empty; SourceError on the url field otherwise."""
     try:
-        parts = urlsplit(url)
-    except ValueError as exc:
-        raise SourceError("url", "This is not a valid web address.") from exc
-    if parts.scheme.lower() not in URL_SCHEMES:
-        raise SourceError("url", "Only web addresses starting with http:// or https:// are accepted.")
-    if not parts.hostname:
-        raise SourceError("url", "The web address has no host name (e.g. https://example.org/page).")
-    return url
+        return clean_http_url(url)
+    except UrlProblem as problem:
+        raise SourceError("url", str(problem)) from None
 
 
 @dataclass

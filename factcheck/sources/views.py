@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
@@ -11,36 +9,17 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from factcheck import db
 from factcheck.claims.models import Claim
-from factcheck.security import events
-from factcheck.security.models import SecurityEventKind
-from factcheck.security.permissions import Permission, PermissionDenied, requires
+from factcheck.security.permissions import Permission, requires
 from factcheck.sources import operations
 from factcheck.sources.forms import RemoveForm, SourceForm, based_on
 from factcheck.sources.models import Source
 from factcheck.web.conflicts import EditConflict, render_conflict
-from factcheck.web.errors import render_error
 from factcheck.web.forms import form_status
+from factcheck.web.lookups import current_actor, get_or_404
 
 bp = Blueprint("sources", __name__, url_prefix="/claims")
 
 FORM_TEMPLATE = "sources/form.html"
-
-
-@bp.errorhandler(PermissionDenied)
-def _denied(error: PermissionDenied) -> ResponseReturnValue:
-    events.record_after_request(SecurityEventKind.PERMISSION_DENIED, permission=str(error.permission))
-    return render_error(403, str(error))
-
-
-def _actor() -> Any:
-    return current_user._get_current_object()  # type: ignore[attr-defined]
-
-
-def _claim_or_404(claim_id: int) -> Claim:
-    claim = db.session().get(Claim, claim_id)
-    if claim is None:
-        abort(404)
-    return claim
 
 
 def _source_of(claim: Claim, source_id: int) -> Source | None:
@@ -60,11 +39,11 @@ def _show_error(form: SourceForm, error: operations.SourceError) -> None:
 @bp.route("/<int:claim_id>/sources/new", methods=["GET", "POST"])
 @requires(Permission.CONTRIBUTE)
 def add(claim_id: int) -> ResponseReturnValue:
-    claim = _claim_or_404(claim_id)
+    claim = get_or_404(Claim, claim_id)
     form = SourceForm()
     if form.validate_on_submit():
         try:
-            source = operations.add_source(db.session(), _actor(), claim, form.values())
+            source = operations.add_source(db.session(), current_actor(), claim, form.values())
         except operations.SourceError as error:
             _show_error(form, error)
         else:
@@ -76,7 +55,7 @@ def add(claim_id: int) -> ResponseReturnValue:
 @bp.route("/<int:claim_id>/sources/<int:source_id>/edit", methods=["GET", "POST"])
 @requires(Permission.CONTRIBUTE)
 def edit(claim_id: int, source_id: int) -> ResponseReturnValue:
-    claim = _claim_or_404(claim_id)
+    claim = get_or_404(Claim, claim_id)
     source = _source_of(claim, source_id)
     if source is None:
         return _removed_meanwhile(claim)
@@ -86,7 +65,7 @@ def edit(claim_id: int, source_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         version = based_on(form.version)
         try:
-            operations.edit_source(db.session(), _actor(), source, form.values(), based_on=version)
+            operations.edit_source(db.session(), current_actor(), source, form.values(), based_on=version)
         except operations.SourceError as error:
             _show_error(form, error)
         except EditConflict as conflict:
@@ -118,7 +97,7 @@ def _removed_meanwhile(claim: Claim) -> ResponseReturnValue:
 @bp.route("/<int:claim_id>/sources/<int:source_id>/remove", methods=["GET", "POST"])
 @requires(Permission.CONTRIBUTE)
 def remove(claim_id: int, source_id: int) -> ResponseReturnValue:
-    claim = _claim_or_404(claim_id)
+    claim = get_or_404(Claim, claim_id)
     source = _source_of(claim, source_id)
     if source is None:
         abort(404)
@@ -126,7 +105,7 @@ def remove(claim_id: int, source_id: int) -> ResponseReturnValue:
     form = RemoveForm(obj=source if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
-            operations.remove_source(db.session(), _actor(), source, based_on=based_on(form.version))
+            operations.remove_source(db.session(), current_actor(), source, based_on=based_on(form.version))
         except EditConflict as conflict:
             return render_conflict(
                 db.session(), conflict, "sources/remove.html", form, claim=claim, source=source

@@ -6,30 +6,21 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
 from factcheck import db
 from factcheck.claims.models import Claim
 from factcheck.ratings.operations import offered_labels
-from factcheck.security import events
-from factcheck.security.models import SecurityEventKind
-from factcheck.security.permissions import Permission, PermissionDenied, requires
+from factcheck.security.permissions import Permission, requires
 from factcheck.verdicts import operations
 from factcheck.verdicts.forms import VerdictForm, based_on
 from factcheck.web.conflicts import EditConflict, render_conflict
-from factcheck.web.errors import render_error
 from factcheck.web.forms import form_status
+from factcheck.web.lookups import current_actor
 
 bp = Blueprint("verdicts", __name__, url_prefix="/claims")
 
 FORM_TEMPLATE = "verdicts/form.html"
-
-
-@bp.errorhandler(PermissionDenied)
-def _denied(error: PermissionDenied) -> ResponseReturnValue:
-    events.record_after_request(SecurityEventKind.PERMISSION_DENIED, permission=str(error.permission))
-    return render_error(403, str(error))
 
 
 def _form(claim: Claim) -> VerdictForm:
@@ -61,7 +52,7 @@ def edit(claim_id: int) -> ResponseReturnValue:
         return render_template(FORM_TEMPLATE, form=form, preview=True, **_context(claim, form))
     if form.validate_on_submit():
         version = based_on(form.version)
-        actor = current_user._get_current_object()  # type: ignore[attr-defined]
+        actor = current_actor()
         try:
             operations.save_verdict(
                 session, actor, claim, form.values(), based_on=version, reason=form.reason.data

@@ -9,6 +9,7 @@ from werkzeug.exceptions import HTTPException
 
 from factcheck.security import events
 from factcheck.security.models import SecurityEventKind
+from factcheck.security.permissions import PermissionDenied
 
 MESSAGES = {
     400: "The request could not be understood.",
@@ -52,6 +53,12 @@ def init_app(app: Flask) -> None:
             f"The form expired or was not sent from this site ({error.description}). "
             "Go back, reload the page and submit it again.",
         )
+
+    @app.errorhandler(PermissionDenied)
+    def _permission_denied(error: PermissionDenied) -> ResponseReturnValue:
+        # An operation refused the actor: log it like the gate's refusals, answer 403 with why.
+        events.record_after_request(SecurityEventKind.PERMISSION_DENIED, permission=str(error.permission))
+        return render_error(403, str(error))
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> ResponseReturnValue:
