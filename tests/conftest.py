@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import Connection, Engine, create_engine, text
@@ -25,6 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from factcheck import create_app, migrate
 from factcheck.accounts import operations as accounts
+from factcheck.accounts import passwords
 from factcheck.accounts.models import Role, User
 from factcheck.audit.changesets import Actor, set_actor
 from factcheck.db import get_database, make_engine
@@ -32,6 +34,22 @@ from factcheck.security.ratelimit import limiter
 
 TEST_DATABASE_ENV = "FACTCHECK_TEST_DATABASE_URL"
 PASSWORD = "correct horse battery"
+CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
+CHEAP_DUMMY_HASH = CHEAP_HASHER.hash("factcheck-no-such-user")
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> Iterator[PasswordHasher]:
+    """Argon2id with the cheapest parameters, so the suite stays fast.
+
+    Hashes are still real Argon2id hashes checked by the app's own code; only
+    the work factor is lower, for real users and the unknown-email dummy alike.
+    Yields the production hasher for the test that checks it.
+    """
+    production = passwords._hasher
+    monkeypatch.setattr(passwords, "_hasher", CHEAP_HASHER)
+    monkeypatch.setattr(passwords, "_DUMMY_HASH", CHEAP_DUMMY_HASH)
+    yield production
 
 
 # --- databases -----------------------------------------------------------------

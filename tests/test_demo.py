@@ -7,14 +7,12 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 from click.testing import Result
 from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from factcheck.accounts import passwords
 from factcheck.accounts.models import User
 from factcheck.claims.models import Appearance, Claim, ClaimState
 from factcheck.demo import data
@@ -31,12 +29,6 @@ COUNTED = {
     "ratings": Rating,
     "publications": Publication,
 }
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Real Argon2id with the cheapest work factor: the demo hashes and checks several passwords."""
-    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1))
 
 
 def counts(db_session: Session) -> dict[str, int]:

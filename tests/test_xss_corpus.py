@@ -29,13 +29,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from factcheck.accounts import passwords
 from factcheck.accounts.models import Role, User
 from factcheck.claims.models import Claim
 from factcheck.documents.models import Document
 from factcheck.sources.models import Source
 from tests.conftest import PASSWORD
-from tests.sources.desk import CHEAP_HASHER, label
+from tests.sources.desk import label
 
 # (label, payload). Kept free of NUL (refused by every form) and short enough for every field (200 chars).
 PAYLOADS: list[tuple[str, str]] = [
@@ -318,11 +317,6 @@ POSTED_PAGES: list[PostedPage] = [
         422,
     ),
 ]
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(passwords, "_hasher", CHEAP_HASHER)
 
 
 @pytest.fixture

@@ -17,25 +17,14 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 from flask import Flask
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from factcheck import create_app, migrate
-from factcheck.accounts import passwords
 from factcheck.db import get_database, make_engine
 from factcheck.security.ratelimit import limiter
 from tests.conftest import DatabaseServer, config_for_tests
-
-CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Real Argon2id with the cheapest work factor (logins, the demo's accounts)."""
-    monkeypatch.setattr(passwords, "_hasher", CHEAP_HASHER)
-    monkeypatch.setattr(passwords, "_DUMMY_HASH", CHEAP_HASHER.hash("factcheck-no-such-user"))
 
 
 def _copy_database(server: DatabaseServer, source_url: str) -> str:

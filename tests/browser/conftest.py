@@ -14,20 +14,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from argon2 import PasswordHasher
 from flask.testing import FlaskClient
-
-from factcheck.accounts import passwords
 
 CHROMIUM = "/usr/bin/chromium"
 ORIGIN = "http://factcheck.test"
-CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(passwords, "_hasher", CHEAP_HASHER)
-    monkeypatch.setattr(passwords, "_DUMMY_HASH", CHEAP_HASHER.hash("factcheck-no-such-user"))
 
 
 @pytest.fixture(scope="session")

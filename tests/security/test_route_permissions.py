@@ -15,11 +15,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from argon2 import PasswordHasher
 from flask import Flask, url_for
 from sqlalchemy.orm import Session
 
-from factcheck.accounts import passwords
 from factcheck.accounts.models import Role, User
 from factcheck.security.permissions import declared_access, public
 from tests.conftest import PASSWORD
@@ -32,12 +30,6 @@ EXPECTED, ARGUMENTS = collect()
 
 # Routes that end the visitor's session run last.
 RUN_LAST = {("accounts.logout", "POST")}
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Real Argon2id with the cheapest work factor, so signing in several people stays fast."""
-    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1))
 
 
 def routes(app: Flask) -> dict[tuple[str, str], set[str]]:

@@ -5,32 +5,21 @@ Import the fixtures into a conftest (or a test module) to use them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
-from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from factcheck.accounts import passwords
 from factcheck.accounts.models import Role, User
 from factcheck.audit.models import AuditChange, AuditChangeset
 from factcheck.claims.models import Claim
 from factcheck.ratings.models import RatingLabel
 from tests.conftest import PASSWORD
 
-CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
-
 ROLES = (Role.REVIEWER, Role.EDITOR, Role.ADMIN)
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Real Argon2id with the cheapest work factor, so signing several people in stays fast."""
-    monkeypatch.setattr(passwords, "_hasher", CHEAP_HASHER)
-    yield
 
 
 @pytest.fixture
