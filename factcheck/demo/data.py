@@ -20,8 +20,9 @@ from factcheck.accounts import operations as accounts
 from factcheck.accounts.models import Role, User
 from factcheck.audit import changesets as audit
 from factcheck.audit.changesets import Actor
-from factcheck.claims.anchoring import select_quote
-from factcheck.claims.models import Appearance, Claim, ClaimState, ClaimTransition
+from factcheck.claims.capturing import AppearanceValues, capture_claim
+from factcheck.claims.editing import ClaimValues
+from factcheck.claims.models import Claim, ClaimState, ClaimTransition
 from factcheck.db import utcnow
 from factcheck.documents.models import Document
 from factcheck.publishing.models import Publication, PublicationKind
@@ -358,22 +359,12 @@ def _claim(
         db.flush()
 
     act_as(reviewer)
-    selector = select_quote(document.text, spec.quote)
-    claim = Claim(text=spec.text, claimant=spec.claimant, created_by=reviewer, state=ClaimState.NEW)
-    claim.appearances.append(
-        Appearance(
-            document=document,
-            quote_exact=selector.exact,
-            quote_prefix=selector.prefix,
-            quote_suffix=selector.suffix,
-            position_start=selector.start,
-            position_end=selector.end,
-            created_by=reviewer,
-        )
+    claim = capture_claim(
+        db,
+        reviewer,
+        ClaimValues(text=spec.text, claimant=spec.claimant),
+        AppearanceValues(document=document, quote=spec.quote),
     )
-    claim.transitions.append(ClaimTransition(from_state=None, to_state=ClaimState.NEW, actor=reviewer))
-    db.add(claim)
-    db.flush()
     if spec.state == ClaimState.DISMISSED:
         claim.dismissed_reason = spec.dismissed_reason
         move(next(path), reviewer, spec.dismissed_reason)
