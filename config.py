@@ -69,6 +69,10 @@ class DefaultConfig:
     # Similar-claim suggestions while capturing: the least score shown, 0 to 100 (rapidfuzz token set ratio).
     SIMILAR_CLAIMS_THRESHOLD = 70
 
+    # The site's public address (e.g. https://factcheck.example.org): canonical links, feeds,
+    # sitemaps and exports use it. Empty: the address each request arrived at.
+    PUBLIC_URL = ""
+
     ORGANISATION_NAME = "Factcheck demo newsroom"
     ORGANISATION_URL = "http://127.0.0.1:5000/"
 
