@@ -1,0 +1,89 @@
+"""Reading what has been published: the revisions of a claim, every published claim, their ClaimReviews."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from factcheck.claims.models import Claim
+from factcheck.publishing.claimreview import Publisher, claim_review
+from factcheck.publishing.models import Publication
+from factcheck.publishing.urls import check_url
+
+
+def revisions_of(session: Session, claim_id: int) -> list[Publication]:
+    """A claim's publication revisions, oldest first (empty when it was never published)."""
+    return list(
+        session.scalars(
+            select(Publication).where(Publication.claim_id == claim_id).order_by(Publication.revision)
+        )
+    )
+
+
+def revisions_by_claim(session: Session, claim_ids: Sequence[int]) -> dict[int, list[Publication]]:
+    """The revisions of several claims in one query, each list oldest first."""
+    grouped: dict[int, list[Publication]] = defaultdict(list)
+    if not claim_ids:
+        return grouped
+    rows = session.scalars(
+        select(Publication)
+        .where(Publication.claim_id.in_(claim_ids))
+        .order_by(Publication.claim_id, Publication.revision)
+    )
+    for publication in rows:
+        grouped[publication.claim_id].append(publication)
+    return grouped
+
+
+def last_published_at() -> Any:
+    """Per claim: when its latest revision appeared (a subquery with claim_id, last_published_at)."""
+    return (
+        select(Publication.claim_id, func.max(Publication.published_at).label("last_published_at"))
+        .group_by(Publication.claim_id)
+        .subquery()
+    )
+
+
+def published_claims_newest_first() -> Any:
+    """Select (Claim, last_published_at) for every published claim, newest revision first."""
+    latest = last_published_at()
+    return (
+        select(Claim, latest.c.last_published_at)
+        .join(latest, latest.c.claim_id == Claim.id)
+        .where(Claim.slug.is_not(None))
+        .order_by(latest.c.last_published_at.desc(), Claim.id.desc())
+    )
+
+
+def latest_publication_time(session: Session) -> datetime | None:
+    return session.scalar(select(func.max(Publication.published_at)))
+
+
+def claim_reviews(session: Session, publisher: Publisher, *, batch: int = 500) -> Iterator[dict[str, Any]]:
+    """The current ClaimReview of every published claim, newest first, read in batches (flat memory)."""
+    offset_claims = published_claims_newest_first()
+    last_seen: tuple[datetime, int] | None = None
+    latest = offset_claims.selected_columns.last_published_at
+    while True:
+        query = offset_claims
+        if last_seen is not None:
+            # Keyset: strictly after the previous batch in (time desc, id desc) order.
+            query = query.where(
+                (latest < last_seen[0]) | ((latest == last_seen[0]) & (Claim.id < last_seen[1]))
+            )
+        rows = session.execute(query.limit(batch)).all()
+        if not rows:
+            return
+        revisions = revisions_by_claim(session, [claim.id for claim, _ in rows])
+        for claim, _ in rows:
+            assert claim.slug is not None
+            yield claim_review(
+                revisions[claim.id], url=check_url(claim.slug), publisher=publisher, context=False
+            )
+        last_seen = (rows[-1][1], rows[-1][0].id)
+        session.expunge_all()
