@@ -111,3 +111,16 @@ def build_snapshot(
         "published_at": published_at.isoformat(),
         "first_published_at": (first_published_at or published_at).isoformat(),
     }
+
+
+def search_text(snapshot: dict[str, Any]) -> str:
+    """The revision's public words, case-folded, for the public search (``Publication.search_text``)."""
+    parts = [
+        snapshot.get("claim", ""),
+        snapshot.get("claimant", ""),
+        snapshot.get("headline", ""),
+        snapshot.get("summary", ""),
+        snapshot.get("label", {}).get("name", ""),
+        *snapshot.get("tags", []),
+    ]
+    return " ".join(part for part in parts if part).casefold()

@@ -1,0 +1,1 @@
+"""The public site: verdict pages, the index, feeds, sitemap, methodology, corrections, about."""

@@ -1,0 +1,1 @@
+"""Reader submissions: claims readers suggest and errors they report, and the editors' queue."""
