@@ -73,6 +73,41 @@ class DefaultConfig:
     # sitemaps and exports use it. Empty: the address each request arrived at.
     PUBLIC_URL = ""
 
+    # Reader submissions (suggest a claim, report an error): POSTs allowed per client address,
+    # and the least time in seconds between showing a form and a real person sending it.
+    SUBMISSION_RATE_LIMIT = "5 per hour"
+    SUBMISSION_MIN_SECONDS = 2
+
+    # Rendered public pages kept in memory per process (verdict pages; lists, feeds and sitemaps).
+    # Each entry is one page's HTML; 0 turns the cache off (HTTP validators still work).
+    PUBLIC_PAGE_CACHE_SIZE = 512
+    PUBLIC_LIST_CACHE_SIZE = 128
+
+    # Imports (docs/imports.md): other publishers' rating labels -> our label keys, matched
+    # case-insensitively; `factcheck import claimreview --map FILE.json` adds or overrides
+    # entries (null unmaps one). As an environment variable: JSON text.
+    IMPORT_LABEL_MAP: dict[str, str | None] = {
+        # PolitiFact's Truth-O-Meter
+        "True": "true",
+        "Mostly True": "mostly-true",
+        "Half True": "misleading",
+        "Mostly False": "mostly-false",
+        "False": "false",
+        "Pants on Fire": "false",
+        # The Washington Post's Pinocchios
+        "Geppetto Checkmark": "true",
+        "One Pinocchio": "mostly-true",
+        "Two Pinocchios": "misleading",
+        "Three Pinocchios": "mostly-false",
+        "Four Pinocchios": "false",
+        "Bottomless Pinocchio": "false",
+        # Meta's third-party fact-checking ratings
+        "Altered": "false",
+        "Partly False": "mostly-false",
+        "Missing Context": "misleading",
+        "Satire": "satire",
+    }
+
     ORGANISATION_NAME = "Factcheck demo newsroom"
     ORGANISATION_URL = "http://127.0.0.1:5000/"
 

@@ -112,9 +112,18 @@ def _register_blueprints(app: Flask) -> None:
     from factcheck.claims.blueprint import bp as claims_bp
     from factcheck.discussion import views as discussion_views
     from factcheck.documents import views as documents_views
+    from factcheck.dossier import views as dossier_views
+    from factcheck.exports import views as exports_views
+    from factcheck.organisation import views as organisation_views
+    from factcheck.public import checks, feeds, pages  # noqa: F401 - attach their routes to the public blueprint
+    from factcheck.public.blueprint import bp as public_bp
+    from factcheck.publishing import views as publishing_views
     from factcheck.ratings import views as ratings_views
+    from factcheck.reports import views as reports_views
     from factcheck.search import views as search_views
     from factcheck.sources import views as sources_views
+    from factcheck.submissions import desk_views, public_views  # noqa: F401 - attach their routes to the submissions blueprint
+    from factcheck.submissions.blueprint import bp as submissions_bp
     from factcheck.verdicts import views as verdicts_views
     from factcheck.web import views as main_views
 
@@ -122,13 +131,20 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_views.bp)
     app.register_blueprint(user_admin.bp)
     app.register_blueprint(claims_bp)
+    app.register_blueprint(dossier_views.bp)
     app.register_blueprint(documents_views.bp)
     app.register_blueprint(sources_views.bp)
     app.register_blueprint(ratings_views.bp)
     app.register_blueprint(verdicts_views.bp)
+    app.register_blueprint(publishing_views.bp)
     app.register_blueprint(discussion_views.bp)
     app.register_blueprint(search_views.bp)
     app.register_blueprint(audit_views.bp)
+    app.register_blueprint(exports_views.bp)
+    app.register_blueprint(reports_views.bp)
+    app.register_blueprint(submissions_bp)
+    app.register_blueprint(organisation_views.bp)
+    app.register_blueprint(public_bp)
 
 
 def _init_request_hooks(app: Flask) -> None:

@@ -36,11 +36,15 @@ def main() -> None:
 def init_app(app: Flask) -> None:
     """Register the app's commands on ``app.cli`` (so ``flask --app factcheck`` has them too)."""
     from factcheck.audit.cli import audit
+    from factcheck.exports.cli import export
+    from factcheck.imports.cli import import_
 
     app.cli.add_command(audit)
     app.cli.add_command(db)
     app.cli.add_command(users)
     app.cli.add_command(demo)
+    app.cli.add_command(export)
+    app.cli.add_command(import_)
 
 
 @contextmanager

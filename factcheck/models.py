@@ -20,6 +20,7 @@ from factcheck.publishing.models import Publication, PublicationKind
 from factcheck.ratings.models import Rating, RatingLabel
 from factcheck.security.models import SecurityEvent, SecurityEventKind
 from factcheck.sources.models import Source, SourceKind, Stance
+from factcheck.submissions.models import ReaderSubmission, SubmissionKind, SubmissionStatus
 from factcheck.verdicts.models import Verdict
 
 __all__ = [
@@ -43,12 +44,15 @@ __all__ = [
     "PublicationKind",
     "Rating",
     "RatingLabel",
+    "ReaderSubmission",
     "Role",
     "SecurityEvent",
     "SecurityEventKind",
     "Source",
     "SourceKind",
     "Stance",
+    "SubmissionKind",
+    "SubmissionStatus",
     "Tag",
     "User",
     "Verdict",

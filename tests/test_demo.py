@@ -17,7 +17,7 @@ from factcheck.accounts.models import User
 from factcheck.claims.models import Appearance, Claim, ClaimState
 from factcheck.demo import data
 from factcheck.documents.models import Document
-from factcheck.publishing.models import Publication
+from factcheck.publishing.models import Publication, PublicationKind
 from factcheck.ratings.models import Rating
 from factcheck.sources.models import Source
 
@@ -115,3 +115,44 @@ def test_demo_refuses_to_run_in_production(make_app: Callable[..., Flask], db_se
     assert "production" in message
     assert "Traceback" not in message
     assert db_session.scalar(select(User).where(User.email == data.ACCOUNTS[0].email)) is None
+
+
+def test_demo_publishes_through_the_desk_with_four_eyes_and_a_correction(
+    loaded: Result, db_session: Session
+) -> None:
+    [spec] = [spec for spec in data.CLAIMS if spec.state == ClaimState.PUBLISHED]
+    assert spec.correction is not None
+    claim = db_session.scalars(select(Claim).where(Claim.text == spec.text)).one()
+    users = {user.email: user for user in db_session.scalars(select(User))}
+    editor, admin = users["editor@example.org"], users["admin@example.org"]
+
+    assert (claim.state, claim.slug) == (ClaimState.PUBLISHED, spec.slug)
+    assert claim.verdict is not None
+    # Four eyes: the editor wrote the verdict, the admin published it.
+    assert (claim.verdict.author_id, claim.verdict.updated_by_id) == (editor.id, editor.id)
+    first, correction = db_session.scalars(
+        select(Publication).where(Publication.claim_id == claim.id).order_by(Publication.revision)
+    ).all()
+    assert (first.revision, first.kind, first.published_by_id) == (1, PublicationKind.PUBLICATION, admin.id)
+    assert (correction.revision, correction.kind, correction.published_by_id) == (
+        2,
+        PublicationKind.CORRECTION,
+        admin.id,
+    )
+    assert correction.note == spec.correction[2]
+    assert "July 2014 compliance report" in (correction.note or "")
+    # Revision 1 stays as it was published; the correction carries the fixed text and the added source.
+    assert "first accused Russia of breaking it in 2017" in first.snapshot["explanation"]
+    assert "July 2014 arms-control compliance report" in correction.snapshot["explanation"]
+    titles = [source["title"] for source in correction.snapshot["sources"]]
+    assert data.COMPLIANCE_REPORT_2014["title"] in titles
+    assert data.COMPLIANCE_REPORT_2014["title"] not in [s["title"] for s in first.snapshot["sources"]]
+    assert correction.snapshot["first_published_at"] == first.snapshot["published_at"]
+    assert correction.label_name == first.label_name == "Mostly true"
+    assert "nato allies did find" in correction.search_text
+    # The move to published is one recorded workflow step, taken by the admin.
+    assert [(step.from_state, step.to_state, step.actor_id) for step in claim.transitions][-1] == (
+        ClaimState.READY,
+        ClaimState.PUBLISHED,
+        admin.id,
+    )

@@ -33,6 +33,7 @@ from factcheck.accounts.models import Role, User
 from factcheck.claims.models import Claim
 from factcheck.documents.models import Document
 from factcheck.sources.models import Source
+from factcheck.submissions.models import ReaderSubmission, SubmissionKind
 from tests.conftest import PASSWORD
 from tests.sources.desk import label
 
@@ -149,6 +150,7 @@ class Corpus:
     # Plain-text values that must be shown verbatim on the pages that show them.
     plain_text: list[str] = field(default_factory=list)
     document_id: int = 0
+    submission_id: int = 0
 
 
 def url_field_value(payload: str) -> str:
@@ -223,6 +225,17 @@ def build_corpus(db: Session, editor: FlaskClient, payload: str) -> Corpus:
     )
     db.expire_all()
     comment_id = db.get(Claim, claim.id).comments[0].id
+    # A reader's suggestion carrying the payload (stored directly: the public form's bot traps
+    # turn away a test client that answers at once).
+    submission = ReaderSubmission(
+        kind=SubmissionKind.SUGGESTION,
+        text=payload,
+        url=url_field_value(payload),
+        name=payload,
+        email=payload[:254],
+    )
+    db.add(submission)
+    db.commit()
     return Corpus(
         payload=payload,
         claim_id=claim.id,
@@ -231,6 +244,7 @@ def build_corpus(db: Session, editor: FlaskClient, payload: str) -> Corpus:
         comment_id=comment_id,
         plain_text=[payload],
         document_id=document.id,
+        submission_id=submission.id,
     )
 
 
@@ -272,6 +286,9 @@ PAGES: list[Page] = [
     Page("capture form", lambda c: f"/claims/capture/document/{c.document_id}", False),
     Page("search page", lambda c: "/search/?" + urlencode({"q": "quote"}), False),
     Page("claim list search", lambda c: "/claims/?" + urlencode({"q": "captured"}), False),
+    Page("reader submissions queue", lambda c: "/desk/submissions"),
+    Page("reader submission page", lambda c: f"/desk/submissions/{c.submission_id}"),
+    Page("suggest a claim form", lambda c: "/suggest", False),
 ]
 
 
@@ -308,6 +325,18 @@ POSTED_PAGES: list[PostedPage] = [
         "source form refused",
         lambda c: f"/claims/{c.claim_id}/sources/new",
         lambda c: {"title": c.payload, "url": "javascript:alert(1)", "quote": c.payload},
+        422,
+    ),
+    PostedPage(
+        "suggestion form refused",
+        lambda c: "/suggest",
+        lambda c: {"text": c.payload, "name": c.payload, "url": "javascript:alert(1)", "email": c.payload},
+        422,
+    ),
+    PostedPage(
+        "reader submission answer refused",
+        lambda c: f"/desk/submissions/{c.submission_id}/answer",
+        lambda c: {"response": "   "},
         422,
     ),
     PostedPage(

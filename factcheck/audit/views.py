@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from operator import itemgetter
+from typing import Any
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select
@@ -12,7 +16,8 @@ from factcheck.audit import history
 from factcheck.audit.forms import LogFilterForm
 from factcheck.audit.models import AuditChangeset
 from factcheck.audit.verification import chain_head, last_verification, verify_and_record
-from factcheck.exports.streams import csv_chunks, download, ndjson_chunks
+from factcheck.exports import formats
+from factcheck.exports.streams import download
 from factcheck.security.models import SecurityEvent, SecurityEventKind
 from factcheck.security.permissions import Permission, requires
 from factcheck.web.forms import choices
@@ -53,26 +58,45 @@ def log() -> ResponseReturnValue:
     return render_template("audit/log.html", form=form, page=page, names=names, query=query)
 
 
-def _export(extension: str) -> ResponseReturnValue:
+# The export's columns: each change's fields under their own names (see history.export_rows).
+EXPORT_COLUMNS: tuple[formats.Column[dict[str, Any]], ...] = tuple(
+    formats.Column(name, name, itemgetter(name), width=24 if name in {"changes", "hash"} else 14)
+    for name in history.EXPORT_COLUMNS
+)
+
+
+def _export(format_key: str) -> ResponseReturnValue:
     form = _filter_form()
     if request.args and not form.validate():
         return render_template("audit/log.html", form=form, page=None, names=None), 422
     filters = _filters(form)
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    format_ = formats.FORMATS[format_key]
 
-    def rows():  # type: ignore[no-untyped-def]
+    def chunks() -> Iterator[str | bytes]:
         with db.reading_session(app) as reader:
-            yield from history.export_rows(reader, filters)
+            rows = history.export_rows(reader, filters)
+            yield from formats.chunks(format_key, EXPORT_COLUMNS, rows, sheet="Audit log")
 
-    if extension == "csv":
-        return download(csv_chunks(history.EXPORT_COLUMNS, rows()), "audit-log.csv", "text/csv")
-    return download(ndjson_chunks(rows()), "audit-log.ndjson", "application/x-ndjson")
+    return download(chunks(), f"audit-log.{format_.extension}", format_.mimetype)
 
 
 @bp.route("/audit/export.csv")
 @requires(Permission.READ_AUDIT_LOG)
 def export_csv() -> ResponseReturnValue:
     return _export("csv")
+
+
+@bp.route("/audit/export.xlsx")
+@requires(Permission.READ_AUDIT_LOG)
+def export_xlsx() -> ResponseReturnValue:
+    return _export("xlsx")
+
+
+@bp.route("/audit/export.json")
+@requires(Permission.READ_AUDIT_LOG)
+def export_json() -> ResponseReturnValue:
+    return _export("json")
 
 
 @bp.route("/audit/export.ndjson")

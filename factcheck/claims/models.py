@@ -64,6 +64,10 @@ class Claim(Timestamps, Base):
     review_by: Mapped[date | None]
     # The public address /checks/<slug>, fixed at first publication and never reused.
     slug: Mapped[str | None] = mapped_column(String(200), unique=True)
+    # The key a claim was imported by (the ClaimReview url, or a content hash), so
+    # importing the same item again finds this claim; the import helper sets it.
+    # A unique index rather than a constraint: SQLite adds it without copying the table.
+    imported_from: Mapped[str | None] = mapped_column(String(2000), unique=True, index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     # Optimistic concurrency: a save based on an old version fails instead of overwriting.
     version: Mapped[int] = mapped_column(default=1)

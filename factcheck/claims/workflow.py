@@ -15,7 +15,13 @@ The rules (docs/PRODUCT.md, "Workflow"):
 - moving to ready needs a source, at least ``MIN_RATINGS`` ratings and a verdict
   with a label and a headline;
 - only editors and admins move a claim to or from ready;
-- publishing (ready → published) belongs to the verdict page, never to this module.
+- publishing (ready → published) needs an editor or admin who is not the
+  verdict's sole author (the four-eyes rule, config ``FOUR_EYES``). This module
+  says whether it is open (:func:`publish_blockers`), but the move is taken only
+  by :func:`factcheck.publishing.operations.publish`, which also freezes the
+  publication; :func:`transition` refuses it and points there.
+
+Every move, wherever it is taken, is recorded by :func:`record_move`.
 """
 
 from __future__ import annotations
@@ -40,7 +46,8 @@ DISMISSED = ClaimState.DISMISSED
 # Longest transition comment or dismissal reason accepted.
 MAX_COMMENT_LENGTH = 2000
 
-PUBLISH_ELSEWHERE = "publishing is a separate step, not available yet"
+# Why transition() refuses ready → published: publishing freezes what readers see, so it has its own page.
+PUBLISH_ELSEWHERE = "a claim is published from its Publish page, which shows first what readers will see"
 
 
 @dataclass(frozen=True)
@@ -53,8 +60,13 @@ class Move:
     label: str
     # Dismissing needs a reason (stored on the claim and as the transition's comment).
     needs_reason: bool = False
-    # False for a move that exists in the workflow but is taken by another feature.
-    taken_here: bool = True
+    # The endpoint of the page that takes this move, for a move that belongs to another
+    # feature (its route takes ``claim_id``); None for a move taken by :func:`transition`.
+    taken_by: str | None = None
+
+    @property
+    def taken_here(self) -> bool:
+        return self.taken_by is None
 
     @property
     def editors_only(self) -> bool:
@@ -70,7 +82,7 @@ MOVES: tuple[Move, ...] = (
     Move(NEW, RESEARCHING, "Start research"),
     Move(RESEARCHING, IN_REVIEW, "Send to review"),
     Move(IN_REVIEW, READY, "Mark ready"),
-    Move(READY, PUBLISHED, "Publish", taken_here=False),
+    Move(READY, PUBLISHED, "Publish", taken_by="publishing.publish"),
     Move(RESEARCHING, NEW, "Back to new"),
     Move(IN_REVIEW, RESEARCHING, "Back to research"),
     Move(READY, IN_REVIEW, "Send back to review"),
@@ -127,12 +139,24 @@ class TransitionOption:
     def needs_reason(self) -> bool:
         return self.move.needs_reason
 
+    @property
+    def taken_by(self) -> str | None:
+        """The endpoint of the page that takes the move, when it is not a plain workflow step."""
+        return self.move.taken_by
+
 
 def configured_min_ratings() -> int:
     """MIN_RATINGS of the running app, or the default outside one."""
     if has_app_context():
         return int(current_app.config.get("MIN_RATINGS", config.DefaultConfig.MIN_RATINGS))
     return config.DefaultConfig.MIN_RATINGS
+
+
+def configured_four_eyes() -> bool:
+    """FOUR_EYES of the running app, or the default outside one."""
+    if has_app_context():
+        return bool(current_app.config.get("FOUR_EYES", config.DefaultConfig.FOUR_EYES))
+    return config.DefaultConfig.FOUR_EYES
 
 
 def dismissed_from(claim: Claim) -> ClaimState:
@@ -163,6 +187,52 @@ def ready_blockers(claim: Claim, min_ratings: int) -> list[str]:
     return missing
 
 
+def verdict_writers(claim: Claim) -> set[int]:
+    """The people known to have written the claim's verdict: its author and whoever changed it last."""
+    verdict = claim.verdict
+    if verdict is None:
+        return set()
+    return {person for person in (verdict.author_id, verdict.updated_by_id) if person is not None}
+
+
+def four_eyes_blocker(claim: Claim, actor: Any) -> str | None:
+    """Why the four-eyes rule stops ``actor`` publishing the claim's verdict; None when it does not.
+
+    The actor is the verdict's sole author when every person known to have
+    written it (:func:`verdict_writers`: its author and its last editor) is
+    the actor. A verdict written by one person and changed by another has been
+    through two pairs of hands, so either may publish it; a verdict with no
+    known writer (accounts deleted, imported records) has no sole author.
+    """
+    writers = verdict_writers(claim)
+    if writers and writers == {getattr(actor, "id", None)}:
+        return (
+            "you wrote this verdict alone, and the four-eyes rule says its author may not publish it: "
+            "another editor or admin must read it and publish it"
+        )
+    return None
+
+
+def publish_blockers(claim: Claim, actor: Any, *, four_eyes: bool) -> list[str]:
+    """What stops ``actor`` publishing the claim now; empty when nothing.
+
+    The claim's state is not checked here (only a ready claim is offered the move).
+    """
+    blockers = []
+    if not can(actor, Permission.EDIT_VERDICTS):
+        blockers.append("only editors and admins can publish")
+    verdict = claim.verdict
+    if verdict is None or verdict.label_id is None:
+        blockers.append("the verdict needs a label")
+    if verdict is None or not (verdict.headline or "").strip():
+        blockers.append("the verdict needs a headline")
+    if four_eyes and can(actor, Permission.EDIT_VERDICTS):
+        blocker = four_eyes_blocker(claim, actor)
+        if blocker:
+            blockers.append(blocker)
+    return blockers
+
+
 def _role_blocker(move: Move, actor: Any) -> str | None:
     if move.editors_only and not can(actor, Permission.EDIT_VERDICTS):
         if move.start == READY:
@@ -171,9 +241,12 @@ def _role_blocker(move: Move, actor: Any) -> str | None:
     return None
 
 
-def _option(claim: Claim, move: Move, actor: Any, min_ratings: int) -> TransitionOption:
-    if not move.taken_here:
-        return TransitionOption(move, (PUBLISH_ELSEWHERE,))
+def _option(
+    claim: Claim, move: Move, actor: Any, min_ratings: int, four_eyes: bool = True
+) -> TransitionOption:
+    if move.end == PUBLISHED:
+        blockers = publish_blockers(claim, actor, four_eyes=four_eyes)
+        return TransitionOption(move, tuple(blockers), forbidden=not can(actor, Permission.EDIT_VERDICTS))
     blockers = []
     role = _role_blocker(move, actor)
     if role:
@@ -193,16 +266,19 @@ def moves_from(claim: Claim) -> list[Move]:
 
 
 def allowed_transitions(
-    claim: Claim, actor: Any, *, min_ratings: int | None = None
+    claim: Claim, actor: Any, *, min_ratings: int | None = None, four_eyes: bool | None = None
 ) -> list[TransitionOption]:
     """Every move out of the claim's state, each either open to the actor or with why it is blocked.
 
-    Someone who may not work on the desk at all (signed out, disabled) gets an empty list.
+    An open move whose :attr:`~TransitionOption.taken_by` is set is taken on
+    that page (publishing), not by :func:`transition`. Someone who may not work
+    on the desk at all (signed out, disabled) gets an empty list.
     """
     if not can(actor, Permission.CONTRIBUTE):
         return []
     needed = configured_min_ratings() if min_ratings is None else min_ratings
-    return [_option(claim, move, actor, needed) for move in moves_from(claim)]
+    checked = configured_four_eyes() if four_eyes is None else four_eyes
+    return [_option(claim, move, actor, needed, checked) for move in moves_from(claim)]
 
 
 def transition(
@@ -241,6 +317,8 @@ def transition(
     move = next((m for m in MOVES if m.start == start and m.end == target), None)
     if move is None:
         raise WorkflowError(f"a claim cannot move from {start.label} to {target.label}")
+    if not move.taken_here:
+        raise WorkflowError(PUBLISH_ELSEWHERE)
     if move.is_restore and target != dismissed_from(claim):
         raise WorkflowError(
             f"a dismissed claim goes back to the state it was dismissed from ({dismissed_from(claim).label})"
@@ -252,10 +330,21 @@ def transition(
     if move.needs_reason and comment is None:
         raise WorkflowError("give a reason for dismissing the claim")
 
-    step = ClaimTransition(from_state=start, to_state=target, actor_id=actor.id, comment=comment)
+    return record_move(db, claim, actor, target, comment)
+
+
+def record_move(
+    db: Session, claim: Claim, actor: Any, to_state: ClaimState, comment: str | None = None
+) -> ClaimTransition:
+    """Move the claim to ``to_state`` and record the step (actor, time, comment); flushes.
+
+    No rule is checked here: callers (:func:`transition`, publishing) check theirs first.
+    """
+    start = claim.state
+    step = ClaimTransition(from_state=start, to_state=to_state, actor_id=actor.id, comment=comment)
     claim.transitions.append(step)
-    claim.state = target
-    if target == DISMISSED:
+    claim.state = to_state
+    if to_state == DISMISSED:
         claim.dismissed_reason = comment
     elif start == DISMISSED:
         # The reason stays in the history, on the dismissal step.

@@ -3,6 +3,9 @@
 Loading is idempotent: users are matched by email, the document by the hash of
 its text, claims by their wording; what exists already is left as it is.
 The sources name real documents (see "Background facts" in PRODUCT.md).
+The published claim goes through the desk's own publishing operations: the
+editor writes the verdict and the admin publishes it (the four-eyes rule), then
+a correction follows with its dated public note.
 """
 
 from __future__ import annotations
@@ -22,10 +25,11 @@ from factcheck.audit import changesets as audit
 from factcheck.audit.changesets import Actor
 from factcheck.claims.capturing import AppearanceValues, capture_claim
 from factcheck.claims.editing import ClaimValues
-from factcheck.claims.models import Claim, ClaimState, ClaimTransition
-from factcheck.db import utcnow
+from factcheck.claims.models import Claim, ClaimState
+from factcheck.claims.workflow import record_move
 from factcheck.documents.models import Document
-from factcheck.publishing.models import Publication, PublicationKind
+from factcheck.publishing.models import PublicationKind
+from factcheck.publishing.operations import publish, publish_revision
 from factcheck.ratings.models import Rating, RatingLabel
 from factcheck.sources.models import Source, SourceKind, Stance
 from factcheck.verdicts.models import Verdict
@@ -134,6 +138,8 @@ class DemoClaim:
     verdict: tuple[str, str, str, str] | None = None
     dismissed_reason: str | None = None
     slug: str | None = None
+    # A correction after publication: (the corrected explanation, a source it adds, the public note).
+    correction: tuple[str, tuple[dict[str, Any], Stance, str], str] | None = None
 
 
 CLAIMS = [
@@ -172,12 +178,33 @@ CLAIMS = [
             "The United States and all NATO allies concluded in December 2018 that Russia had "
             "developed and fielded the 9M729 in violation of the treaty. Russia denies it and "
             "says the missile's range is 480 km.",
+            # As first published: it dates the first US accusation to 2017 (corrected below).
             "The INF Treaty of 8 December 1987 banned ground-launched missiles with ranges between "
-            "500 and 5,500 km. On **4 December 2018** NATO foreign ministers stated that Russia had "
+            "500 and 5,500 km. The United States first accused Russia of breaking it in 2017. "
+            "On **4 December 2018** NATO foreign ministers stated that Russia had "
             "developed and fielded the 9M729, which violates the treaty.\n\n"
             "On 23 January 2019 Russia displayed the missile and gave its range as 480 km, just "
             "under the treaty's band. The evidence behind the allied finding has not been published, "
             "which is why we rate the claim *mostly* true.",
+        ),
+        correction=(
+            "The INF Treaty of 8 December 1987 banned ground-launched missiles with ranges between "
+            "500 and 5,500 km. The United States first publicly accused Russia of a violation in its "
+            "July 2014 arms-control compliance report, and named the missile 9M729 in late 2017. "
+            "On **4 December 2018** NATO foreign ministers stated that Russia had "
+            "developed and fielded the 9M729, which violates the treaty.\n\n"
+            "On 23 January 2019 Russia displayed the missile and gave its range as 480 km, just "
+            "under the treaty's band. The evidence behind the allied finding has not been published, "
+            "which is why we rate the claim *mostly* true.",
+            (
+                COMPLIANCE_REPORT_2014,
+                Stance.CONTEXT,
+                "The first public US finding of a violation, three years before the missile was named.",
+            ),
+            "Corrected the date of the first US accusation: the United States first publicly accused "
+            "Russia of violating the INF Treaty in its July 2014 compliance report, not in 2017 "
+            "(2017 is when it named the 9M729). We added that report to the sources. "
+            "The rating is unchanged.",
         ),
     ),
     DemoClaim(
@@ -265,12 +292,8 @@ PATHS = {
     ClaimState.RESEARCHING: [ClaimState.RESEARCHING],
     ClaimState.IN_REVIEW: [ClaimState.RESEARCHING, ClaimState.IN_REVIEW],
     ClaimState.READY: [ClaimState.RESEARCHING, ClaimState.IN_REVIEW, ClaimState.READY],
-    ClaimState.PUBLISHED: [
-        ClaimState.RESEARCHING,
-        ClaimState.IN_REVIEW,
-        ClaimState.READY,
-        ClaimState.PUBLISHED,
-    ],
+    # Then published by the publishing operation, which takes the last step itself.
+    ClaimState.PUBLISHED: [ClaimState.RESEARCHING, ClaimState.IN_REVIEW, ClaimState.READY],
     ClaimState.DISMISSED: [ClaimState.DISMISSED],
 }
 
@@ -352,11 +375,7 @@ def _claim(
         audit.set_reason(db, reason)
 
     def move(to: ClaimState, actor: User, comment: str | None = None) -> None:
-        claim.transitions.append(
-            ClaimTransition(from_state=claim.state, to_state=to, actor=actor, comment=comment)
-        )
-        claim.state = to
-        db.flush()
+        record_move(db, claim, actor, to, comment)
 
     act_as(reviewer)
     claim = capture_claim(
@@ -366,7 +385,6 @@ def _claim(
         AppearanceValues(document=document, quote=spec.quote),
     )
     if spec.state == ClaimState.DISMISSED:
-        claim.dismissed_reason = spec.dismissed_reason
         move(next(path), reviewer, spec.dismissed_reason)
         return claim
     if spec.state == ClaimState.NEW:
@@ -401,60 +419,23 @@ def _claim(
     if spec.state == ClaimState.READY:
         return claim
 
-    act_as(admin, reason="First publication after review by two reviewers and the editor.")
+    # The editor wrote the verdict alone, so the admin publishes it (the four-eyes rule).
+    act_as(admin)
+    # A shorter public address than the one made from the wording; publish keeps a slug already set.
     claim.slug = spec.slug
-    db.add(_first_publication(claim, admin))
-    move(next(path), admin)  # published
-    return claim
+    publish(db, claim, admin, reason="First publication after review by two reviewers and the editor.")
+    if spec.correction is None:
+        return claim
 
-
-def _first_publication(claim: Claim, publisher: User) -> Publication:
+    # A reader points out a wrong date: the editor fixes the draft, the admin publishes the correction.
+    explanation, (source, stance, note), public_note = spec.correction
+    act_as(editor)
     verdict = claim.verdict
-    assert verdict is not None and verdict.label is not None
-    now = utcnow()
-    snapshot = {
-        "claim": claim.text,
-        "claimant": claim.claimant,
-        "claimed_on": claim.claimed_on.isoformat() if claim.claimed_on else None,
-        "appearances": [
-            {
-                "document_title": a.document.title if a.document else None,
-                "url": a.url,
-                "quote": a.quote_exact,
-            }
-            for a in claim.appearances
-        ],
-        "label": {
-            "key": verdict.label.key,
-            "name": verdict.label.name,
-            "value": verdict.label.value,
-        },
-        "headline": verdict.headline,
-        "summary": verdict.summary,
-        "explanation": verdict.explanation,
-        "sources": [
-            {
-                "title": s.title,
-                "url": s.url,
-                "citation": s.citation,
-                "publisher": s.publisher,
-                "published_on": s.published_on.isoformat() if s.published_on else None,
-                "kind": s.kind.value,
-                "stance": s.stance.value,
-                "quote": s.quote,
-                "is_primary": s.is_primary,
-            }
-            for s in claim.sources
-        ],
-        "published_at": now.isoformat(),
-    }
-    return Publication(
-        claim=claim,
-        revision=1,
-        kind=PublicationKind.PUBLICATION,
-        label_name=verdict.label.name,
-        headline=verdict.headline,
-        snapshot=snapshot,
-        published_at=now,
-        published_by=publisher,
-    )
+    assert verdict is not None
+    verdict.explanation = explanation
+    verdict.updated_by = editor
+    claim.sources.append(Source(**source, stance=stance, note=note, created_by=editor))
+    db.flush()
+    act_as(admin)
+    publish_revision(db, claim, admin, kind=PublicationKind.CORRECTION, note=public_note)
+    return claim

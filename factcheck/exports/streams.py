@@ -1,6 +1,9 @@
 """Streaming export formats: rows in, chunks of text out, memory flat however many rows.
 
-Shared by every export (the audit log now; claims and reports later).
+Shared by every export. :func:`csv_chunks` and :func:`ndjson_chunks` take plain
+column names and row mappings; the column-defined writers (CSV, XLSX, JSON, NDJSON
+over a tuple of ``Column``) that the claims and audit exports use are in
+:mod:`factcheck.exports.formats`. :func:`download` streams any of them.
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from flask import Response, stream_with_context
@@ -67,8 +70,18 @@ def ndjson_chunks(rows: Iterable[Mapping[str, Any]], batch: int = 500) -> Iterat
         yield "\n".join(lines) + "\n"
 
 
-def download(chunks: Iterator[str], filename: str, mimetype: str) -> Response:
-    """A streamed attachment; the request context (and its session) stays open while it streams."""
+def dated_filename(stem: str, extension: str, *, today: date | None = None) -> str:
+    """``claims-2026-11-27.csv``: the export's name and the UTC date it was made."""
+    day = today or datetime.now(UTC).date()
+    return f"{stem}-{day.isoformat()}.{extension}"
+
+
+def download(chunks: Iterable[str] | Iterable[bytes], filename: str, mimetype: str) -> Response:
+    """A streamed attachment; the request context (and its session) stays open while it streams.
+
+    ``filename`` is placed in a quoted header value: callers pass names they built
+    (ASCII letters, digits, dashes and dots).
+    """
     response = Response(stream_with_context(chunks), mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"

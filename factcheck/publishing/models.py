@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from factcheck.db import Base, UTCDateTime, str_enum, utcnow
@@ -53,8 +53,13 @@ class Publication(Base):
     label_name: Mapped[str] = mapped_column(String(80))
     headline: Mapped[str] = mapped_column(String(300))
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
-    published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Indexed: the public list, feeds and sitemap are ordered by it.
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The casefolded public text of the snapshot (factcheck.publishing.snapshot.search_text),
+    # which the public search matches with LIKE; filled by the publishing operations.
+    # (The default is written as SQL: Alembic's comparison cannot see that "" and '' agree.)
+    search_text: Mapped[str] = mapped_column(Text, server_default=text("''"), default="")
 
     claim: Mapped[Claim] = relationship(back_populates="publications")
     published_by: Mapped[User | None] = relationship()

@@ -64,9 +64,16 @@ def latest_publication_time(session: Session) -> datetime | None:
     return session.scalar(select(func.max(Publication.published_at)))
 
 
-def claim_reviews(session: Session, publisher: Publisher, *, batch: int = 500) -> Iterator[dict[str, Any]]:
-    """The current ClaimReview of every published claim, newest first, read in batches (flat memory)."""
+def claim_reviews(
+    session: Session, publisher: Publisher, *, batch: int = 500, claim_ids: Any = None
+) -> Iterator[dict[str, Any]]:
+    """The current ClaimReview of every published claim, newest first, read in batches (flat memory).
+
+    ``claim_ids``, a SELECT of claim ids, narrows it to those claims (the exports' filters).
+    """
     offset_claims = published_claims_newest_first()
+    if claim_ids is not None:
+        offset_claims = offset_claims.where(Claim.id.in_(claim_ids))
     last_seen: tuple[datetime, int] | None = None
     latest = offset_claims.selected_columns.last_published_at
     while True:

@@ -7,9 +7,11 @@ from flask_login import AnonymousUserMixin
 from sqlalchemy import select
 
 from factcheck.accounts.models import Role
+from factcheck.audit.changesets import set_reason
 from factcheck.claims.models import ClaimState, ClaimTransition
 from factcheck.claims.workflow import (
     MOVES,
+    PUBLISH_ELSEWHERE,
     WorkflowError,
     allowed_transitions,
     transition,
@@ -39,7 +41,7 @@ DISMISSED = ClaimState.DISMISSED
 ROLES = (Role.REVIEWER, Role.EDITOR, Role.ADMIN)
 
 # Every (from, to) pair the workflow allows, and whether reviewers may take it.
-# Moves into and out of ready are the editors'; publishing is not done here at all.
+# Moves into and out of ready are the editors'; publishing is offered here but taken on its own page.
 MOVES_ANYONE = [
     (NEW, RESEARCHING),
     (RESEARCHING, IN_REVIEW),
@@ -159,17 +161,53 @@ def test_skipping_a_step_names_both_states(db_session, team):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_publishing_is_never_done_here(db_session, team, role):
+def test_publishing_is_offered_but_never_taken_here(db_session, team, role):
     claim = claim_in(db_session, team, READY)
 
-    options = allowed_transitions(claim, actor_of(team, role), min_ratings=2)
-    [publish] = [option for option in options if option.to_state == PUBLISHED]
-    assert publish.to_state == PUBLISHED
-    assert not publish.ok
-    assert publish.reason == "publishing is a separate step, not available yet"
-    with pytest.raises(WorkflowError, match="publishing is a separate step, not available yet"):
+    with pytest.raises(WorkflowError, match="a claim is published from its Publish page"):
         transition(db_session, claim, actor_of(team, role), PUBLISHED, min_ratings=2)
     assert stored_claim(db_session, claim).state == READY
+    assert (
+        PUBLISH_ELSEWHERE
+        == "a claim is published from its Publish page, which shows first what readers will see"
+    )
+
+
+def publish_option(claim, actor, **rules):
+    [option] = [
+        o for o in allowed_transitions(claim, actor, min_ratings=2, **rules) if o.to_state == PUBLISHED
+    ]
+    return option
+
+
+def test_the_publish_move_points_to_the_publishing_page(db_session, team):
+    claim = claim_in(db_session, team, READY)  # the verdict is Eve's alone
+
+    admin = publish_option(claim, team["ada"])
+    assert (admin.ok, admin.taken_by, admin.label) == (True, "publishing.publish", "Publish")
+
+    reviewer = publish_option(claim, team["anna"])
+    assert (reviewer.ok, reviewer.forbidden) == (False, True)
+    assert reviewer.blocked_by == ("only editors and admins can publish",)
+
+    author = publish_option(claim, team["eve"])
+    assert (author.ok, author.forbidden) == (False, False)
+    assert "four-eyes rule" in (author.reason or "")
+    assert publish_option(claim, team["eve"], four_eyes=False).ok
+
+
+def test_the_publish_move_needs_a_verdict_with_a_label_and_headline(db_session, team):
+    claim = claim_in(db_session, team, READY)
+    verdict = claim.verdict
+    verdict.headline = ""
+    verdict.label_id = None
+    set_reason(db_session, "Taking the rating back.")
+    db_session.commit()
+
+    assert publish_option(claim, team["ada"]).blocked_by == (
+        "the verdict needs a label",
+        "the verdict needs a headline",
+    )
 
 
 def test_a_published_claim_has_no_moves(db_session, team):
@@ -461,7 +499,11 @@ def test_moves_through_the_page(client, login_as, db_session, team, role, start,
         (NEW, IN_REVIEW, "A claim cannot move from New to In review."),
         (NEW, READY, "A claim cannot move from New to Ready."),
         (RESEARCHING, READY, "A claim cannot move from Researching to Ready."),
-        (READY, PUBLISHED, "Publishing is a separate step, not available yet."),
+        (
+            READY,
+            PUBLISHED,
+            "A claim is published from its Publish page, which shows first what readers will see.",
+        ),
         (READY, DISMISSED, "A claim cannot move from Ready to Dismissed."),
         (PUBLISHED, READY, "A claim cannot move from Published to Ready."),
     ],
@@ -526,6 +568,21 @@ def test_the_page_uses_the_configured_minimum(make_app, make_user, db_session, t
     assert "Mark ready Needs 3 ratings, has 2." in page_text(client.get(f"/claims/{claim.id}"))
     assert post_move(client, claim, READY).status_code == 422
     assert stored_claim(db_session, claim).state == IN_REVIEW
+
+
+def test_the_page_links_publishing_to_its_own_page(client, login_as, db_session, team):
+    claim = claim_in(db_session, team, READY)  # the verdict is Eve's alone
+
+    login_as(Role.EDITOR)
+    body = client.get(f"/claims/{claim.id}").get_data(as_text=True)
+    assert f'href="/claims/{claim.id}/publish"' in body
+    assert 'name="to_state" value="published"' not in body
+
+    client.post("/logout")
+    login_as(Role.REVIEWER)
+    page = client.get(f"/claims/{claim.id}")
+    assert f'href="/claims/{claim.id}/publish"' not in page.get_data(as_text=True)
+    assert "Publish Only editors and admins can publish." in page_text(page)
 
 
 def test_the_page_shows_open_moves_as_forms_and_blocked_ones_disabled(client, login_as, db_session, team):

@@ -1,0 +1,40 @@
+"""The claims export in every format, for the web page and the command line alike."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from sqlalchemy.orm import Session
+
+from factcheck.exports import claimreview, formats
+from factcheck.exports.claims import CLAIM_COLUMNS, ClaimExportFilter, ClaimRecord, count_claims
+from factcheck.exports.formats import Format
+
+# The formats of the claims export, in the order the page offers them.
+CLAIM_FORMATS: dict[str, Format] = {**formats.FORMATS, claimreview.FORMAT.key: claimreview.FORMAT}
+# The XLSX sheet's name.
+SHEET = "Claims"
+# In the ClaimReview feed's JSON this text appears once per review and nowhere else
+# (json.dumps escapes the quotes of the same words inside a string value).
+_REVIEW_MARK = '"@type": "ClaimReview"'
+
+
+def claim_chunks(
+    session: Session, format_key: str, claim_filter: ClaimExportFilter, records: Iterable[ClaimRecord]
+) -> Iterator[str] | Iterator[bytes]:
+    """The export's output as chunks: ``records`` for the tabular formats, the feed for ClaimReview."""
+    if format_key == claimreview.FORMAT.key:
+        return claimreview.feed_chunks(session, claim_filter)
+    return formats.chunks(format_key, CLAIM_COLUMNS, records, sheet=SHEET)
+
+
+def matching_count(session: Session, format_key: str, claim_filter: ClaimExportFilter) -> int:
+    """How many claims the export will hold (only published ones for ClaimReview)."""
+    if format_key == claimreview.FORMAT.key:
+        return claimreview.count_published(session, claim_filter)
+    return count_claims(session, claim_filter)
+
+
+def reviews_in(chunk: str) -> int:
+    """How many ClaimReviews a chunk of the feed holds (progress and the summary line)."""
+    return chunk.count(_REVIEW_MARK)

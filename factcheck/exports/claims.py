@@ -1,0 +1,461 @@
+"""The claims export: its columns, its filters, and the claims read in batches.
+
+Who reads it: the team (reviewers and up, ``Permission.EXPORT``), on the web
+(``/exports/``) and with ``factcheck export claims``. The column list is
+documented for people and for ``factcheck import claims`` in docs/exports.md;
+:data:`CLAIM_COLUMNS` is the one definition every format uses (CSV and XLSX
+headings are ``Column.header``, JSON keys ``Column.name``). Keep both stable:
+add columns at the end, never rename one.
+
+Draft or published? The verdict columns hold the **current draft verdict**
+(label, headline, summary), and their headings say so ("Verdict label
+(draft)"): an export is the team's working view, and for claims not yet
+published the draft is all there is. What readers see is in "Published label"
+(the label of the latest publication revision, "Retracted" once retracted) and
+"Verdict URL". A published claim whose draft changed since its last revision
+therefore shows the new draft label beside the published one; the ClaimReview
+format (``factcheck.exports.claimreview``) exports only published snapshots.
+
+Blind ratings: "Reviewer ratings" follows the claim page's rule
+(:func:`factcheck.ratings.visibility.can_see_ratings`): editors and admins see
+every rating; a reviewer sees a claim's ratings only once they have rated it,
+otherwise the cell says they are hidden (``null`` in JSON). The command line
+is the operator's, and sees every rating.
+
+Streaming: :func:`claim_records` reads the matching claims in id order, in
+keyset batches of :data:`BATCH` claims, loading what the columns need for the
+whole batch at once (``selectinload`` with ``load_only``, so document texts,
+explanations and snapshots are never read) and emptying the session between
+batches. Memory stays flat however many claims match.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta
+from types import SimpleNamespace
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import Session, load_only, selectinload
+
+from factcheck.accounts.models import User
+from factcheck.claims.models import Appearance, Claim, ClaimState, Tag, claim_tags
+from factcheck.documents.models import Document
+from factcheck.exports.formats import Column
+from factcheck.publishing.claimreview import RETRACTED_LABEL
+from factcheck.publishing.models import Publication, PublicationKind
+from factcheck.publishing.urls import check_url
+from factcheck.ratings.models import Rating, RatingLabel
+from factcheck.ratings.visibility import can_see_ratings
+from factcheck.sources.models import Source
+from factcheck.verdicts.models import Verdict
+
+# Claims read per query; the related rows of a batch come in one query per relationship.
+BATCH = 500
+DATE_FIELDS = ("captured", "published")
+# What a reviewer who has not rated the claim sees in place of the others' ratings.
+HIDDEN_RATINGS = "(hidden until you rate this claim)"
+MAX_CLAIMANT_FILTER = 200
+
+
+# --- who is exporting -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Whose export it is, for the blind-rating rule. ``user`` None: the command line (sees all)."""
+
+    user: Any = None
+
+    @classmethod
+    def of(cls, user: Any) -> Viewer:
+        # A detached copy of what the rule reads: the request's session closes before the download streams.
+        return cls(
+            SimpleNamespace(id=user.id, role=user.role, is_authenticated=True, is_disabled=user.is_disabled)
+        )
+
+    @classmethod
+    def command_line(cls) -> Viewer:
+        return cls(None)
+
+    def sees_ratings(self, claim: Claim) -> bool:
+        return self.user is None or can_see_ratings(self.user, claim)
+
+
+# --- filters ----------------------------------------------------------------------------
+
+
+class InvalidFilter(ValueError):
+    """A filter value that names nothing or makes no sense; ``field`` is the filter's name."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class ClaimExportFilter:
+    """Which claims to export; every field optional, all of them must hold.
+
+    The date range is inclusive, in UTC days, on the day the claim was captured
+    (``date_field`` "captured") or first published ("published": claims never
+    published are then left out as soon as a bound is given).
+    """
+
+    date_field: str = "captured"
+    date_from: date | None = None
+    date_to: date | None = None
+    state: ClaimState | None = None
+    # The draft verdict's label (what the "Verdict label (draft)" column shows).
+    label_id: int | None = None
+    tag_id: int | None = None
+    # Claims this person has rated.
+    reviewer_id: int | None = None
+    # A part of the claimant's name, any case (on SQLite, for ASCII letters).
+    claimant: str | None = None
+    # Only claims with a publication (the ClaimReview format).
+    published_only: bool = False
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        where: list[ColumnElement[bool]] = []
+        if self.state is not None:
+            where.append(Claim.state == self.state)
+        if self.label_id is not None:
+            where.append(Claim.id.in_(select(Verdict.claim_id).where(Verdict.label_id == self.label_id)))
+        if self.tag_id is not None:
+            where.append(
+                Claim.id.in_(select(claim_tags.c.claim_id).where(claim_tags.c.tag_id == self.tag_id))
+            )
+        if self.reviewer_id is not None:
+            where.append(Claim.id.in_(select(Rating.claim_id).where(Rating.reviewer_id == self.reviewer_id)))
+        if self.claimant:
+            where.append(Claim.claimant.icontains(self.claimant, autoescape=True))
+        start = _start_of(self.date_from) if self.date_from else None
+        end = _start_of(self.date_to + timedelta(days=1)) if self.date_to else None
+        if self.date_field == "published" and (start or end):
+            first = select(Publication.claim_id).where(Publication.revision == 1)
+            if start:
+                first = first.where(Publication.published_at >= start)
+            if end:
+                first = first.where(Publication.published_at < end)
+            where.append(Claim.id.in_(first))
+        else:
+            if start:
+                where.append(Claim.created_at >= start)
+            if end:
+                where.append(Claim.created_at < end)
+        if self.published_only:
+            where.append(Claim.slug.is_not(None))
+            where.append(Claim.id.in_(select(Publication.claim_id)))
+        return where
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def parse_date(name: str, value: Any) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    text = _text(value)
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidFilter(name, f"{text!r} is not a date; use YYYY-MM-DD") from None
+
+
+def parse_filter(
+    session: Session,
+    *,
+    date_field: str | None = None,
+    date_from: Any = None,
+    date_to: Any = None,
+    state: str | None = None,
+    label: str | None = None,
+    tag: str | None = None,
+    reviewer: str | None = None,
+    claimant: str | None = None,
+) -> ClaimExportFilter:
+    """The filter from what a person typed (CLI options or web form values).
+
+    ``label`` is a rating label key, ``tag`` a tag name, ``reviewer`` an email
+    address or user id. Raises :class:`InvalidFilter` naming the first bad one.
+    """
+    field_name = (_text(date_field) or "captured").lower()
+    if field_name not in DATE_FIELDS:
+        raise InvalidFilter("date_field", f"{date_field!r} is not a date field; use captured or published")
+    start, end = parse_date("date_from", date_from), parse_date("date_to", date_to)
+    if start and end and start > end:
+        raise InvalidFilter("date_to", f"the end date {end} is before the start date {start}")
+    claimant_text = _text(claimant)
+    if claimant_text and ("\x00" in claimant_text or len(claimant_text) > MAX_CLAIMANT_FILTER):
+        raise InvalidFilter("claimant", f"the claimant filter takes at most {MAX_CLAIMANT_FILTER} characters")
+    return ClaimExportFilter(
+        date_field=field_name,
+        date_from=start,
+        date_to=end,
+        state=_state(state),
+        label_id=_label_id(session, label),
+        tag_id=_tag_id(session, tag),
+        reviewer_id=_reviewer_id(session, reviewer),
+        claimant=claimant_text,
+    )
+
+
+def _state(value: str | None) -> ClaimState | None:
+    text = _text(value)
+    if text is None:
+        return None
+    try:
+        return ClaimState(text.lower().replace(" ", "_"))
+    except ValueError:
+        known = ", ".join(state.value for state in ClaimState)
+        raise InvalidFilter("state", f"{text!r} is not a state; use one of {known}") from None
+
+
+def _label_id(session: Session, value: str | None) -> int | None:
+    key = _text(value)
+    if key is None:
+        return None
+    found = session.scalar(select(RatingLabel.id).where(func.lower(RatingLabel.key) == key.lower()))
+    if found is None:
+        known = ", ".join(session.scalars(select(RatingLabel.key).order_by(RatingLabel.position)))
+        raise InvalidFilter("label", f"no rating label with the key {key!r}; the keys are {known}")
+    return found
+
+
+def _tag_id(session: Session, value: str | None) -> int | None:
+    name = _text(value)
+    if name is None:
+        return None
+    found = session.scalar(select(Tag.id).where(Tag.name == name))
+    if found is None:
+        found = session.scalar(select(Tag.id).where(func.lower(Tag.name) == name.lower()).limit(1))
+    if found is None:
+        raise InvalidFilter("tag", f"no tag named {name!r}")
+    return found
+
+
+def _reviewer_id(session: Session, value: str | None) -> int | None:
+    text = _text(value)
+    if text is None:
+        return None
+    if text.isdigit():
+        found = session.scalar(select(User.id).where(User.id == int(text)))
+    else:
+        found = session.scalar(select(User.id).where(User.email == text.lower()))
+    if found is None:
+        raise InvalidFilter("reviewer", f"no user with the email or id {text!r}")
+    return found
+
+
+# --- reading the claims -----------------------------------------------------------------
+
+
+@dataclass
+class ClaimRecord:
+    """One exported claim with what its columns read (loaded for its whole batch)."""
+
+    claim: Claim
+    # Source count (the sources themselves are not read).
+    sources: int
+    # Whether the exporting person may see this claim's ratings.
+    ratings_visible: bool
+    revisions: list[Publication] = field(default_factory=list)
+
+
+def _claim_query(claim_filter: ClaimExportFilter) -> Any:
+    return (
+        select(Claim)
+        .where(*claim_filter.conditions())
+        .options(
+            selectinload(Claim.appearances).options(
+                load_only(Appearance.claim_id, Appearance.url, Appearance.document_id),
+                selectinload(Appearance.document).load_only(Document.title, Document.url),
+            ),
+            selectinload(Claim.tags),
+            selectinload(Claim.ratings).options(
+                load_only(Rating.claim_id, Rating.reviewer_id, Rating.label_id),
+                selectinload(Rating.reviewer).load_only(User.name),
+                selectinload(Rating.label).load_only(RatingLabel.name),
+            ),
+            selectinload(Claim.verdict).options(
+                load_only(Verdict.claim_id, Verdict.label_id, Verdict.headline, Verdict.summary),
+                selectinload(Verdict.label).load_only(RatingLabel.name),
+            ),
+            selectinload(Claim.publications).load_only(
+                Publication.claim_id,
+                Publication.revision,
+                Publication.kind,
+                Publication.published_at,
+                Publication.label_name,
+            ),
+        )
+    )
+
+
+def count_claims(session: Session, claim_filter: ClaimExportFilter) -> int:
+    """How many claims the filter matches (the command line's progress bar)."""
+    return session.scalar(select(func.count()).select_from(Claim).where(*claim_filter.conditions())) or 0
+
+
+def claim_batches(
+    session: Session, claim_filter: ClaimExportFilter, *, batch: int = BATCH
+) -> Iterator[list[Claim]]:
+    """The matching claims in id order, ``batch`` at a time, with their related rows loaded.
+
+    The session is emptied (``expunge_all``) before each next batch, so a batch
+    must be used up before asking for the next one.
+    """
+    query = _claim_query(claim_filter).order_by(Claim.id).limit(batch)
+    after = 0
+    while True:
+        claims = list(session.scalars(query.where(Claim.id > after)))
+        if not claims:
+            return
+        yield claims
+        after = claims[-1].id
+        session.expunge_all()
+        if len(claims) < batch:
+            return
+
+
+def claim_records(
+    session: Session, claim_filter: ClaimExportFilter, viewer: Viewer, *, batch: int = BATCH
+) -> Iterator[ClaimRecord]:
+    """One :class:`ClaimRecord` per matching claim, oldest first; lazy, batch by batch."""
+    for claims in claim_batches(session, claim_filter, batch=batch):
+        ids = [claim.id for claim in claims]
+        sources = dict(
+            session.execute(
+                select(Source.claim_id, func.count())
+                .where(Source.claim_id.in_(ids))
+                .group_by(Source.claim_id)
+            ).all()
+        )
+        for claim in claims:
+            yield ClaimRecord(
+                claim=claim,
+                sources=sources.get(claim.id, 0),
+                ratings_visible=viewer.sees_ratings(claim),
+                revisions=list(claim.publications),
+            )
+
+
+# --- the columns ------------------------------------------------------------------------
+
+
+def _appearances(record: ClaimRecord) -> list[dict[str, str | None]]:
+    found = []
+    for appearance in record.claim.appearances:
+        document = appearance.document
+        found.append(
+            {
+                "url": appearance.url or (document.url if document else None),
+                "document_title": document.title if document else None,
+            }
+        )
+    return found
+
+
+def _appearances_cell(appearances: list[dict[str, str | None]]) -> str:
+    # One a line: the address when there is one, else the document's title.
+    return "\n".join(item["url"] or item["document_title"] or "" for item in appearances)
+
+
+def _ratings(record: ClaimRecord) -> list[dict[str, str]] | None:
+    if not record.ratings_visible and record.claim.ratings:
+        return None
+    return [{"reviewer": rating.reviewer.name, "label": rating.label.name} for rating in record.claim.ratings]
+
+
+def _ratings_cell(ratings: list[dict[str, str]] | None) -> str:
+    if ratings is None:
+        return HIDDEN_RATINGS
+    return "; ".join(f"{rating['reviewer']}: {rating['label']}" for rating in ratings)
+
+
+def _verdict(attribute: str) -> Callable[[ClaimRecord], Any]:
+    def get(record: ClaimRecord) -> Any:
+        verdict = record.claim.verdict
+        if verdict is None:
+            return None
+        if attribute == "label":
+            return verdict.label.name if verdict.label else None
+        return getattr(verdict, attribute) or None
+
+    return get
+
+
+def _published_label(record: ClaimRecord) -> str | None:
+    if not record.revisions:
+        return None
+    latest = record.revisions[-1]
+    return RETRACTED_LABEL if latest.kind == PublicationKind.RETRACTION else latest.label_name
+
+
+def _verdict_url(record: ClaimRecord) -> str | None:
+    if not record.revisions or not record.claim.slug:
+        return None
+    return check_url(record.claim.slug)
+
+
+def _corrections(record: ClaimRecord) -> list[Publication]:
+    return [revision for revision in record.revisions if revision.kind == PublicationKind.CORRECTION]
+
+
+def _last_corrected_at(record: ClaimRecord) -> datetime | None:
+    corrections = _corrections(record)
+    return corrections[-1].published_at if corrections else None
+
+
+def _joined(values: list[str]) -> str:
+    return "; ".join(values)
+
+
+CLAIM_COLUMNS: tuple[Column[ClaimRecord], ...] = (
+    Column("claim_id", "Claim ID", lambda r: r.claim.id, width=9),
+    Column("claim", "Claim", lambda r: r.claim.text, width=60),
+    Column("claimant", "Claimant", lambda r: r.claim.claimant, width=24),
+    Column("claim_date", "Claim date", lambda r: r.claim.claimed_on, width=12),
+    Column("appearances", "Appearances", _appearances, flat=_appearances_cell, width=40),
+    Column("state", "State", lambda r: r.claim.state.value, width=12),
+    Column("verdict_label", "Verdict label (draft)", _verdict("label"), width=16),
+    Column("verdict_headline", "Verdict headline (draft)", _verdict("headline"), width=40),
+    Column("verdict_summary", "Verdict summary (draft)", _verdict("summary"), width=60),
+    Column("published_label", "Published label", _published_label, width=16),
+    Column("verdict_url", "Verdict URL", _verdict_url, width=40),
+    Column("captured_at", "Captured at (UTC)", lambda r: r.claim.created_at, width=20),
+    Column(
+        "first_published_at",
+        "First published at (UTC)",
+        lambda r: r.revisions[0].published_at if r.revisions else None,
+        width=20,
+    ),
+    Column("last_corrected_at", "Last corrected at (UTC)", _last_corrected_at, width=20),
+    Column("ratings", "Reviewer ratings", _ratings, flat=_ratings_cell, width=40),
+    Column("sources", "Sources", lambda r: r.sources, width=9),
+    Column("corrections", "Corrections", lambda r: len(_corrections(r)), width=11),
+    Column("tags", "Tags", lambda r: [tag.name for tag in r.claim.tags], flat=_joined, width=24),
+)
+
+
+def column_headers(columns: Sequence[Column[Any]] = CLAIM_COLUMNS) -> list[str]:
+    return [column.header for column in columns]
+
+
+def published_claim_ids(session: Session, claim_filter: ClaimExportFilter) -> Any:
+    """A subquery of the published claims matching the filter (for the ClaimReview format)."""
+    return select(Claim.id).where(*replace(claim_filter, published_only=True).conditions())

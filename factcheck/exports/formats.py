@@ -1,0 +1,267 @@
+"""Export formats over one column definition: records in, chunks out, memory flat.
+
+An export is a tuple of :class:`Column` (machine name, spreadsheet header, getter)
+and an iterator of records (claims, audit changes...). Each writer reads the
+records once, in order, and keeps at most one batch of output in memory:
+
+* CSV: UTF-8 with a byte-order mark, one row per record; cells a spreadsheet would
+  run as a formula are neutralised (:func:`factcheck.exports.streams.spreadsheet_safe`).
+* XLSX: xlsxwriter in ``constant_memory`` mode (each row goes to a temporary file as
+  it is written); every string is written as a string cell, never as a formula, so
+  ``=HYPERLINK(...)`` stays text and keeps its exact characters. A workbook is a zip
+  archive assembled at the end, so a download starts once the workbook is complete.
+* JSON: one array of objects, written element by element.
+* NDJSON: one object per line.
+
+Values: a getter returns plain values (str, int, date, datetime, None) or a list
+(tags, ratings...). JSON keeps lists as arrays; CSV and XLSX turn them into one cell
+with the column's ``flat`` function (a dict or list without one becomes JSON text).
+Dates and times are ISO 8601 (to the second) in text formats and real date cells in XLSX (UTC).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import IO, Any, Generic, TypeVar
+
+import xlsxwriter
+
+from factcheck.exports.streams import spreadsheet_safe
+
+Record = TypeVar("Record")
+
+# Records written between two yielded chunks of text.
+CHUNK_ROWS = 500
+# Bytes per chunk when a finished workbook is streamed out.
+FILE_CHUNK_BYTES = 64 * 1024
+# The most characters a spreadsheet cell holds (Excel's limit).
+XLSX_MAX_CELL = 32_767
+
+
+@dataclass(frozen=True)
+class Column(Generic[Record]):
+    """One exported field: ``name`` (JSON key), ``header`` (CSV/XLSX heading), ``getter``."""
+
+    name: str
+    header: str
+    getter: Callable[[Record], Any]
+    # How the value becomes one spreadsheet cell, None included (JSON keeps lists as they are).
+    flat: Callable[[Any], Any] | None = None
+    # XLSX column width in characters.
+    width: float = 14
+
+
+@dataclass(frozen=True)
+class Format:
+    """An export format: file extension, media type, and whether it is binary."""
+
+    key: str
+    label: str
+    extension: str
+    mimetype: str
+    binary: bool = False
+
+
+FORMATS: dict[str, Format] = {
+    f.key: f
+    for f in (
+        Format("csv", "CSV (spreadsheets)", "csv", "text/csv; charset=utf-8"),
+        Format(
+            "xlsx",
+            "Excel workbook (XLSX)",
+            "xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            binary=True,
+        ),
+        Format("json", "JSON (one array)", "json", "application/json"),
+        Format("ndjson", "NDJSON (one object a line)", "ndjson", "application/x-ndjson"),
+    )
+}
+
+
+# --- values ---------------------------------------------------------------------------
+
+
+def _iso(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def json_value(value: Any) -> Any:
+    """A value as JSON holds it: dates as ISO 8601, lists and dicts kept."""
+    if isinstance(value, list | tuple):
+        return [json_value(item) for item in value]
+    if isinstance(value, dict):
+        return {key: json_value(item) for key, item in value.items()}
+    return _iso(value)
+
+
+def flat_value(column: Column[Any], value: Any) -> Any:
+    """A value as one spreadsheet cell holds it: through the column's ``flat`` if it has one,
+    else lists and dicts as JSON text and None empty."""
+    if column.flat is not None:
+        return column.flat(value)
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple | dict):
+        return json.dumps(json_value(value), ensure_ascii=False, sort_keys=True)
+    return value
+
+
+def as_json_object(columns: Sequence[Column[Record]], record: Record) -> dict[str, Any]:
+    return {column.name: json_value(column.getter(record)) for column in columns}
+
+
+def _csv_cell(column: Column[Any], value: Any) -> Any:
+    value = flat_value(column, value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return spreadsheet_safe(_iso(value))
+
+
+# --- text formats -----------------------------------------------------------------------
+
+
+def csv_chunks(
+    columns: Sequence[Column[Record]], records: Iterable[Record], batch: int = CHUNK_ROWS
+) -> Iterator[str]:
+    """UTF-8 CSV with a byte-order mark (so spreadsheet programs detect the encoding)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write("\ufeff")
+    writer.writerow([spreadsheet_safe(column.header) for column in columns])
+    for count, record in enumerate(records, start=1):
+        writer.writerow([_csv_cell(column, column.getter(record)) for column in columns])
+        if count % batch == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def ndjson_chunks(
+    columns: Sequence[Column[Record]], records: Iterable[Record], batch: int = CHUNK_ROWS
+) -> Iterator[str]:
+    lines: list[str] = []
+    for record in records:
+        lines.append(json.dumps(as_json_object(columns, record), ensure_ascii=False))
+        if len(lines) >= batch:
+            yield "\n".join(lines) + "\n"
+            lines = []
+    if lines:
+        yield "\n".join(lines) + "\n"
+
+
+def json_chunks(
+    columns: Sequence[Column[Record]], records: Iterable[Record], batch: int = CHUNK_ROWS
+) -> Iterator[str]:
+    """One JSON array, pretty enough to read (one element a line), streamed element by element."""
+    parts: list[str] = ["["]
+    first = True
+    for count, record in enumerate(records, start=1):
+        element = json.dumps(as_json_object(columns, record), ensure_ascii=False)
+        parts.append(("\n" if first else ",\n") + element)
+        first = False
+        if count % batch == 0:
+            yield "".join(parts)
+            parts = []
+    parts.append("\n]\n" if not first else "]\n")
+    yield "".join(parts)
+
+
+# --- XLSX -----------------------------------------------------------------------------------
+
+
+def write_xlsx(
+    columns: Sequence[Column[Record]],
+    records: Iterable[Record],
+    target: str | IO[bytes],
+    *,
+    sheet: str = "Export",
+) -> int:
+    """Write a workbook to ``target`` (a path or a binary file); returns the number of records.
+
+    Strings always go in as string cells (``write_string``; xlsxwriter's automatic
+    conversion of "=..." to formulas, of URLs to links and of digits to numbers is
+    off), so nothing in a cell runs. Text longer than a cell holds is cut at
+    :data:`XLSX_MAX_CELL` characters.
+    """
+    workbook = xlsxwriter.Workbook(
+        target,
+        {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+            # Times are UTC (the headers say so); a cell holds no time zone.
+            "remove_timezone": True,
+        },
+    )
+    try:
+        worksheet = workbook.add_worksheet(sheet)
+        bold = workbook.add_format({"bold": True})
+        date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
+        time_format = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+        wrapped = workbook.add_format({"text_wrap": True, "valign": "top"})
+        for position, column in enumerate(columns):
+            worksheet.set_column(position, position, column.width)
+        worksheet.freeze_panes(1, 0)
+        # constant_memory writes rows strictly in order: the header first.
+        for position, column in enumerate(columns):
+            worksheet.write_string(0, position, column.header, bold)
+        count = 0
+        for count, record in enumerate(records, start=1):
+            for position, column in enumerate(columns):
+                value = flat_value(column, column.getter(record))
+                if isinstance(value, bool):
+                    worksheet.write_boolean(count, position, value)
+                elif isinstance(value, int | float):
+                    worksheet.write_number(count, position, value)
+                elif isinstance(value, datetime):
+                    worksheet.write_datetime(count, position, value.replace(microsecond=0), time_format)
+                elif isinstance(value, date):
+                    worksheet.write_datetime(count, position, value, date_format)
+                elif value == "":
+                    continue
+                else:
+                    text = str(value)[:XLSX_MAX_CELL]
+                    worksheet.write_string(count, position, text, wrapped if "\n" in text else None)
+        worksheet.autofilter(0, 0, max(count, 1), len(columns) - 1)
+    finally:
+        workbook.close()
+    return count
+
+
+def xlsx_chunks(
+    columns: Sequence[Column[Record]], records: Iterable[Record], *, sheet: str = "Export"
+) -> Iterator[bytes]:
+    """The workbook as bytes chunks: built in a temporary file, then read back in pieces."""
+    with tempfile.TemporaryFile(prefix="factcheck-export-", suffix=".xlsx") as handle:
+        write_xlsx(columns, records, handle, sheet=sheet)
+        handle.seek(0)
+        while chunk := handle.read(FILE_CHUNK_BYTES):
+            yield chunk
+
+
+def chunks(
+    format_key: str, columns: Sequence[Column[Record]], records: Iterable[Record], *, sheet: str = "Export"
+) -> Iterator[str] | Iterator[bytes]:
+    """The output of a tabular format (csv, xlsx, json, ndjson) as chunks."""
+    if format_key == "csv":
+        return csv_chunks(columns, records)
+    if format_key == "xlsx":
+        return xlsx_chunks(columns, records, sheet=sheet)
+    if format_key == "json":
+        return json_chunks(columns, records)
+    if format_key == "ndjson":
+        return ndjson_chunks(columns, records)
+    raise ValueError(f"unknown export format {format_key!r}")

@@ -1,0 +1,84 @@
+"""The export page's form: format and filters, sent by GET (a download changes nothing)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from wtforms import DateField, SelectField, StringField
+from wtforms.validators import Length, Optional
+
+from factcheck.accounts.models import User
+from factcheck.claims.models import ClaimState, Tag
+from factcheck.exports import claims
+from factcheck.exports.claims import ClaimExportFilter, InvalidFilter
+from factcheck.ratings.models import RatingLabel
+from factcheck.web.forms import Form, choices
+
+
+class ExportForm(Form):
+    """Filters of the claims export; sent by GET, so no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    format = SelectField("Format", choices=[], default="csv")
+    date_field = SelectField(
+        "Dates are",
+        choices=choices([("captured", "Captured"), ("published", "First published")]),
+        default="captured",
+    )
+    date_from = DateField("From", validators=[Optional()])
+    date_to = DateField("To", validators=[Optional()])
+    state = SelectField(
+        "State",
+        choices=choices([("", "Any state"), *((state.value, state.label) for state in ClaimState)]),
+        default="",
+        validators=[Optional()],
+    )
+    label = SelectField("Verdict label (draft)", choices=[], default="", validators=[Optional()])
+    tag = SelectField("Tag", choices=[], default="", validators=[Optional()])
+    reviewer = SelectField("Rated by", choices=[], default="", validators=[Optional()])
+    claimant = StringField(
+        "Claimant contains", validators=[Optional(), Length(max=claims.MAX_CLAIMANT_FILTER)]
+    )
+
+
+def export_form(session: Session, args: Any, formats: list[tuple[str, str]]) -> ExportForm:
+    """The form with its choices: ``formats`` as (key, label), labels by key, tags by name, people by id."""
+    form = ExportForm(args)
+    form.format.choices = choices(formats)
+    labels = session.execute(select(RatingLabel.key, RatingLabel.name).order_by(RatingLabel.position)).all()
+    form.label.choices = choices([("", "Any label"), *((key, name) for key, name in labels)])
+    tags = session.scalars(select(Tag.name).order_by(Tag.name)).all()
+    form.tag.choices = choices([("", "Any tag"), *((name, name) for name in tags)])
+    people = session.execute(select(User.id, User.name).order_by(User.name, User.id)).all()
+    form.reviewer.choices = choices([("", "Anyone"), *((str(id_), name) for id_, name in people)])
+    return form
+
+
+def validated_filter(session: Session, form: ExportForm) -> ClaimExportFilter | None:
+    """The filter the form asks for, or None with the form's errors set."""
+    if not form.validate():
+        return None
+    try:
+        return claims.parse_filter(
+            session,
+            date_field=form.date_field.data,
+            date_from=form.date_from.data,
+            date_to=form.date_to.data,
+            state=form.state.data,
+            label=form.label.data,
+            tag=form.tag.data,
+            reviewer=form.reviewer.data,
+            claimant=form.claimant.data,
+        )
+    except InvalidFilter as exc:
+        field = getattr(form, exc.field, None)
+        message = exc.message[0].upper() + exc.message[1:] + "."
+        if field is not None:
+            field.errors = [*field.errors, message]
+        else:
+            form.form_errors.append(message)
+        return None

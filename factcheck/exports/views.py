@@ -1,0 +1,60 @@
+"""The export page (reviewers and up): pick a format and filters, download the claims.
+
+Downloads are GET requests (they change nothing, so no CSRF token) and stream:
+the rows are read by a session of their own (:func:`factcheck.db.reading_session`)
+while the response is sent, batch by batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from flask import Blueprint, current_app, render_template, request
+from flask.typing import ResponseReturnValue
+
+from factcheck import db
+from factcheck.exports.catalogue import CLAIM_FORMATS, claim_chunks
+from factcheck.exports.claims import CLAIM_COLUMNS, Viewer, claim_records
+from factcheck.exports.forms import ExportForm, export_form, validated_filter
+from factcheck.exports.streams import dated_filename, download
+from factcheck.security.permissions import Permission, requires
+from factcheck.web.forms import form_status
+from factcheck.web.lookups import current_actor
+
+bp = Blueprint("exports", __name__, url_prefix="/exports")
+
+FORMAT_CHOICES = [(key, format_.label) for key, format_ in CLAIM_FORMATS.items()]
+
+
+def _form() -> ExportForm:
+    return export_form(db.session(), request.args, FORMAT_CHOICES)
+
+
+def _page(form: ExportForm) -> ResponseReturnValue:
+    return render_template("exports/index.html", form=form, columns=CLAIM_COLUMNS), form_status(form)
+
+
+@bp.route("/")
+@requires(Permission.EXPORT)
+def index() -> ResponseReturnValue:
+    return _page(_form())
+
+
+@bp.route("/claims")
+@requires(Permission.EXPORT)
+def claims() -> ResponseReturnValue:
+    form = _form()
+    claim_filter = validated_filter(db.session(), form)
+    if claim_filter is None:
+        return _page(form)
+    format_ = CLAIM_FORMATS[form.format.data]
+    viewer = Viewer.of(current_actor())
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+    def chunks() -> Iterator[str | bytes]:
+        # The request's own session is closed once the view returns; read with one of our own.
+        with db.reading_session(app) as reader:
+            records = claim_records(reader, claim_filter, viewer)
+            yield from claim_chunks(reader, format_.key, claim_filter, records)
+
+    return download(chunks(), dated_filename("claims", format_.extension), format_.mimetype)

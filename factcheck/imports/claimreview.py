@@ -1,0 +1,517 @@
+"""Reading schema.org ClaimReview records and mapping them onto claims, verdicts and snapshots.
+
+Input shapes (:func:`read_records`):
+
+- one JSON document: a ClaimReview object, an array of them, a ``DataFeed``
+  (``dataFeedElement``: ClaimReviews, or ``DataFeedItem``s holding them in
+  ``item``), or a JSON-LD ``@graph`` (its non-ClaimReview nodes are ignored);
+  records are located by their index in the array;
+- one record per line: ``<script type="application/ld+json">{...}</script>``
+  as aggregators publish them (the Data Commons fact-check dataset), or bare
+  JSON objects (NDJSON); records are located by their line number.
+
+Real records differ from the markup we publish (:mod:`factcheck.publishing.claimreview`):
+``itemReviewed`` is often a ``CreativeWork`` (its ``author`` is still the claimant),
+``reviewRating`` often has only ``alternateName`` from the publisher's own scale,
+``datePublished`` may be missing, and ``claimReviewed`` may carry its own quotation
+marks. :func:`parse_review` accepts all of that and refuses, with
+:class:`BadRecord`, what cannot make a faithful public record.
+
+:func:`content_snapshot` builds the publication snapshot of a record so that
+``claim_review()`` of the stored revisions gives the record back: its ``url``
+(``review_url``), ``author`` (``review_author``; left out for our own
+organisation's records, which our publisher signs), ``claimReviewed`` verbatim,
+``reviewRating`` (the label's text verbatim, its numbers when given), dates,
+appearances, and ``correction`` entries (one revision each).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from factcheck.imports.labels import LabelMatch, RatingNumbers, number
+from factcheck.publishing.claimreview import RETRACTED_LABEL, Publisher
+from factcheck.publishing.models import PublicationKind
+from factcheck.publishing.snapshot import SNAPSHOT_VERSION
+from factcheck.web.urls import UrlProblem, clean_http_url
+
+# The reasons a record is skipped as bad (the summary groups by them).
+INVALID_JSON = "invalid JSON"
+NOT_CLAIMREVIEW = "not a ClaimReview"
+NO_CLAIM = "missing claimReviewed"
+BAD_DATE = "unparseable date"
+BAD_URL = "url not http(s)"
+NO_LABEL = "no rating label"
+DATABASE = "refused by the database"
+
+# Columns that hold the key and web addresses (claims.imported_from, appearances.url).
+MAX_URL_LENGTH = 2000
+CONTENT_HASH_PREFIX = "sha256:"
+UNKNOWN_CLAIMANT = "Unknown"
+UNKNOWN_AUTHOR = "Unknown"
+# The longest generated headline (publications.headline holds 300).
+MAX_HEADLINE = 300
+
+# A script element on one line (a line cut short may have lost its end tag: its JSON then tells).
+_SCRIPT_LINE = re.compile(r"^\s*<script\b([^>]*)>(.*?)(?:</script>)?\s*$", re.IGNORECASE | re.DOTALL)
+_LD_JSON = re.compile(r"""type\s*=\s*["']?application/ld\+json""", re.IGNORECASE)
+# Quotation marks a claimReviewed may be wrapped in: opening -> closing.
+_QUOTES = {'"': '"', "'": "'", "\u201c": "\u201d", "\u201e": "\u201c", "\u2018": "\u2019", "\u00ab": "\u00bb"}
+# The "Kind: note" text our own markup gives a correction (claimreview.corrections).
+_CORRECTION_KINDS = {kind.label.casefold(): kind for kind in PublicationKind if kind.value != "publication"}
+
+
+_JSON_KINDS = {
+    list: "array",
+    str: "string",
+    int: "number",
+    float: "number",
+    bool: "boolean",
+    type(None): "null",
+}
+
+
+class ImportFileError(ValueError):
+    """A file that cannot be read as records at all (the import stops)."""
+
+
+class BadRecord(ValueError):
+    """One record that cannot be imported; ``reason`` groups it in the summary, ``detail`` says what."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        self.reason = reason
+        self.detail = detail
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+
+
+@dataclass
+class RawRecord:
+    """One record as read: where it is in the file, and its JSON (or why it could not be read)."""
+
+    location: str
+    data: Any = None
+    error: BadRecord | None = None
+
+
+# --- reading files ------------------------------------------------------------------------------
+
+
+def read_records(text: str) -> list[RawRecord]:
+    """Every record of a file's text, in order. Raises ImportFileError for a JSON document that
+    does not parse (a line-per-record file reports bad lines as bad records instead)."""
+    body = text.lstrip("\ufeff \t\r\n")
+    if not body:
+        return []
+    if body.startswith("<"):
+        return list(_lines(text))
+    try:
+        document = json.loads(body)
+    except json.JSONDecodeError as error:
+        if _first_line_is_object(body):
+            return list(_lines(text))
+        raise ImportFileError(
+            f"not valid JSON ({error.msg} at line {error.lineno}, column {error.colno})"
+        ) from None
+    if isinstance(document, dict) and not _is_container(document):
+        return [RawRecord("the document", document)]
+    return list(_elements(document, "index"))
+
+
+def _first_line_is_object(body: str) -> bool:
+    first = body.split("\n", 1)[0].strip()
+    try:
+        return isinstance(json.loads(first), dict)
+    except json.JSONDecodeError:
+        return False
+
+
+def _lines(text: str) -> Iterator[RawRecord]:
+    for number_, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip().lstrip("\ufeff")
+        if not stripped:
+            continue
+        where = f"line {number_}"
+        if stripped.startswith("<"):
+            match = _SCRIPT_LINE.match(stripped)
+            if match is None:
+                yield RawRecord(where, error=BadRecord(INVALID_JSON, "not a <script> element on one line"))
+                continue
+            if not _LD_JSON.search(match.group(1)):
+                yield RawRecord(where, error=BadRecord(INVALID_JSON, "the script is not application/ld+json"))
+                continue
+            stripped = match.group(2)
+        try:
+            data = json.loads(stripped)
+        except json.JSONDecodeError as error:
+            yield RawRecord(where, error=BadRecord(INVALID_JSON, f"{error.msg} (column {error.colno})"))
+            continue
+        if isinstance(data, list) or (isinstance(data, dict) and _is_container(data)):
+            yield from _elements(data, f"{where}, index")
+        else:
+            yield RawRecord(where, data)
+
+
+def _is_container(data: dict[str, Any]) -> bool:
+    return "dataFeedElement" in data or "@graph" in data
+
+
+def _elements(document: Any, label: str) -> Iterator[RawRecord]:
+    """The records of an array, a DataFeed or an @graph, each located by its index."""
+    if isinstance(document, dict) and "@graph" in document and "dataFeedElement" not in document:
+        graph = document["@graph"]
+        nodes = graph if isinstance(graph, list) else [graph]
+        for index, node in enumerate(nodes):
+            # A graph holds other nodes too (the organisation, the page): only ClaimReviews are records.
+            if is_type(node, "ClaimReview"):
+                yield RawRecord(f"{label} {index}", node)
+        return
+    if isinstance(document, dict):
+        elements = document.get("dataFeedElement")
+        if not isinstance(elements, list):
+            elements = [] if elements is None else [elements]
+    elif isinstance(document, list):
+        elements = document
+    else:
+        yield RawRecord(f"{label} 0", error=BadRecord(NOT_CLAIMREVIEW, "the document is not an object"))
+        return
+    for index, element in enumerate(elements):
+        where = f"{label} {index}"
+        if is_type(element, "DataFeedItem") and "item" in element:
+            items = element["item"] if isinstance(element["item"], list) else [element["item"]]
+            for item in items:
+                yield RawRecord(where, item)
+        else:
+            yield RawRecord(where, element)
+
+
+def is_type(data: Any, name: str) -> bool:
+    """Whether a JSON-LD node has ``@type`` ``name`` (also "schema:Name", "https://schema.org/Name", lists)."""
+    if not isinstance(data, dict):
+        return False
+    types = data.get("@type")
+    for value in types if isinstance(types, list) else [types]:
+        if isinstance(value, str) and re.split(r"[/:#]", value.strip())[-1] == name:
+            return True
+    return False
+
+
+# --- one record ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ParsedAppearance:
+    url: str
+    title: str | None = None
+    appeared_on: date | None = None
+
+
+@dataclass(frozen=True)
+class ParsedRevision:
+    """A later revision the record lists as a ``correction`` entry."""
+
+    kind: PublicationKind
+    note: str
+    published_at: datetime | None
+
+
+@dataclass
+class ParsedReview:
+    """What one ClaimReview says, checked and cleaned; no database needed."""
+
+    key: str
+    url: str | None
+    author: dict[str, str | None]
+    claim_reviewed: str
+    claimant: str
+    claimed_on: date | None
+    label_name: str | None
+    numbers: RatingNumbers | None
+    headline: str | None
+    summary: str
+    date_published: datetime | None
+    appearances: list[ParsedAppearance] = field(default_factory=list)
+    corrections: list[ParsedRevision] = field(default_factory=list)
+
+    @property
+    def claim_text(self) -> str:
+        """The claim as our desk keeps it: without the quotation marks it was published in."""
+        return strip_quotes(self.claim_reviewed)
+
+    @property
+    def retracted(self) -> bool:
+        return bool(self.corrections) and self.corrections[-1].kind == PublicationKind.RETRACTION
+
+
+def parse_review(data: Any) -> ParsedReview:
+    """Check and clean one record. Raises BadRecord (not a ClaimReview, no claimReviewed,
+    a date that does not parse, a web address that is not http(s))."""
+    if not isinstance(data, dict):
+        raise BadRecord(NOT_CLAIMREVIEW, f"a JSON {_JSON_KINDS.get(type(data), 'value')}, not an object")
+    if not is_type(data, "ClaimReview"):
+        found = data.get("@type")
+        raise BadRecord(NOT_CLAIMREVIEW, f"@type is {json.dumps(found)}" if found else "no @type")
+    claim = data.get("claimReviewed")
+    if not isinstance(claim, str) or not claim.strip():
+        raise BadRecord(NO_CLAIM)
+    url = _url(data.get("url"), "url")
+    item = _first(data.get("itemReviewed"))
+    item = item if isinstance(item, dict) else {}
+    rating = _first(data.get("reviewRating"))
+    rating = rating if isinstance(rating, dict) else {}
+    label_name = _text(rating.get("alternateName")) or _text(rating.get("name"))
+    numbers = RatingNumbers(
+        value=number(rating.get("ratingValue")),
+        best=number(rating.get("bestRating")),
+        worst=number(rating.get("worstRating")),
+    )
+    return ParsedReview(
+        key=url or content_key(data),
+        url=url,
+        author=_author(data.get("author")),
+        claim_reviewed=claim.strip(),
+        claimant=_name(item.get("author")) or UNKNOWN_CLAIMANT,
+        claimed_on=_date(item.get("datePublished"), "itemReviewed.datePublished"),
+        label_name=label_name,
+        numbers=numbers if any(n is not None for n in (numbers.value, numbers.best, numbers.worst)) else None,
+        headline=_text(data.get("headline")) or _text(data.get("name")),
+        summary=_text(data.get("description")) or _text(data.get("reviewBody")) or "",
+        date_published=_datetime(data.get("datePublished"), "datePublished"),
+        appearances=_appearances(item),
+        corrections=_corrections(data.get("correction")),
+    )
+
+
+def content_key(data: Any) -> str:
+    """The import key of a record without a url: a hash of its content."""
+    canonical = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return CONTENT_HASH_PREFIX + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def strip_quotes(text: str) -> str:
+    """``"It was 480 km."`` -> ``It was 480 km.``: one pair of surrounding quotation marks removed,
+    only when it wraps the whole text (``"A" and "B"`` stays as it is)."""
+    text = text.strip()
+    if len(text) >= 2 and text[0] in _QUOTES:
+        closing = _QUOTES[text[0]]
+        inner = text[1:-1]
+        if text[-1] == closing and closing not in inner and text[0] not in inner and inner.strip():
+            return inner.strip()
+    return text
+
+
+def _first(value: Any) -> Any:
+    if isinstance(value, list):
+        return value[0] if value else None
+    return value
+
+
+def _text(value: Any) -> str | None:
+    """Text as given, trimmed (kept verbatim otherwise: labels and claims are quoted to readers)."""
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def _name(value: Any) -> str | None:
+    """The name of a Person or Organization (or a list of them: the names joined)."""
+    if isinstance(value, list):
+        names = [name for name in (_name(item) for item in value) if name]
+        return ", ".join(dict.fromkeys(names)) or None
+    if isinstance(value, dict):
+        return _text(value.get("name"))
+    return _text(value)
+
+
+def _author(value: Any) -> dict[str, str | None]:
+    author = _first(value)
+    if isinstance(author, dict):
+        return {
+            "name": _text(author.get("name")) or UNKNOWN_AUTHOR,
+            "url": _url(author.get("url"), "author.url"),
+        }
+    return {"name": _text(author) or UNKNOWN_AUTHOR, "url": None}
+
+
+def _url(value: Any, field_name: str) -> str | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise BadRecord(BAD_URL, f"{field_name} is not text")
+    try:
+        return clean_http_url(value, MAX_URL_LENGTH)
+    except UrlProblem as problem:
+        raise BadRecord(BAD_URL, f"{field_name} {_short(value)}: {problem}") from None
+
+
+def _short(value: str, limit: int = 60) -> str:
+    return json.dumps(value if len(value) <= limit else value[: limit - 1] + "\u2026", ensure_ascii=False)
+
+
+def _parsed(value: Any, field_name: str) -> datetime | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise BadRecord(BAD_DATE, f"{field_name} {_short(str(value))}")
+
+
+def _datetime(value: Any, field_name: str) -> datetime | None:
+    """An ISO 8601 date or time as an aware UTC time (a date is its midnight UTC; no zone: UTC)."""
+    parsed = _parsed(value, field_name)
+    if parsed is None:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def _date(value: Any, field_name: str) -> date | None:
+    """The calendar date as written (a time's own date, not converted to UTC)."""
+    parsed = _parsed(value, field_name)
+    return parsed.date() if parsed is not None else None
+
+
+def _appearances(item: dict[str, Any]) -> list[ParsedAppearance]:
+    """Where the claim appeared: ``firstAppearance``, then ``appearance``, then the item's own url."""
+    candidates: list[tuple[Any, str]] = []
+    first = item.get("firstAppearance")
+    candidates.extend((work, "firstAppearance") for work in (first if isinstance(first, list) else [first]))
+    listed = item.get("appearance")
+    candidates.extend((work, "appearance") for work in (listed if isinstance(listed, list) else [listed]))
+    candidates.append((item.get("url"), "itemReviewed.url"))
+    found: dict[str, ParsedAppearance] = {}
+    for work, field_name in candidates:
+        if work is None:
+            continue
+        if isinstance(work, dict):
+            url = _url(work.get("url"), f"{field_name}.url")
+            appearance = ParsedAppearance(
+                url or "",
+                title=_text(work.get("headline")) or _text(work.get("name")),
+                appeared_on=_date(work.get("datePublished"), f"{field_name}.datePublished"),
+            )
+        else:
+            url = _url(work, field_name)
+            appearance = ParsedAppearance(url or "")
+        if url and url not in found:
+            found[url] = appearance
+    return list(found.values())
+
+
+def _corrections(value: Any) -> list[ParsedRevision]:
+    revisions = []
+    for entry in value if isinstance(value, list) else [value]:
+        if isinstance(entry, dict):
+            text = _text(entry.get("text")) or _text(entry.get("description"))
+            published_at = _datetime(entry.get("datePublished"), "correction.datePublished")
+        else:
+            text, published_at = _text(entry), None
+        if not text:
+            continue
+        kind, note = PublicationKind.CORRECTION, text
+        prefix, colon, rest = text.partition(":")
+        if colon and prefix.strip().casefold() in _CORRECTION_KINDS and rest.strip():
+            kind, note = _CORRECTION_KINDS[prefix.strip().casefold()], rest.strip()
+        revisions.append(ParsedRevision(kind, note, published_at))
+    return revisions
+
+
+# --- mapping onto our records -------------------------------------------------------------------
+
+
+def same_organisation(author: dict[str, str | None], publisher: Publisher) -> bool:
+    """Whether a record's author is our own organisation: the same web address (scheme,
+    "www." and a trailing slash aside), or the same name when the record gives no address."""
+    if author.get("url"):
+        return _site(author["url"] or "") == _site(publisher.url)
+    return (author.get("name") or "").casefold() == publisher.name.casefold()
+
+
+def _site(url: str) -> str:
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return url
+    host = (parts.hostname or "").removeprefix("www.")
+    port = f":{parts.port}" if parts.port else ""
+    return f"{host}{port}{parts.path.rstrip('/')}"
+
+
+def shown_label_name(review: ParsedReview, match: LabelMatch) -> str:
+    """The label readers see: the record's own text, verbatim; our label's name when the record
+    had only numbers. Raises BadRecord when there is neither."""
+    if review.label_name:
+        return review.label_name
+    if review.retracted:
+        return RETRACTED_LABEL
+    if match.label is not None:
+        return match.label.name
+    raise BadRecord(NO_LABEL, "reviewRating has no alternateName and no usable numbers")
+
+
+def generated_headline(review: ParsedReview, label_name: str) -> str:
+    """A headline for a record that has none: the label, then the claim, cut at a word."""
+    headline = f"{label_name}: {review.claim_text}"
+    if len(headline) <= MAX_HEADLINE:
+        return headline
+    return headline[: MAX_HEADLINE - 1].rsplit(" ", 1)[0] + "\u2026"
+
+
+def content_snapshot(
+    review: ParsedReview, match: LabelMatch, *, own: bool, label_name: str, headline: str
+) -> dict[str, Any]:
+    """The snapshot of a record, without its dates (``published_at``, ``first_published_at``).
+
+    The shape is :mod:`factcheck.publishing.snapshot`'s, with ``review_url`` and
+    (unless ``own``) ``review_author``. The label's name is the record's text; its
+    numbers are the record's, never our scale's, so the markup says what the record said.
+    """
+    numbers = review.numbers.as_dict() if review.numbers is not None else {}
+    ours = match.label
+    snapshot: dict[str, Any] = {
+        "version": SNAPSHOT_VERSION,
+        "claim": review.claim_reviewed,
+        "claimant": review.claimant,
+        "claimed_on": review.claimed_on.isoformat() if review.claimed_on else None,
+        "appearances": [
+            {
+                "document_id": None,
+                "document_title": appearance.title,
+                "url": appearance.url,
+                "quote": None,
+                "appeared_on": appearance.appeared_on.isoformat() if appearance.appeared_on else None,
+            }
+            for appearance in review.appearances
+        ],
+        "label": {
+            "key": ours.key if ours is not None else None,
+            "name": label_name,
+            "value": numbers.get("value"),
+            # Our definition only where the record uses our label's own name.
+            "definition": ours.definition if ours is not None and ours.name == label_name else "",
+            "worst": numbers.get("worst"),
+            "best": numbers.get("best"),
+        },
+        "headline": headline,
+        "summary": review.summary,
+        "explanation": "",
+        "sources": [],
+        "tags": [],
+    }
+    if review.url:
+        snapshot["review_url"] = review.url
+    if not own:
+        snapshot["review_author"] = dict(review.author)
+    return snapshot

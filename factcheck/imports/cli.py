@@ -1,0 +1,296 @@
+"""``factcheck import claimreview FILE...`` and ``factcheck import claims FILE.csv`` (docs/imports.md).
+
+Every file is read and checked before anything is written: a file that cannot
+be read (missing, not UTF-8, not JSON or CSV, unknown CSV columns) stops the
+command with one ``Error:`` line and exit status 1. Then each record is
+imported in a savepoint of its own, so a bad record is reported (with its line
+number, or its index in a JSON array) and skipped without leaving half of it
+behind, and the rest is imported. Everything is committed once at the end,
+attributed to the command in the audit history, with the reason
+"Imported from FILE". The summary on standard output counts what was created,
+updated and skipped (grouped by reason), the unmapped rating labels and the
+records published with the import's time for want of a date. Exit status 0 when
+something was imported or everything was here already, 1 otherwise.
+A progress bar shows on a terminal (standard error).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import TypeVar
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from factcheck.audit.changesets import Actor, AuditError, set_actor, set_reason
+from factcheck.cli import command_session
+from factcheck.db import utcnow
+from factcheck.imports.claimreview import (
+    DATABASE,
+    BadRecord,
+    ImportFileError,
+    RawRecord,
+    parse_review,
+    read_records,
+)
+from factcheck.imports.claims_csv import ClaimRowImporter, CsvFileError, CsvRow, parse_row, read_rows
+from factcheck.imports.labels import LabelMapError, LabelMapper, checked_map, read_map_file
+from factcheck.imports.store import CREATED, UPDATED, Outcome, ReviewImporter
+from factcheck.imports.summary import DUPLICATE, ImportSummary
+from factcheck.ratings.models import RatingLabel
+
+CLAIMREVIEW_COMMAND = "factcheck import claimreview"
+CLAIMS_COMMAND = "factcheck import claims"
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+_MAP_HELP = (
+    "A JSON object of foreign rating label -> our label key (null: leave unmapped), "
+    "on top of the configured IMPORT_LABEL_MAP."
+)
+
+
+@click.group("import")
+def import_() -> None:
+    """Import fact checks (ClaimReview JSON-LD) and claims (CSV) from other tools."""
+
+
+# --- ClaimReview -----------------------------------------------------------------------------
+
+
+@import_.command("claimreview")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--map", "map_file", type=click.Path(path_type=Path), metavar="FILE.json", help=_MAP_HELP)
+@with_appcontext
+def import_claimreview(files: Sequence[Path], map_file: Path | None) -> None:
+    """Import published fact checks from ClaimReview JSON-LD FILES.
+
+    A file holds one ClaimReview, an array of them, a schema.org DataFeed, or one
+    <script type="application/ld+json"> record (or JSON object) per line. Each record
+    becomes a published claim; importing the same file again adds nothing.
+    """
+    mapping = _label_map(map_file)
+    loaded: list[tuple[Path, list[RawRecord]]] = []
+    for path in files:
+        try:
+            records = read_records(_read(path))
+        except ImportFileError as error:
+            raise click.ClickException(f"cannot read {path}: {error}") from None
+        if not records:
+            raise click.ClickException(f"cannot read {path}: it holds no records")
+        loaded.append((path, records))
+
+    summary = ImportSummary(noun="record")
+    try:
+        with command_session(CLAIMREVIEW_COMMAND) as session:
+            mapper = _mapper(session, mapping, summary)
+            for number, (path, records) in enumerate(loaded):
+                if number:
+                    # Seal the previous file's changeset: each file's changes carry their own reason.
+                    set_actor(session, Actor.command_line(CLAIMREVIEW_COMMAND))
+                prefix = f"{path} " if len(loaded) > 1 else ""
+                _import_reviews(session, mapper, path, records, summary, prefix)
+    except (SQLAlchemyError, AuditError) as error:
+        raise click.ClickException(f"the import failed and nothing was saved: {_one_line(error)}") from None
+    _finish(summary)
+
+
+def _import_reviews(
+    session: Session,
+    mapper: LabelMapper,
+    path: Path,
+    records: list[RawRecord],
+    summary: ImportSummary,
+    prefix: str,
+) -> None:
+    reason = f"Imported from {path}"
+    importer = ReviewImporter(session, mapper, source=str(path), now=utcnow())
+    first_seen: dict[str, str] = {}
+    for raw in _progress(records, f"Importing {path.name}"):
+        where = prefix + raw.location
+        if raw.error is not None:
+            summary.skip(raw.error.reason, where, raw.error.detail)
+            continue
+        try:
+            review = parse_review(raw.data)
+        except BadRecord as bad:
+            summary.skip(bad.reason, where, bad.detail)
+            continue
+        if review.key in first_seen:
+            summary.skip(DUPLICATE, where, f"the same record as {first_seen[review.key]}")
+            continue
+        first_seen[review.key] = where
+        outcome = _in_savepoint(session, reason, where, summary, lambda review=review: importer.save(review))
+        if outcome is None:
+            continue
+        _count(summary, outcome, where)
+        match = outcome.label
+        if match is not None and match.label is None and not review.retracted:
+            summary.unmapped_label(outcome.label_name)
+        elif match is not None and match.how == "number" and match.label is not None and review.numbers:
+            numbers = review.numbers.as_dict()
+            summary.by_number[
+                f"{outcome.label_name!r} ({numbers['value']} from {numbers['worst']} to {numbers['best']}) "
+                f"-> {match.label.name}"
+            ] += 1
+        if outcome.undated:
+            summary.undated.append(where)
+
+
+def _count(summary: ImportSummary, outcome: Outcome, where: str) -> None:
+    if outcome.status == CREATED:
+        summary.add_created()
+    elif outcome.status == UPDATED:
+        summary.add_updated(outcome.why)
+    else:
+        summary.skip(outcome.why, where, f"claim #{outcome.claim_id}" if outcome.claim_id else "")
+
+
+# --- claims CSV ------------------------------------------------------------------------------
+
+
+@import_.command("claims")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--map", "map_file", type=click.Path(path_type=Path), metavar="FILE.json", help=_MAP_HELP)
+@with_appcontext
+def import_claims(file: Path, map_file: Path | None) -> None:
+    """Import claims from FILE, a CSV with the columns of the claims export.
+
+    "Claim" and "Claimant" are required; imported claims start in state new.
+    Importing the same file again adds nothing.
+    """
+    mapping = _label_map(map_file)
+    try:
+        rows = read_rows(_read(file))
+    except CsvFileError as error:
+        raise click.ClickException(f"cannot read {file}: {error}") from None
+    if not rows:
+        raise click.ClickException(f"cannot read {file}: it has a header but no rows")
+
+    summary = ImportSummary(noun="row")
+    try:
+        with command_session(CLAIMS_COMMAND) as session:
+            mapper = _mapper(session, mapping, summary)
+            _import_rows(session, mapper, file, rows, summary)
+    except (SQLAlchemyError, AuditError) as error:
+        raise click.ClickException(f"the import failed and nothing was saved: {_one_line(error)}") from None
+    _finish(summary)
+
+
+def _import_rows(
+    session: Session, mapper: LabelMapper, path: Path, rows: list[CsvRow], summary: ImportSummary
+) -> None:
+    reason = f"Imported from {path}"
+    importer = ClaimRowImporter(session, mapper, source=str(path))
+    first_seen: dict[str, str] = {}
+    unlinked = 0
+    for row in _progress(rows, f"Importing {path.name}"):
+        if row.error is not None:
+            summary.skip(row.error.reason, row.location, row.error.detail)
+            continue
+        try:
+            parsed = parse_row(row.cells)
+        except BadRecord as bad:
+            summary.skip(bad.reason, row.location, bad.detail)
+            continue
+        if parsed.key in first_seen:
+            summary.skip(DUPLICATE, row.location, f"the same claim as {first_seen[parsed.key]}")
+            continue
+        first_seen[parsed.key] = row.location
+        outcome = _in_savepoint(
+            session, reason, row.location, summary, lambda parsed=parsed: importer.save(parsed)
+        )
+        if outcome is None:
+            continue
+        if outcome.status == CREATED:
+            summary.add_created()
+            unlinked += parsed.unlinked
+            if parsed.label and outcome.label is not None and outcome.label.label is None:
+                summary.unmapped_label(parsed.label)
+        else:
+            summary.skip(outcome.why, row.location, f"claim #{outcome.claim_id}")
+    if unlinked:
+        summary.notes.append(
+            f"Appearances without a web address (documents of the exporting database) left out: {unlinked}"
+        )
+
+
+# --- shared ----------------------------------------------------------------------------------
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise click.ClickException(f"cannot read {path}: it is not UTF-8 text (byte {error.start})") from None
+    except OSError as error:
+        raise click.ClickException(f"cannot read {path}: {error.strerror or error}") from None
+
+
+def _label_map(map_file: Path | None) -> dict[str, str | None]:
+    try:
+        mapping = checked_map(current_app.config.get("IMPORT_LABEL_MAP"), "IMPORT_LABEL_MAP")
+        if map_file is not None:
+            mapping.update(read_map_file(map_file))
+    except LabelMapError as error:
+        raise click.ClickException(str(error)) from None
+    return mapping
+
+
+def _mapper(session: Session, mapping: dict[str, str | None], summary: ImportSummary) -> LabelMapper:
+    mapper = LabelMapper(session.scalars(select(RatingLabel)), mapping)
+    summary.notes.extend(f"Warning: {problem} (ignored)" for problem in mapper.problems)
+    return mapper
+
+
+def _in_savepoint(
+    session: Session, reason: str, where: str, summary: ImportSummary, save: Callable[[], Result]
+) -> Result | None:
+    """Run ``save()`` in a savepoint; a BadRecord or a database refusal undoes it and is reported."""
+    # Given again for each record: a savepoint rolled back takes the changeset (and its reason) with it.
+    set_reason(session, reason)
+    try:
+        with session.begin_nested():
+            return save()
+    except BadRecord as bad:
+        summary.skip(bad.reason, where, bad.detail)
+    except SQLAlchemyError as error:
+        summary.skip(DATABASE, where, _one_line(error))
+    return None
+
+
+def _progress(items: list[Item], label: str) -> Iterator[Item]:
+    """``items``, with a progress bar on standard error when it is a terminal."""
+    if not _on_terminal():
+        yield from items
+        return
+    bar: Iterable[Item]
+    with click.progressbar(items, label=label, file=sys.stderr) as bar:
+        yield from bar
+
+
+def _on_terminal() -> bool:
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _one_line(error: BaseException) -> str:
+    original = getattr(error, "orig", None) or error
+    text = str(original).strip().splitlines()
+    return (text[0] if text else type(error).__name__)[:300]
+
+
+def _finish(summary: ImportSummary) -> None:
+    for line in summary.lines():
+        click.echo(line)
+    if not summary.succeeded:
+        raise click.ClickException(f"nothing was imported: every {summary.noun} was skipped as bad")

@@ -1,0 +1,291 @@
+"""Writing imported ClaimReview records: a published claim each, found again by its import key.
+
+Each record becomes a claim in state ``published`` (its slug, ``imported_from`` =
+the record's url or content hash, one workflow step "Imported from FILE"), an
+appearance per web address it names, a verdict (our label when the record's
+maps to one, else none) and its publication revisions: revision 1 at the
+record's ``datePublished`` (else the time of the import), then one revision per
+``correction`` entry. The snapshot is built so that ``claim_review()`` of those
+revisions gives the record back (:func:`factcheck.imports.claimreview.content_snapshot`).
+
+Importing a record again (the same key):
+
+- same public content, every correction here already: skipped as "already
+  imported" (if only the label map changed, the verdict's label is updated, and
+  nothing public changes);
+- new ``correction`` entries: each becomes a revision, with its own date;
+- changed content without a new correction: one ``update`` revision saying the
+  record changed at its source, published now (publications are immutable; what
+  readers see never changes silently);
+- a claim this desk published a revision of since, or one retracted here, is
+  left alone (skipped).
+
+The caller runs each record in a savepoint and gives the audit reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.routing import BuildError
+
+from factcheck.claims.models import Appearance, Claim, ClaimState, ClaimTransition
+from factcheck.imports.claimreview import (
+    BadRecord,
+    ParsedReview,
+    content_snapshot,
+    generated_headline,
+    same_organisation,
+    shown_label_name,
+)
+from factcheck.imports.labels import LabelMapper, LabelMatch
+from factcheck.imports.summary import ALREADY_IMPORTED, LOCAL_CHANGES, PUBLISHED_HERE, RETRACTED_HERE
+from factcheck.organisation.details import publisher
+from factcheck.publishing.models import Publication, PublicationKind
+from factcheck.publishing.slugs import readable_slug, unique_slug
+from factcheck.publishing.snapshot import search_text
+from factcheck.publishing.urls import absolute_url
+from factcheck.verdicts.models import Verdict
+
+# Column widths: the snapshot keeps the record's text whole, the columns a prefix of it.
+LABEL_NAME_LENGTH = 80
+HEADLINE_LENGTH = 300
+CLAIMANT_LENGTH = 200
+# Snapshot fields that date a revision, and the label's fields that come from our map, not
+# the record: neither decides whether a record changed at its source.
+_DATES = frozenset({"published_at", "first_published_at"})
+_MAPPED_LABEL_FIELDS = frozenset({"key", "definition"})
+
+CREATED, UPDATED, SKIPPED = "created", "updated", "skipped"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one record; ``why`` explains an update or a skip."""
+
+    status: str
+    why: str = ""
+    claim_id: int | None = None
+    label: LabelMatch | None = None
+    label_name: str = ""
+    undated: bool = False
+
+
+def public_content(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """A snapshot without its dates and without what our label map decided."""
+    content = {key: value for key, value in snapshot.items() if key not in _DATES}
+    label = content.get("label")
+    if isinstance(label, dict):
+        content["label"] = {key: value for key, value in label.items() if key not in _MAPPED_LABEL_FIELDS}
+    return content
+
+
+def _clip(text: str, length: int) -> str:
+    return text if len(text) <= length else text[: length - 1] + "\u2026"
+
+
+class ReviewImporter:
+    """Imports parsed records into one session, all attributed to one source file."""
+
+    def __init__(self, session: Session, mapper: LabelMapper, *, source: str, now: datetime) -> None:
+        self.session = session
+        self.mapper = mapper
+        self.source = source
+        self.now = now
+        self.publisher = publisher(session)
+        self.check_prefix = _check_url_prefix()
+        # The keys of every claim imported before (one query, instead of one per record).
+        self.known_keys: set[str] = set(
+            session.scalars(select(Claim.imported_from).where(Claim.imported_from.is_not(None)))
+        )
+
+    @property
+    def comment(self) -> str:
+        return f"Imported from {self.source}"
+
+    def save(self, review: ParsedReview) -> Outcome:
+        """Create, update or skip the record's claim; flushes. Raises BadRecord."""
+        existing = None
+        if review.key in self.known_keys:
+            existing = self.session.scalar(select(Claim).where(Claim.imported_from == review.key))
+        if existing is None:
+            local = self._local_check(review.url)
+            if local is not None:
+                return Outcome(SKIPPED, PUBLISHED_HERE, local.id)
+        match = self.mapper.match(review.label_name, review.numbers)
+        label_name = shown_label_name(review, match)
+        headline = review.headline or generated_headline(review, label_name)
+        own = same_organisation(review.author, self.publisher)
+        content = content_snapshot(review, match, own=own, label_name=label_name, headline=headline)
+        if existing is not None:
+            outcome = self._update(existing, review, match, content)
+        else:
+            outcome = self._create(review, match, content)
+        return Outcome(
+            outcome.status,
+            outcome.why,
+            outcome.claim_id,
+            label=match,
+            label_name=label_name,
+            undated=review.date_published is None and outcome.status == CREATED,
+        )
+
+    # --- new records --------------------------------------------------------------------
+
+    def _create(self, review: ParsedReview, match: LabelMatch, content: dict[str, Any]) -> Outcome:
+        claim = Claim(
+            text=review.claim_text,
+            claimant=_clip(review.claimant, CLAIMANT_LENGTH),
+            claimed_on=review.claimed_on,
+            state=ClaimState.PUBLISHED,
+            slug=self._slug(review),
+            imported_from=review.key,
+        )
+        claim.transitions.append(
+            ClaimTransition(from_state=None, to_state=ClaimState.PUBLISHED, comment=self.comment)
+        )
+        for appearance in review.appearances:
+            claim.appearances.append(Appearance(url=appearance.url, appeared_on=appearance.appeared_on))
+        claim.verdict = Verdict(
+            label=match.label,
+            headline=_clip(content["headline"], HEADLINE_LENGTH),
+            summary=review.summary,
+            explanation="",
+        )
+        first_at = review.date_published or self.now
+        self._add_revision(claim, 1, PublicationKind.PUBLICATION, None, first_at, first_at, content)
+        for number, later in enumerate(review.corrections, start=2):
+            at = later.published_at or self.now
+            self._add_revision(claim, number, later.kind, later.note, at, first_at, content)
+        self.session.add(claim)
+        self.session.flush()
+        self.known_keys.add(review.key)
+        return Outcome(CREATED, claim_id=claim.id)
+
+    def _slug(self, review: ParsedReview) -> str:
+        """Our own check's slug when the record is one of our pages (so a copy keeps its address), else
+        a new one from the claim's words."""
+        if review.url and self.check_prefix and review.url.startswith(self.check_prefix):
+            wanted = review.url.removeprefix(self.check_prefix).strip("/")
+            if wanted and readable_slug(wanted) == wanted:
+                taken = self.session.scalar(select(Claim.id).where(Claim.slug == wanted).limit(1))
+                if taken is None:
+                    return wanted
+        return unique_slug(self.session, review.claim_text, review.headline or "", "check")
+
+    def _add_revision(
+        self,
+        claim: Claim,
+        number: int,
+        kind: PublicationKind,
+        note: str | None,
+        published_at: datetime,
+        first_published_at: datetime,
+        content: dict[str, Any],
+    ) -> Publication:
+        snapshot = {
+            **content,
+            "published_at": published_at.isoformat(),
+            "first_published_at": first_published_at.isoformat(),
+        }
+        publication = Publication(
+            revision=number,
+            kind=kind,
+            note=note,
+            label_name=_clip(content["label"]["name"], LABEL_NAME_LENGTH),
+            headline=_clip(content["headline"], HEADLINE_LENGTH),
+            snapshot=snapshot,
+            search_text=search_text(snapshot),
+            published_at=published_at,
+            published_by_id=None,
+        )
+        claim.publications.append(publication)
+        return publication
+
+    # --- records imported before --------------------------------------------------------
+
+    def _update(
+        self, claim: Claim, review: ParsedReview, match: LabelMatch, content: dict[str, Any]
+    ) -> Outcome:
+        revisions = list(
+            self.session.scalars(
+                select(Publication).where(Publication.claim_id == claim.id).order_by(Publication.revision)
+            )
+        )
+        if not revisions or any(revision.published_by_id is not None for revision in revisions):
+            return Outcome(SKIPPED, LOCAL_CHANGES, claim.id)
+        latest = revisions[-1]
+        known = {(revision.kind, revision.note) for revision in revisions[1:]}
+        new = [later for later in review.corrections if (later.kind, later.note) not in known]
+        same = public_content(latest.snapshot) == public_content(content)
+        if same and not new:
+            verdict = claim.verdict
+            if verdict is not None and verdict.label_id != (match.label.id if match.label else None):
+                verdict.label = match.label
+                self.session.flush()
+                return Outcome(UPDATED, "the label map gives the verdict another label", claim.id)
+            return Outcome(SKIPPED, ALREADY_IMPORTED, claim.id)
+        if latest.kind == PublicationKind.RETRACTION:
+            return Outcome(SKIPPED, RETRACTED_HERE, claim.id)
+        self._refresh_claim(claim, review, match, content)
+        first_at = revisions[0].published_at
+        number = latest.revision
+        for later in new:
+            number += 1
+            at = later.published_at or self.now
+            self._add_revision(claim, number, later.kind, later.note, at, first_at, content)
+        if not new:
+            number += 1
+            note = f"The fact check changed where it was first published; re-imported from {self.source}."
+            self._add_revision(claim, number, PublicationKind.UPDATE, note, self.now, first_at, content)
+        self.session.flush()
+        why = "new corrections" if new else "changed at the source"
+        return Outcome(UPDATED, why, claim.id)
+
+    def _refresh_claim(
+        self, claim: Claim, review: ParsedReview, match: LabelMatch, content: dict[str, Any]
+    ) -> None:
+        claim.text = review.claim_text
+        claim.claimant = _clip(review.claimant, CLAIMANT_LENGTH)
+        claim.claimed_on = review.claimed_on
+        known = {appearance.url for appearance in claim.appearances}
+        for appearance in review.appearances:
+            if appearance.url not in known:
+                claim.appearances.append(Appearance(url=appearance.url, appeared_on=appearance.appeared_on))
+        verdict = claim.verdict
+        if verdict is None:
+            verdict = claim.verdict = Verdict()
+        verdict.label = match.label
+        verdict.headline = _clip(content["headline"], HEADLINE_LENGTH)
+        verdict.summary = review.summary
+
+    # --- our own checks -----------------------------------------------------------------
+
+    def _local_check(self, url: str | None) -> Claim | None:
+        """The claim whose public page is ``url`` in this database, if any (our own export, re-imported)."""
+        if not url or not self.check_prefix or not url.startswith(self.check_prefix):
+            return None
+        slug = url.removeprefix(self.check_prefix).strip("/")
+        if not slug:
+            return None
+        return self.session.scalar(select(Claim).where(Claim.slug == slug, Claim.imported_from.is_(None)))
+
+
+def _check_url_prefix() -> str | None:
+    """The address our verdict pages start with (``https://site/checks/``); None before the
+    public site's routes exist."""
+    marker = "slug-marker"
+    try:
+        url = absolute_url("public.check", slug=marker)
+    except (BuildError, RuntimeError):
+        current_app.logger.debug("no public.check route: own checks are not recognised on import")
+        return None
+    return url.removesuffix(marker) if url.endswith(marker) else None
+
+
+__all__ = ["CREATED", "SKIPPED", "UPDATED", "BadRecord", "Outcome", "ReviewImporter", "public_content"]

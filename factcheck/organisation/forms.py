@@ -1,0 +1,36 @@
+"""The admin's form for the organisation's public details."""
+
+from __future__ import annotations
+
+from wtforms import EmailField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from factcheck.web.forms import Form
+from factcheck.web.urls import MAX_URL_LENGTH, http_url
+
+MAX_NAME_LENGTH = 200
+MAX_EMAIL_LENGTH = 254
+# About and the corrections policy are pages of Markdown, not books.
+MAX_MARKDOWN_LENGTH = 50_000
+
+
+class OrganisationForm(Form):
+    name = StringField(
+        "Name",
+        validators=[DataRequired("Give the organisation's name."), Length(max=MAX_NAME_LENGTH)],
+    )
+    url = StringField(
+        "Website",
+        validators=[DataRequired("Give the organisation's website."), Length(max=MAX_URL_LENGTH), http_url],
+    )
+    logo_url = StringField("Logo address", validators=[Optional(), Length(max=MAX_URL_LENGTH), http_url])
+    contact_email = EmailField(
+        "Contact email",
+        validators=[
+            Optional(),
+            Length(max=MAX_EMAIL_LENGTH),
+            Email("This is not a valid email address.", check_deliverability=False),
+        ],
+    )
+    about = TextAreaField("About us", validators=[Length(max=MAX_MARKDOWN_LENGTH)])
+    corrections_policy = TextAreaField("Corrections policy", validators=[Length(max=MAX_MARKDOWN_LENGTH)])

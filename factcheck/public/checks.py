@@ -1,0 +1,480 @@
+"""The public verdict pages and the index of published checks (PRODUCT.md, "Publishing rules").
+
+Everything here reads publication snapshots only (and a claim's id and slug):
+drafts, ratings, source notes, discussions and assignments never reach a
+reader. Pages are served through :mod:`factcheck.public.caching`: one small
+query decides the validators, a fresh client gets a 304, and a rendered page
+is reused until a new revision or new organisation settings change its key.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from flask import render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy import Select, case, func, literal, select
+from sqlalchemy.orm import Session, aliased
+
+from factcheck import db
+from factcheck.claims.models import Claim
+from factcheck.organisation.details import publisher
+from factcheck.organisation.models import Organisation
+from factcheck.public import caching
+from factcheck.public.blueprint import bp
+from factcheck.publishing.claimreview import RETRACTED_LABEL, claim_review, script_json, shown_label
+from factcheck.publishing.models import Publication, PublicationKind
+from factcheck.publishing.queries import revisions_of
+from factcheck.publishing.urls import absolute_url, check_url
+from factcheck.security.permissions import public
+from factcheck.web import keyset, markdown
+
+PAGE_SIZE = 20
+MAX_QUERY_LENGTH = 200
+MAX_SEARCH_WORDS = 10
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+@bp.record_once
+def _setup(state: Any) -> None:
+    caching.init_app(state.app)
+
+
+# --- display helpers -------------------------------------------------------------------
+
+
+def _as_datetime(value: Any) -> datetime | date | None:
+    if value is None or isinstance(value, date):
+        return value
+    try:
+        text = str(value)
+        return date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+@bp.app_template_filter("public_date")
+def public_date(value: Any) -> str:
+    """A date (or ISO 8601 text) as readers read it: 4 December 2018."""
+    parsed = _as_datetime(value)
+    if parsed is None:
+        return str(value or "")
+    return f"{parsed.day} {parsed:%B %Y}"
+
+
+@bp.app_template_filter("iso_date")
+def iso_date(value: Any) -> str:
+    """The machine-readable form for ``<time datetime>``."""
+    parsed = _as_datetime(value)
+    return parsed.isoformat() if parsed is not None else ""
+
+
+@bp.app_template_test("web_url")
+def web_url(value: Any) -> bool:
+    """Whether a stored address is a web link (only those become links on public pages)."""
+    return isinstance(value, str) and value.lower().startswith(("http://", "https://"))
+
+
+def plain_text(markdown_text: str | None, limit: int = 300) -> str:
+    """Markdown as one line of plain text (for descriptions and feeds)."""
+    text = " ".join(markdown.render(markdown_text).striptags().split())
+    if len(text) > limit:
+        text = text[: limit - 1].rsplit(" ", 1)[0] + "…"
+    return text
+
+
+def not_found() -> ResponseReturnValue:
+    """The public 404, in the public layout (it shows nothing about anyone)."""
+    caching.shared_response()
+    return render_template("public/not_found.html"), 404
+
+
+# --- the validators' facts ----------------------------------------------------------------
+
+
+def settings_version() -> Any:
+    """When the organisation's public details last changed (a scalar subquery; NULL before any)."""
+    return select(Organisation.updated_at).where(Organisation.id == 1).scalar_subquery()
+
+
+@dataclass(frozen=True)
+class CheckState:
+    claim_id: int
+    latest_revision: int
+    last_published_at: datetime
+    settings_changed_at: datetime | None
+
+    @property
+    def last_modified(self) -> datetime | None:
+        return caching.latest_of(self.last_published_at, self.settings_changed_at)
+
+    def key(self) -> tuple[Any, ...]:
+        return (
+            self.claim_id,
+            self.latest_revision,
+            caching.stamp(self.last_published_at),
+            caching.stamp(self.settings_changed_at),
+        )
+
+
+def check_state(session: Session, slug: str) -> CheckState | None:
+    """One small query: the published claim's id, latest revision and times; None if nothing is public."""
+    row = session.execute(
+        select(
+            Claim.id,
+            func.max(Publication.revision),
+            func.max(Publication.published_at),
+            settings_version(),
+        )
+        .join(Publication, Publication.claim_id == Claim.id)
+        .where(Claim.slug == slug)
+        .group_by(Claim.id)
+    ).one_or_none()
+    if row is None:
+        return None
+    return CheckState(row[0], row[1], row[2], row[3])
+
+
+@dataclass(frozen=True)
+class SiteState:
+    """What every list of publications depends on: the newest one, how many, the settings."""
+
+    last_published_at: datetime | None
+    publications: int
+    settings_changed_at: datetime | None
+
+    @property
+    def last_modified(self) -> datetime | None:
+        return caching.latest_of(self.last_published_at, self.settings_changed_at)
+
+    def key(self) -> tuple[Any, ...]:
+        return (
+            caching.stamp(self.last_published_at),
+            self.publications,
+            caching.stamp(self.settings_changed_at),
+        )
+
+
+def site_state(session: Session) -> SiteState:
+    row = session.execute(
+        select(func.max(Publication.published_at), func.count(Publication.id), settings_version())
+    ).one()
+    return SiteState(row[0], row[1], row[2])
+
+
+# --- the verdict page ---------------------------------------------------------------------
+
+
+@dataclass
+class CheckView:
+    """What the verdict page (or an old revision of it) shows."""
+
+    slug: str
+    revisions: Sequence[Publication]  # every revision, oldest first
+    shown: Sequence[Publication]  # the revisions up to the one shown
+
+    @property
+    def current(self) -> Publication:
+        return self.shown[-1]
+
+    @property
+    def snapshot(self) -> dict[str, Any]:
+        return self.current.snapshot
+
+    @property
+    def label(self) -> str:
+        return shown_label(self.shown)
+
+    @property
+    def retraction(self) -> Publication | None:
+        return self.current if self.current.kind == PublicationKind.RETRACTION else None
+
+    @property
+    def is_latest(self) -> bool:
+        return self.current.revision == self.revisions[-1].revision
+
+    @property
+    def first_published_at(self) -> datetime:
+        return self.shown[0].published_at
+
+    @property
+    def notes(self) -> list[Publication]:
+        """The corrections, updates and retraction shown so far, newest first."""
+        return [r for r in reversed(self.shown) if r.kind != PublicationKind.PUBLICATION and r.note]
+
+    @property
+    def description(self) -> str:
+        return plain_text(self.snapshot.get("summary")) or str(self.snapshot.get("headline") or "")
+
+
+def _check_view(session: Session, slug: str, claim_id: int, revision: int | None = None) -> CheckView:
+    revisions = revisions_of(session, claim_id)
+    shown = revisions if revision is None else [r for r in revisions if r.revision <= revision]
+    return CheckView(slug=slug, revisions=revisions, shown=shown)
+
+
+@bp.route("/checks/<slug>")
+@public
+def check(slug: str) -> ResponseReturnValue:
+    session = db.session()
+    state = check_state(session, slug)
+    if state is None:
+        return not_found()
+    etag = caching.make_etag("check", state.key())
+
+    def render() -> str:
+        view = _check_view(session, slug, state.claim_id)
+        canonical = check_url(slug)
+        review = claim_review(view.revisions, url=canonical, publisher=publisher(session))
+        return render_template(
+            "public/check.html",
+            view=view,
+            canonical=canonical,
+            site_name=publisher(session).name,
+            claim_review_json=script_json(review),
+        )
+
+    return caching.serve(caching.get_cache().pages, etag, state.last_modified, render)
+
+
+@bp.route("/checks/<slug>/revisions/<int:revision>")
+@public
+def check_revision(slug: str, revision: int) -> ResponseReturnValue:
+    """An earlier (or the current) revision exactly as readers saw it then.
+
+    It is marked ``noindex`` with the current page as canonical, and carries no
+    ClaimReview: there is one ClaimReview per claim, on its canonical page.
+    """
+    session = db.session()
+    state = check_state(session, slug)
+    if state is None or not 1 <= revision <= state.latest_revision:
+        return not_found()
+    etag = caching.make_etag("revision", (revision, *state.key()))
+
+    def render() -> str:
+        view = _check_view(session, slug, state.claim_id, revision)
+        return render_template(
+            "public/check_revision.html",
+            view=view,
+            canonical=check_url(slug),
+            site_name=publisher(session).name,
+        )
+
+    return caching.serve(caching.get_cache().pages, etag, state.last_modified, render)
+
+
+# --- the index ----------------------------------------------------------------------------
+
+
+@dataclass
+class IndexFilters:
+    q: str = ""
+    label: str = ""
+    published_from: date | None = None
+    published_to: date | None = None
+    after: str | None = None
+    before: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return bool(self.q or self.label or self.published_from or self.published_to)
+
+    def args(self, **changes: Any) -> dict[str, str]:
+        """The query string for a link keeping these filters (pagination cursors replaced)."""
+        values = {
+            "q": self.q,
+            "label": self.label,
+            "from": self.published_from.isoformat() if self.published_from else "",
+            "to": self.published_to.isoformat() if self.published_to else "",
+        }
+        values.update(changes)
+        return {name: value for name, value in values.items() if value}
+
+
+def _parse_date(raw: str, name: str, errors: dict[str, str]) -> date | None:
+    raw = raw.strip()
+    if not raw:
+        return None
+    try:
+        if not _DATE.fullmatch(raw):
+            raise ValueError(raw)
+        return date.fromisoformat(raw)
+    except ValueError:
+        errors[name] = f"“{raw[:40]}” is not a date. Use the form YYYY-MM-DD, e.g. 2019-02-01."
+        return None
+
+
+def parse_filters(args: Any) -> tuple[IndexFilters, dict[str, str]]:
+    errors: dict[str, str] = {}
+    q = " ".join(str(args.get("q", "")).split())
+    if len(q) > MAX_QUERY_LENGTH:
+        errors["q"] = f"Search for at most {MAX_QUERY_LENGTH} characters."
+        q = q[:MAX_QUERY_LENGTH]
+    if "\x00" in q:
+        errors["q"] = "The search contains a character that is not allowed."
+        q = q.replace("\x00", "")
+    filters = IndexFilters(
+        q=q,
+        label=str(args.get("label", "")).strip()[:100].replace("\x00", ""),
+        published_from=_parse_date(str(args.get("from", "")), "from", errors),
+        published_to=_parse_date(str(args.get("to", "")), "to", errors),
+        after=args.get("after") or None,
+        before=args.get("before") or None,
+    )
+    if filters.published_from and filters.published_to and filters.published_from > filters.published_to:
+        errors["to"] = "The end date is before the start date."
+    return filters, errors
+
+
+def _like_pattern(word: str) -> str:
+    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+class PublishedChecks:
+    """The query of every published claim with its latest revision and dates, and its filters."""
+
+    def __init__(self) -> None:
+        self.stats = (
+            select(
+                Publication.claim_id.label("claim_id"),
+                func.max(Publication.revision).label("latest_revision"),
+                func.min(Publication.published_at).label("first_published_at"),
+                func.max(Publication.published_at).label("last_published_at"),
+            )
+            .group_by(Publication.claim_id)
+            .subquery("publication_stats")
+        )
+        self.latest = aliased(Publication, name="latest_publication")
+        self.shown_label = case(
+            (self.latest.kind == PublicationKind.RETRACTION, literal(RETRACTED_LABEL)),
+            else_=self.latest.label_name,
+        )
+        self.ordering = keyset.Ordering(
+            "public-checks",
+            [
+                keyset.Key(self.stats.c.last_published_at, datetime, descending=True),
+                keyset.Key(Claim.id, int, descending=True),
+            ],
+        )
+
+    def base(self, *columns: Any) -> Select[Any]:
+        stats, latest = self.stats, self.latest
+        return (
+            select(*columns)
+            .select_from(Claim)
+            .join(stats, stats.c.claim_id == Claim.id)
+            .join(latest, (latest.claim_id == Claim.id) & (latest.revision == stats.c.latest_revision))
+            .where(Claim.slug.is_not(None))
+        )
+
+    def filtered(self, filters: IndexFilters, *columns: Any) -> Select[Any]:
+        query = self.base(*columns)
+        for word in filters.q.casefold().split()[:MAX_SEARCH_WORDS]:
+            query = query.where(self.latest.search_text.like(_like_pattern(word), escape="\\"))
+        if filters.label:
+            query = query.where(self.shown_label == filters.label)
+        if filters.published_from:
+            query = query.where(self.stats.c.first_published_at >= _day_start(filters.published_from))
+        if filters.published_to and filters.published_to < date.max:
+            end = _day_start(filters.published_to + timedelta(days=1))
+            query = query.where(self.stats.c.first_published_at < end)
+        return query
+
+    def labels(self, session: Session) -> list[str]:
+        """The labels readers can filter by: those the published checks show now."""
+        found = session.scalars(self.base(self.shown_label).distinct())
+        return sorted(found, key=str.casefold)
+
+
+@dataclass
+class IndexItem:
+    slug: str
+    label: str
+    kind: PublicationKind
+    headline: str
+    claim: str
+    claimant: str
+    first_published_at: datetime
+    last_published_at: datetime
+
+
+def _render_index(session: Session, filters: IndexFilters, errors: dict[str, str]) -> str:
+    checks = PublishedChecks()
+    items: list[IndexItem] = []
+    total: int | None = None
+    page: keyset.Page | None = None
+    if not errors:
+        query = checks.filtered(
+            filters,
+            Claim.slug,
+            checks.latest,
+            checks.shown_label,
+            checks.stats.c.first_published_at,
+            checks.stats.c.last_published_at,
+        )
+        try:
+            page = keyset.fetch_page(
+                session, query, checks.ordering, size=PAGE_SIZE, after=filters.after, before=filters.before
+            )
+        except keyset.InvalidCursor:
+            errors["page"] = "This page link is out of date or damaged. Start again from the first page."
+        else:
+            total = session.scalar(select(func.count()).select_from(query.subquery()))
+            for row in page.rows:
+                publication: Publication = row[1]
+                snapshot = publication.snapshot
+                items.append(
+                    IndexItem(
+                        slug=row[0],
+                        label=row[2],
+                        kind=publication.kind,
+                        headline=publication.headline,
+                        claim=str(snapshot.get("claim") or ""),
+                        claimant=str(snapshot.get("claimant") or ""),
+                        first_published_at=row[3],
+                        last_published_at=row[4],
+                    )
+                )
+    return render_template(
+        "public/checks.html",
+        filters=filters,
+        errors=errors,
+        labels=checks.labels(session),
+        items=items,
+        total=total,
+        page=page,
+        feed_url=url_for("public.feed"),
+        canonical=absolute_url("public.checks"),
+    )
+
+
+@bp.route("/checks/")
+@public
+def checks() -> ResponseReturnValue:
+    session = db.session()
+    filters, errors = parse_filters(request.args)
+    for cursor in (filters.after, filters.before):
+        if cursor is not None:
+            try:
+                PublishedChecks().ordering.decode(cursor)
+            except keyset.InvalidCursor:
+                errors["page"] = "This page link is out of date or damaged. Start again from the first page."
+    if errors:
+        # Shown with the form and the messages; never cached, never a 500.
+        return caching.serve(
+            None, "", None, lambda: _render_index(session, filters, dict(errors)), status=400
+        )
+    state = site_state(session)
+    etag = caching.make_etag("checks", (*state.key(), request.query_string.decode("latin-1")))
+    return caching.serve(
+        caching.get_cache().lists, etag, state.last_modified, lambda: _render_index(session, filters, errors)
+    )

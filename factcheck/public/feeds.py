@@ -1,0 +1,212 @@
+"""The public feeds: the Atom feed of publications, the sitemap, and the ClaimReview DataFeed.
+
+All three read publications only, answer conditional requests with 304 (the
+validators depend on the newest publication, how many there are, and the
+organisation's settings), and carry ``Cache-Control: public``.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Response, current_app, stream_with_context
+from flask.typing import ResponseReturnValue
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from werkzeug.routing import BuildError
+
+from factcheck import db
+from factcheck.claims.models import Claim
+from factcheck.db import reading_session
+from factcheck.organisation.details import publisher
+from factcheck.public import caching
+from factcheck.public.blueprint import bp
+from factcheck.public.checks import plain_text, site_state
+from factcheck.publishing.claimreview import RETRACTED_LABEL
+from factcheck.publishing.feeds import claimreview_feed_chunks
+from factcheck.publishing.models import Publication, PublicationKind
+from factcheck.publishing.urls import absolute_url, check_url
+from factcheck.security.permissions import public
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+FEED_ENTRIES = 50
+FEED_MAX_AGE = 300
+# The feed's "updated" before anything is published (it must hold a date).
+EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+# Public pages besides the verdicts listed in the sitemap.
+SITEMAP_PAGES = ("public.checks", "public.methodology", "public.corrections", "public.about")
+# Characters XML 1.0 cannot hold at all; removed from text before it goes into a feed.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(value: Any) -> str:
+    return _NOT_XML.sub("", str(value or ""))
+
+
+def _element(parent: ET.Element, tag: str, text: Any = None, **attributes: str) -> ET.Element:
+    element = ET.SubElement(parent, tag, {name: xml_text(value) for name, value in attributes.items()})
+    if text is not None:
+        element.text = xml_text(text)
+    return element
+
+
+def _document(root: ET.Element) -> str:
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode")
+
+
+def _timestamp(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat(timespec="seconds")
+
+
+# --- Atom ---------------------------------------------------------------------------------
+
+
+def entry_title(publication: Publication) -> str:
+    if publication.kind == PublicationKind.PUBLICATION:
+        return publication.headline
+    return f"{publication.kind.label}: {publication.headline}"
+
+
+def entry_label(publication: Publication) -> str:
+    """The label readers saw with this revision."""
+    return RETRACTED_LABEL if publication.kind == PublicationKind.RETRACTION else publication.label_name
+
+
+def entry_summary(publication: Publication) -> str:
+    snapshot = publication.snapshot
+    label = entry_label(publication)
+    if publication.kind == PublicationKind.PUBLICATION:
+        return f"{label}. {plain_text(snapshot.get('summary'), limit=600)}".strip()
+    when = publication.published_at.astimezone(UTC).date().isoformat()
+    return f"{publication.kind.label} of {when}: {publication.note} (Verdict: {label}.)"
+
+
+def atom_feed(session: Session) -> str:
+    signer = publisher(session)
+    rows = session.execute(
+        select(Publication, Claim.slug)
+        .join(Claim, Claim.id == Publication.claim_id)
+        .where(Claim.slug.is_not(None))
+        .order_by(Publication.published_at.desc(), Publication.id.desc())
+        .limit(FEED_ENTRIES)
+    ).all()
+    feed = ET.Element("feed", {"xmlns": ATOM_NS})
+    feed_url = absolute_url("public.feed")
+    _element(feed, "id", feed_url)
+    _element(feed, "title", f"{signer.name}: fact checks")
+    _element(feed, "subtitle", "Published fact checks, with every correction, update and retraction.")
+    updated = rows[0][0].published_at if rows else EPOCH
+    _element(feed, "updated", _timestamp(updated))
+    _element(feed, "link", rel="self", type="application/atom+xml", href=feed_url)
+    _element(feed, "link", rel="alternate", type="text/html", href=absolute_url("public.checks"))
+    author = _element(feed, "author")
+    _element(author, "name", signer.name)
+    if signer.url:
+        _element(author, "uri", signer.url)
+    _element(feed, "generator", "factcheck")
+    for publication, slug in rows:
+        entry = _element(feed, "entry")
+        _element(entry, "id", absolute_url("public.check_revision", slug=slug, revision=publication.revision))
+        _element(entry, "title", entry_title(publication))
+        _element(entry, "link", rel="alternate", type="text/html", href=check_url(slug))
+        _element(entry, "published", _timestamp(publication.published_at))
+        _element(entry, "updated", _timestamp(publication.published_at))
+        _element(entry, "summary", entry_summary(publication), type="text")
+        label = entry_label(publication)
+        _element(entry, "category", term=label, label=label)
+        if publication.kind != PublicationKind.PUBLICATION:
+            _element(entry, "category", term=publication.kind.value, label=publication.kind.label)
+    return _document(feed)
+
+
+@bp.route("/checks/feed.atom")
+@public
+def feed() -> ResponseReturnValue:
+    session = db.session()
+    state = site_state(session)
+    etag = caching.make_etag("feed", state.key())
+    return caching.serve(
+        caching.get_cache().lists,
+        etag,
+        state.last_modified,
+        lambda: atom_feed(session),
+        mimetype="application/atom+xml",
+        max_age=FEED_MAX_AGE,
+    )
+
+
+# --- sitemap ------------------------------------------------------------------------------
+
+
+def sitemap(session: Session, last_published_at: datetime | None) -> str:
+    urlset = ET.Element("urlset", {"xmlns": SITEMAP_NS})
+    for endpoint in SITEMAP_PAGES:
+        try:
+            location = absolute_url(endpoint)
+        except BuildError:  # a page of the public site that this deployment does not have
+            continue
+        url = _element(urlset, "url")
+        _element(url, "loc", location)
+        if endpoint == "public.checks" and last_published_at is not None:
+            _element(url, "lastmod", _timestamp(last_published_at))
+    last = func.max(Publication.published_at)
+    rows = session.execute(
+        select(Claim.slug, last)
+        .join(Publication, Publication.claim_id == Claim.id)
+        .where(Claim.slug.is_not(None))
+        .group_by(Claim.id, Claim.slug)
+        .order_by(last.desc(), Claim.id.desc())
+    )
+    for slug, last_published in rows:
+        url = _element(urlset, "url")
+        _element(url, "loc", check_url(slug))
+        _element(url, "lastmod", _timestamp(last_published))
+    return _document(urlset)
+
+
+@bp.route("/sitemap.xml", endpoint="sitemap")
+@public
+def sitemap_xml() -> ResponseReturnValue:
+    session = db.session()
+    state = site_state(session)
+    etag = caching.make_etag("sitemap", state.key())
+    return caching.serve(
+        caching.get_cache().lists,
+        etag,
+        state.last_modified,
+        lambda: sitemap(session, state.last_published_at),
+        mimetype="application/xml",
+        max_age=FEED_MAX_AGE,
+    )
+
+
+# --- ClaimReview DataFeed -----------------------------------------------------------------
+
+
+@bp.route("/claimreview.json")
+@public
+def claimreview_feed() -> ResponseReturnValue:
+    """Every published claim's current ClaimReview in one schema.org DataFeed, streamed."""
+    session = db.session()
+    state = site_state(session)
+    etag = caching.make_etag("claimreview", state.key())
+    if caching.is_fresh(etag, state.last_modified):
+        return caching.not_modified(etag, state.last_modified, FEED_MAX_AGE)
+    signer = publisher(session)
+    name = f"{signer.name}: ClaimReview data feed"
+    url = absolute_url("public.claimreview_feed")
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+    def chunks() -> Iterator[str]:
+        # The request's session is closed once the response starts: stream from a session of its own.
+        with reading_session(app) as feed_session:
+            yield from claimreview_feed_chunks(feed_session, signer, name=name, url=url)
+
+    response = Response(stream_with_context(chunks()), mimetype="application/ld+json")
+    response.headers["Content-Disposition"] = 'inline; filename="claimreview.json"'
+    return caching.streamed(response, etag, state.last_modified, FEED_MAX_AGE)

@@ -1,0 +1,166 @@
+"""The team report as an XLSX workbook: one sheet per table of the report page.
+
+Written with xlsxwriter, like the data exports (:mod:`factcheck.exports.formats`).
+Numbers go in as number cells, dates as date cells, and every text as a string
+cell (``write_string``, never the guessing ``write``), so a claimant or a
+person named ``=HYPERLINK(...)`` stays text and is never run as a formula.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
+
+from factcheck.reports.figures import TeamReport
+
+MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+# Sheet names, in order (Excel allows 31 characters).
+SUMMARY = "Summary"
+VERDICTS = "Verdicts"
+WEEKLY = "Weekly flow"
+PEOPLE = "Work per person"
+CLAIMANTS = "Claimants"
+SOURCES = "Sources by label"
+
+
+def summary_rows(report: TeamReport) -> list[tuple[str, Any]]:
+    """(what, value) rows of the summary sheet; None leaves the value empty."""
+    ttp, agreement, sources = report.time_to_publication, report.agreement, report.sources
+
+    def days(hours: float | None) -> float | None:
+        return hours / 24 if hours is not None else None
+
+    return [
+        ("Period from", report.period.start),
+        ("Period to", report.period.end),
+        ("Generated (UTC)", report.generated_at.strftime("%Y-%m-%d %H:%M")),
+        *report.counts,
+        ("Claims timed from capture to publication", ttp.count),
+        ("Median time to publication (hours)", ttp.median_hours),
+        ("Median time to publication (days)", days(ttp.median_hours)),
+        ("90th percentile time to publication (hours)", ttp.p90_hours),
+        ("90th percentile time to publication (days)", days(ttp.p90_hours)),
+        ("Published claims not timed (imported)", ttp.excluded),
+        ("Krippendorff's alpha (ordinal)", agreement.alpha),
+        ("Claims in agreement", agreement.claims),
+        ("Ratings in agreement", agreement.ratings),
+        ("Reviewers in agreement", agreement.reviewers),
+        ("Ratings excluded (labels outside the order)", agreement.excluded_unordered),
+        ("Agreement reading", agreement.reading),
+        ("Sources in published verdicts", sources.sources),
+        ("Mean sources per verdict", sources.mean),
+        ("Median sources per verdict", sources.median),
+        ("Primary sources", sources.primary),
+        ("Share of primary sources", sources.primary_share),
+    ]
+
+
+def build_workbook(report: TeamReport) -> bytes:
+    """The whole workbook, in memory (a report is a few hundred cells at most)."""
+    output = io.BytesIO()
+    workbook = xlsxwriter.Workbook(
+        output, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+    )
+    bold = workbook.add_format({"bold": True})
+    formats = {
+        "date": workbook.add_format({"num_format": "yyyy-mm-dd"}),
+        "decimal": workbook.add_format({"num_format": "0.00"}),
+        "percent": workbook.add_format({"num_format": "0.0%"}),
+        "alpha": workbook.add_format({"num_format": "0.000"}),
+        "wrap": workbook.add_format({"text_wrap": True, "valign": "top"}),
+    }
+
+    def cell(sheet: Worksheet, row: int, column: int, value: Any, style: str | None = None) -> None:
+        if value is None:
+            sheet.write_blank(row, column, None)
+        elif isinstance(value, bool):
+            sheet.write_boolean(row, column, value)
+        elif isinstance(value, int | float):
+            number_format = formats[style] if style else None
+            if style is None and isinstance(value, float):
+                number_format = formats["decimal"]
+            sheet.write_number(row, column, value, number_format)
+        elif isinstance(value, date):
+            sheet.write_datetime(row, column, value, formats["date"])
+        else:
+            sheet.write_string(row, column, str(value), formats["wrap"] if len(str(value)) > 60 else None)
+
+    def table(
+        name: str,
+        headers: Sequence[str],
+        rows: Sequence[Sequence[Any]],
+        widths: Sequence[float],
+        styles: Sequence[str | None] = (),
+    ) -> None:
+        sheet = workbook.add_worksheet(name)
+        for column, header in enumerate(headers):
+            sheet.write_string(0, column, header, bold)
+            sheet.set_column(column, column, widths[column])
+        for number, row in enumerate(rows, start=1):
+            for column, value in enumerate(row):
+                cell(sheet, number, column, value, styles[column] if column < len(styles) else None)
+        sheet.freeze_panes(1, 0)
+
+    alpha_row = "Krippendorff's alpha (ordinal)"
+    share_row = "Share of primary sources"
+    summary = summary_rows(report)
+    sheet = workbook.add_worksheet(SUMMARY)
+    sheet.set_column(0, 0, 46)
+    sheet.set_column(1, 1, 60)
+    sheet.write_string(0, 0, "Figure", bold)
+    sheet.write_string(0, 1, "Value", bold)
+    for number, (what, value) in enumerate(summary, start=1):
+        sheet.write_string(number, 0, what)
+        style = "alpha" if what == alpha_row else "percent" if what == share_row else None
+        cell(sheet, number, 1, value, style)
+    sheet.freeze_panes(1, 0)
+
+    table(VERDICTS, ["Label", "Verdicts published"], [(r.name, r.count) for r in report.verdicts], [30, 20])
+    table(
+        WEEKLY,
+        ["Week from", "Week to", "Claims captured", "Verdicts published"],
+        [(w.first_day, w.last_day, w.captured, w.published) for w in report.weekly],
+        [14, 14, 18, 20],
+    )
+    table(
+        PEOPLE,
+        ["Person", "Ratings submitted", "Sources added", "Claims captured"],
+        [(p.name, p.ratings, p.sources, p.claims) for p in report.people],
+        [30, 18, 16, 16],
+    )
+    table(
+        CLAIMANTS,
+        ["Claimant", "Claims captured"],
+        [(c.name, c.claims) for c in report.claimants],
+        [40, 16],
+    )
+    table(
+        SOURCES,
+        [
+            "Label",
+            "Verdicts published",
+            "Sources",
+            "Mean sources per verdict",
+            "Primary sources",
+            "Primary share",
+        ],
+        [
+            (s.name, s.verdicts, s.sources, s.mean, s.primary, s.primary_share)
+            for s in report.sources.by_label
+        ],
+        [30, 18, 10, 24, 16, 14],
+        [None, None, None, "decimal", None, "percent"],
+    )
+    workbook.close()
+    return output.getvalue()
+
+
+def filename(report: TeamReport, extension: str) -> str:
+    """``team-report-<from>-to-<to>.<extension>``."""
+    return f"team-report-{report.period.start.isoformat()}-to-{report.period.end.isoformat()}.{extension}"

@@ -1,0 +1,112 @@
+"""Forms of the public submission pages and of the editors' queue."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wtforms import EmailField, HiddenField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+
+from factcheck.claims.editing import MAX_CLAIMANT_LENGTH
+from factcheck.web.forms import Form
+from factcheck.web.urls import MAX_URL_LENGTH, http_url
+
+MIN_TEXT_LENGTH = 10
+MAX_TEXT_LENGTH = 2000
+MAX_NAME_LENGTH = 200
+MAX_EMAIL_LENGTH = 254
+MAX_RESPONSE_LENGTH = 5000
+
+
+def _url_field(label: str) -> StringField:
+    return StringField(
+        label,
+        validators=[
+            Optional(),
+            Length(
+                max=MAX_URL_LENGTH, message=f"The web address is longer than {MAX_URL_LENGTH} characters."
+            ),
+            http_url,
+        ],
+    )
+
+
+def _text_length(_form: Any, field: Any) -> None:
+    length = len(field.data or "")
+    if length < MIN_TEXT_LENGTH:
+        raise ValidationError(f"Please write at least {MIN_TEXT_LENGTH} characters (you wrote {length}).")
+    if length > MAX_TEXT_LENGTH:
+        raise ValidationError(f"Please keep it under {MAX_TEXT_LENGTH} characters (you wrote {length}).")
+
+
+class ReaderForm(Form):
+    """What both public forms share: who the reader is (optional) and the bot traps."""
+
+    name = StringField(
+        "Your name (optional)",
+        validators=[
+            Optional(),
+            Length(max=MAX_NAME_LENGTH, message=f"Please keep your name under {MAX_NAME_LENGTH} characters."),
+        ],
+    )
+    email = EmailField(
+        "Your email (optional)",
+        validators=[
+            Optional(),
+            Length(
+                max=MAX_EMAIL_LENGTH, message=f"The address is longer than {MAX_EMAIL_LENGTH} characters."
+            ),
+            Email("This is not a valid email address.", check_deliverability=False),
+        ],
+    )
+    # The honeypot: hidden by the stylesheet, so only bots fill it in (see factcheck.submissions.spam).
+    website = StringField("Leave this field empty")
+    # When the form was shown, signed.
+    shown_at = HiddenField()
+
+
+class SuggestForm(ReaderForm):
+    text = TextAreaField(
+        "The claim you would like us to check",
+        validators=[DataRequired("Please write the claim you would like us to check."), _text_length],
+    )
+    url = _url_field("Where did you see it? (optional)")
+
+
+class ReportErrorForm(ReaderForm):
+    text = TextAreaField(
+        "What is wrong",
+        validators=[DataRequired("Please tell us what is wrong."), _text_length],
+    )
+    url = _url_field("A link to evidence (optional)")
+    # The public revision the reader was reading (a link from an older revision sends it).
+    revision = HiddenField()
+
+
+class ConvertForm(Form):
+    """Turn a suggestion into a claim on the desk."""
+
+    text = TextAreaField(
+        "The claim", validators=[DataRequired("Give the claim's wording."), Length(max=5000)]
+    )
+    claimant = StringField(
+        "Who made the claim",
+        validators=[DataRequired("Say who made the claim."), Length(max=MAX_CLAIMANT_LENGTH)],
+    )
+    url = StringField(
+        "Where it appeared",
+        validators=[Optional(), Length(max=MAX_URL_LENGTH), http_url],
+    )
+
+
+class AnswerForm(Form):
+    response = TextAreaField(
+        "Answer to the reader",
+        validators=[DataRequired("Write the answer first."), Length(max=MAX_RESPONSE_LENGTH)],
+    )
+
+
+class CloseForm(Form):
+    response = TextAreaField(
+        "Why (optional, for the team)", validators=[Optional(), Length(max=MAX_RESPONSE_LENGTH)]
+    )

@@ -1,0 +1,100 @@
+"""The rows are read lazily, in keyset batches with a fixed number of queries each (flat memory).
+
+Nothing is timed here: the benchmark (bench/export_throughput.py) measures speed and memory.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import Flask
+from sqlalchemy import Connection, event
+from sqlalchemy.orm import Session
+
+from factcheck.exports import formats
+from factcheck.exports.claims import CLAIM_COLUMNS, Viewer, claim_records, parse_filter
+from tests.exports.conftest import Desk
+
+
+@contextmanager
+def recorded(connection: Connection) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, _parameters, _context, _many) -> None:  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith("SELECT"):
+            statements.append(statement)
+
+    event.listen(connection, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(connection, "before_cursor_execute", record)
+
+
+def claim_batch_queries(statements: list[str]) -> list[str]:
+    """The statements that read a batch of claims (FROM claims ... LIMIT)."""
+    return [s for s in statements if re.search(r"FROM claims\b", s) and "LIMIT" in s and "count(" not in s]
+
+
+def test_nothing_is_read_until_a_row_is_asked_for(
+    app: Flask, db_session: Session, connection: Connection, desk: Desk
+) -> None:
+    claim_filter = parse_filter(db_session)
+    with app.app_context(), recorded(connection) as statements:
+        records = claim_records(db_session, claim_filter, Viewer.command_line(), batch=2)
+        chunks = formats.csv_chunks(CLAIM_COLUMNS, records, batch=1)
+        assert statements == []
+        next(chunks)  # the header and the first row
+        assert len(claim_batch_queries(statements)) == 1
+
+
+def test_claims_are_read_in_keyset_batches(db_session: Session, connection: Connection, desk: Desk) -> None:
+    claim_filter = parse_filter(db_session)
+    with recorded(connection) as statements:
+        ids = [
+            record.claim.id
+            for record in claim_records(db_session, claim_filter, Viewer.command_line(), batch=2)
+        ]
+    assert ids == desk.ids(*desk.claims)
+    batches = claim_batch_queries(statements)
+    # 5 claims, 2 a batch: three queries, each after the last id of the one before.
+    assert len(batches) == 3
+    assert all("claims.id >" in statement for statement in batches)
+
+
+def test_each_batch_costs_the_same_few_queries_however_many_claims(
+    db_session: Session, connection: Connection, desk: Desk
+) -> None:
+    claim_filter = parse_filter(db_session)
+    with recorded(connection) as one_batch:
+        list(claim_records(db_session, claim_filter, Viewer.command_line(), batch=5))
+    # One query per relationship for the whole batch, not one per claim.
+    assert len(one_batch) <= 12
+    with recorded(connection) as single_claims:
+        list(claim_records(db_session, claim_filter, Viewer.command_line(), batch=1))
+    assert len(single_claims) > len(one_batch)
+
+
+def test_the_session_is_emptied_between_batches(db_session: Session, desk: Desk) -> None:
+    claim_filter = parse_filter(db_session)
+    db_session.expunge_all()
+    seen = []
+    for record in claim_records(db_session, claim_filter, Viewer.command_line(), batch=2):
+        seen.append(sum(1 for _ in db_session.identity_map.values()))
+        assert record.claim in db_session
+    # The objects held never grow past one batch's worth.
+    assert max(seen) == max(seen[:2])
+    assert seen[2] <= seen[0] + 10
+
+
+def test_writers_keep_at_most_a_batch_of_text(desk: Desk) -> None:
+    rows = iter(range(1200))
+    columns = (formats.Column("n", "N", lambda n: n),)
+    chunks = list(formats.csv_chunks(columns, rows, batch=500))
+    assert len(chunks) == 3
+    assert chunks[0].count("\n") == 501
+    json_parts = list(formats.json_chunks(columns, iter(range(1200)), batch=500))
+    assert len(json_parts) == 3
+    assert "".join(json_parts).startswith('[\n{"n": 0},\n{"n": 1}')
