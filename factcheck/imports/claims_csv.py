@@ -291,7 +291,9 @@ class ClaimRowImporter:
         match = self.mapper.match(row.label) if row.label else None
         if row.label or row.headline or row.summary:
             claim.verdict = Verdict(
-                label=match.label if match else None, headline=row.headline, summary=row.summary
+                label_id=match.label.id if match and match.label else None,
+                headline=row.headline,
+                summary=row.summary,
             )
         self.session.add(claim)
         self.session.flush()

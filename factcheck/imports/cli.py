@@ -5,7 +5,9 @@ be read (missing, not UTF-8, not JSON or CSV, unknown CSV columns) stops the
 command with one ``Error:`` line and exit status 1. Then each record is
 imported in a savepoint of its own, so a bad record is reported (with its line
 number, or its index in a JSON array) and skipped without leaving half of it
-behind, and the rest is imported. Everything is committed once at the end,
+behind, and the rest is imported. The work is committed every
+:data:`COMMIT_EVERY` records and at the end (other writers are not kept waiting
+by a long import; an import stopped half-way is finished by running it again),
 attributed to the command in the audit history, with the reason
 "Imported from FILE". The summary on standard output counts what was created,
 updated and skipped (grouped by reason), the unmapped rating labels and the
@@ -47,6 +49,8 @@ from factcheck.ratings.models import RatingLabel
 
 CLAIMREVIEW_COMMAND = "factcheck import claimreview"
 CLAIMS_COMMAND = "factcheck import claims"
+# Records imported per transaction.
+COMMIT_EVERY = 200
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -98,7 +102,7 @@ def import_claimreview(files: Sequence[Path], map_file: Path | None) -> None:
                 prefix = f"{path} " if len(loaded) > 1 else ""
                 _import_reviews(session, mapper, path, records, summary, prefix)
     except (SQLAlchemyError, AuditError) as error:
-        raise click.ClickException(f"the import failed and nothing was saved: {_one_line(error)}") from None
+        raise _stopped(error) from None
     _finish(summary)
 
 
@@ -113,7 +117,8 @@ def _import_reviews(
     reason = f"Imported from {path}"
     importer = ReviewImporter(session, mapper, source=str(path), now=utcnow())
     first_seen: dict[str, str] = {}
-    for raw in _progress(records, f"Importing {path.name}"):
+    for done, raw in enumerate(_progress(records, f"Importing {path.name}"), start=1):
+        _commit_every_batch(session, done)
         where = prefix + raw.location
         if raw.error is not None:
             summary.skip(raw.error.reason, where, raw.error.detail)
@@ -180,7 +185,7 @@ def import_claims(file: Path, map_file: Path | None) -> None:
             mapper = _mapper(session, mapping, summary)
             _import_rows(session, mapper, file, rows, summary)
     except (SQLAlchemyError, AuditError) as error:
-        raise click.ClickException(f"the import failed and nothing was saved: {_one_line(error)}") from None
+        raise _stopped(error) from None
     _finish(summary)
 
 
@@ -191,7 +196,8 @@ def _import_rows(
     importer = ClaimRowImporter(session, mapper, source=str(path))
     first_seen: dict[str, str] = {}
     unlinked = 0
-    for row in _progress(rows, f"Importing {path.name}"):
+    for done, row in enumerate(_progress(rows, f"Importing {path.name}"), start=1):
+        _commit_every_batch(session, done)
         if row.error is not None:
             summary.skip(row.error.reason, row.location, row.error.detail)
             continue
@@ -250,6 +256,16 @@ def _mapper(session: Session, mapping: dict[str, str | None], summary: ImportSum
     return mapper
 
 
+def _commit_every_batch(session: Session, done: int) -> None:
+    """Commit after every COMMIT_EVERY records, so a long import does not keep other writers
+    waiting (the audit chain's lock, SQLite's write lock) until it ends. Safe because importing
+    is idempotent: an import stopped half-way is finished by running it again."""
+    if done > 1 and (done - 1) % COMMIT_EVERY == 0:
+        session.commit()
+        # Keep memory flat however long the file.
+        session.expunge_all()
+
+
 def _in_savepoint(
     session: Session, reason: str, where: str, summary: ImportSummary, save: Callable[[], Result]
 ) -> Result | None:
@@ -281,6 +297,13 @@ def _on_terminal() -> bool:
         return sys.stderr.isatty()
     except (AttributeError, ValueError):
         return False
+
+
+def _stopped(error: BaseException) -> click.ClickException:
+    return click.ClickException(
+        f"the import stopped: {_one_line(error)} (the batches committed before stay; "
+        "run the same import again to finish it)"
+    )
 
 
 def _one_line(error: BaseException) -> str:

@@ -85,6 +85,11 @@ def public_content(snapshot: dict[str, Any]) -> dict[str, Any]:
     return content
 
 
+def _label_id(match: LabelMatch) -> int | None:
+    # By id: the mapper's labels outlive the batches the session is emptied between.
+    return match.label.id if match.label is not None else None
+
+
 def _clip(text: str, length: int) -> str:
     return text if len(text) <= length else text[: length - 1] + "\u2026"
 
@@ -152,7 +157,7 @@ class ReviewImporter:
         for appearance in review.appearances:
             claim.appearances.append(Appearance(url=appearance.url, appeared_on=appearance.appeared_on))
         claim.verdict = Verdict(
-            label=match.label,
+            label_id=_label_id(match),
             headline=_clip(content["headline"], HEADLINE_LENGTH),
             summary=review.summary,
             explanation="",
@@ -225,8 +230,8 @@ class ReviewImporter:
         same = public_content(latest.snapshot) == public_content(content)
         if same and not new:
             verdict = claim.verdict
-            if verdict is not None and verdict.label_id != (match.label.id if match.label else None):
-                verdict.label = match.label
+            if verdict is not None and verdict.label_id != _label_id(match):
+                verdict.label_id = _label_id(match)
                 self.session.flush()
                 return Outcome(UPDATED, "the label map gives the verdict another label", claim.id)
             return Outcome(SKIPPED, ALREADY_IMPORTED, claim.id)
@@ -260,7 +265,7 @@ class ReviewImporter:
         verdict = claim.verdict
         if verdict is None:
             verdict = claim.verdict = Verdict()
-        verdict.label = match.label
+        verdict.label_id = _label_id(match)
         verdict.headline = _clip(content["headline"], HEADLINE_LENGTH)
         verdict.summary = review.summary
 

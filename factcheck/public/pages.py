@@ -185,10 +185,8 @@ class PublishedCheck:
 
     slug: str
     label: str
-    label_key: str
     retracted: bool
     headline: str
-    claim: str
     claimant: str
     quotes: list[str]
     # The id of the first highlight in the text, when a quote was found there.
@@ -229,9 +227,15 @@ def _claims_citing(session: Session, document_id: int) -> list[int]:
     return list(session.scalars(_CITING_SQL[dialect], {"document_id": value}))
 
 
-def published_checks(session: Session, document_id: int) -> list[PublishedCheck]:
-    """The published claims whose latest revision says they appeared in the document."""
-    claim_ids = _claims_citing(session, document_id)
+def published_checks(
+    session: Session, document_id: int, claim_ids: Sequence[int] | None = None
+) -> list[PublishedCheck]:
+    """The published claims whose latest revision says they appeared in the document.
+
+    ``claim_ids``: the claims to look at, when already known (:func:`_claims_citing`).
+    """
+    if claim_ids is None:
+        claim_ids = _claims_citing(session, document_id)
     slugs: dict[int, str] = {
         claim_id: slug
         for claim_id, slug in session.execute(
@@ -257,10 +261,8 @@ def published_checks(session: Session, document_id: int) -> list[PublishedCheck]
             PublishedCheck(
                 slug=slug,
                 label=shown_label(history),
-                label_key="retracted" if retracted else str(snapshot.get("label", {}).get("key") or ""),
                 retracted=retracted,
                 headline=history[-1].headline,
-                claim=str(snapshot.get("claim") or ""),
                 claimant=str(snapshot.get("claimant") or ""),
                 quotes=[str(a["quote"]) for a in here if a.get("quote")],
             )
@@ -378,7 +380,7 @@ def document(document_id: int) -> ResponseReturnValue:
 
     def render() -> str:
         found = session.get(Document, document_id)
-        checks = published_checks(session, document_id)
+        checks = published_checks(session, document_id, claim_ids)
         if found is None or not checks:
             raise _NotPublic
         highlights = place_quotes(found.text, checks)

@@ -3,15 +3,16 @@
 Each chart is one ``<svg role="img">`` named by its ``<title>`` and described
 by its ``<desc>`` (a sentence with the numbers), so a screen reader announces
 it as one image with a text alternative; the page puts a data table next to
-it. Colours are presentation attributes (so the PDF renderer, which does not
-apply the page's stylesheet inside SVG, draws them too) and every element has
+it. Colours are presentation attributes, so a chart looks the same wherever
+it is drawn (browser, PDF renderer, a copied SVG file), and every element has
 a class the stylesheet can restyle. Bars and text meet WCAG contrast against
 white: 3:1 at least for the bars, 4.5:1 for the text. No inline styles and no
 scripts, so the strict Content Security Policy holds.
 
-Captured bars stand left of published ones in each week, so position tells the
-series apart as well as colour. Every bar is a ``<g class="chart-bar">`` carrying ``data-label`` and
-``data-value`` (and a ``<title>`` tooltip), which the tests read back.
+Captured bars stand left of published ones in each week, so position tells
+the series apart as well as colour. Every bar is a ``<g class="chart-bar">``
+with a ``<title>`` tooltip and its number in ``data-value`` (plus
+``data-label``, or ``data-week`` and ``data-series``), which the tests read back.
 """
 
 from __future__ import annotations

@@ -34,14 +34,16 @@ holds every moment from ``start`` 00:00 UTC up to, not including, the day after
   was given blind, before the reviewer could see the others. Ratings with a
   label outside the order (Unverifiable, Satire) are excluded and counted.
   Only claims with two or more such ratings in the period take part; with
-  fewer than two of those claims the report says "not enough data".
+  fewer than two of those claims the report says "not enough data", and when
+  every one of their ratings has the same label alpha is undefined (0/0). The
+  report gives the number of claims, ratings and reviewers it rests on.
 - **most-checked claimants**: the ten claimants with the most claims captured
   in the period, names compared ignoring case and repeated spaces (the
   spelling used most is shown); ties by name.
 - **sources per verdict**: for claims first published in the period, the
   number of sources in that first publication's snapshot (what readers were
-  shown): mean and median per verdict, overall and per label, and the share of
-  those sources marked primary (primary sources / all sources).
+  shown): mean and median per verdict overall, the mean per label, and the
+  share of those sources marked primary (primary sources / all sources).
 - **weekly flow**: captured and published (as above) per calendar week, weeks
   starting on Monday; the first and last week are cut to the period.
 
@@ -410,7 +412,12 @@ def sources_per_verdict(
 def compute_report(
     period: Period, inputs: ReportInputs, *, generated_at: datetime | None = None
 ) -> TeamReport:
-    """Every figure of the report from plain inputs (rows outside the period are ignored)."""
+    """Every figure of the report from plain inputs.
+
+    Claims, first publications and ratings outside the period are ignored; the
+    counts already made per period (later revisions, dismissals, sources added)
+    are taken as given.
+    """
     captured = [claim for claim in inputs.captured if claim.created_at in period]
     published = [p for p in inputs.first_publications if p.published_at in period]
     ratings = [rating for rating in inputs.ratings if rating.created_at in period]

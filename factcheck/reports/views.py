@@ -28,6 +28,8 @@ from factcheck.web.pdf import render_pdf
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
 DATE_MESSAGE = "Enter a date as YYYY-MM-DD, for example 2024-03-31."
+# Dates outside these are typing mistakes (and would overflow the date arithmetic at year 1 or 9999).
+EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
 
 
 class PeriodForm(Form):
@@ -43,12 +45,17 @@ class PeriodForm(Form):
         """The chosen period, or None with the reasons on the fields.
 
         Without dates: the last :data:`DEFAULT_DAYS` days up to ``today``. With
-        only a start: from it to ``today`` (or that one day, if it is later); with only an end: the
-        :data:`DEFAULT_DAYS` days up to it.
+        only a start: from it to ``today`` (or that one day, if it is later);
+        with only an end: the :data:`DEFAULT_DAYS` days up to it.
         """
         if not self.validate():
             return None
         start, end = self.start.data, self.end.data
+        for field, day in ((self.start, start), (self.end, end)):
+            if day is not None and not EARLIEST <= day <= LATEST:
+                field.errors = [*field.errors, f"Choose a date between {EARLIEST.year} and {LATEST.year}."]
+        if self.start.errors or self.end.errors:
+            return None
         if start is None and end is None:
             return Period.ending(today)
         if start is None:

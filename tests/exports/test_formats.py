@@ -223,3 +223,16 @@ def test_an_unpublished_claim_has_no_verdict_url(editor_client, desk: Desk) -> N
         assert rows[claim.id]["Published label"] == ""
         assert rows[claim.id]["First published at (UTC)"] == ""
     assert rows[desk.speech.id]["Verdict URL"] == SPEECH_URL
+
+
+def test_the_documented_columns_are_the_exported_ones() -> None:
+    import pathlib
+    import re
+
+    from factcheck.exports.claims import CLAIM_COLUMNS
+
+    docs = pathlib.Path(__file__).resolve().parents[2] / "docs" / "exports.md"
+    rows = re.findall(r"^\| (\d+) \| `([^`]+)` \| `([^`]+)` \|", docs.read_text(encoding="utf-8"), re.M)
+    assert [(header, key) for _number, header, key in rows] == [
+        (column.header, column.name) for column in CLAIM_COLUMNS
+    ]

@@ -492,3 +492,19 @@ def test_the_history_attributes_the_import_to_the_command(
         assert changeset.reason == f"Imported from {path}"
     tables = set(db_session.scalars(select(AuditChange.table_name).where(AuditChange.claim_id == claim.id)))
     assert {"claims", "verdicts", "publications", "claim_transitions"} <= tables
+
+
+def test_a_long_import_commits_in_batches(
+    app: Flask, db_session: Session, tmp_path: Path, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr("factcheck.imports.cli.COMMIT_EVERY", 2)
+    records = [review(f"https://example.org/{n}", f"Claim {n}.", "False") for n in range(5)]
+    records.insert(3, {"@type": "WebPage"})
+    path = write(tmp_path, "many.json", records)
+
+    result = run_import(app, "claimreview", path)
+
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Created 5, updated 0, skipped 1 (6 records)")
+    assert claim_count(db_session) == 5
+    assert run_import(app, "claimreview", path).output.startswith("Created 0, updated 0, skipped 6")

@@ -145,53 +145,56 @@ class CheckBuilder:
         set_actor(db, Actor.system("test setup", "test"))
         number = next(self.counter)
         reviewers, editor = self.reviewers, self.editor
-        claim = Claim(
-            text=text, claimant=claimant, claimed_on=claimed_on, created_by=reviewers[0], state=state
-        )
-        claim.slug = slug
-        claim.transitions.append(
-            ClaimTransition(from_state=None, to_state=ClaimState.NEW, actor=reviewers[0])
-        )
-        if state != ClaimState.NEW:
+        # Built in one piece: nothing is flushed half-made (an appearance in a document, say).
+        with db.no_autoflush:
+            claim = Claim(
+                text=text, claimant=claimant, claimed_on=claimed_on, created_by=reviewers[0], state=state
+            )
+            claim.slug = slug
             claim.transitions.append(
-                ClaimTransition(from_state=ClaimState.NEW, to_state=state, actor=reviewers[0])
+                ClaimTransition(from_state=None, to_state=ClaimState.NEW, actor=reviewers[0])
             )
-        for values in appearances:
-            claim.appearances.append(
-                Appearance(
-                    url=values.get("url"),
-                    quote_exact=values.get("quote"),
-                    appeared_on=values.get("appeared_on"),
-                    created_by=reviewers[0],
+            if state != ClaimState.NEW:
+                claim.transitions.append(
+                    ClaimTransition(from_state=ClaimState.NEW, to_state=state, actor=reviewers[0])
                 )
-            )
-        for values in sources:
-            claim.sources.append(
-                Source(**values, note=PRIVATE_SOURCE_NOTE if private else None, created_by=reviewers[0])
-            )
-        for name in tags:
-            tag = db.scalar(select(Tag).where(Tag.name == name)) or Tag(name=name)
-            claim.tags.append(tag)
-        if label is not None:
-            claim.verdict = Verdict(
-                label=label_of(db, label),
-                headline=headline,
-                summary=summary,
-                explanation=explanation,
-                author=editor,
-            )
-        if private:
-            for reviewer in reviewers:
-                claim.ratings.append(
-                    Rating(
-                        reviewer=reviewer,
-                        label=label_of(db, "mostly-true"),
-                        reasoning=f"{PRIVATE_RATING_REASONING} by {reviewer.name} ({number})",
+            for values in appearances:
+                claim.appearances.append(
+                    Appearance(
+                        url=values.get("url"),
+                        document=values.get("document"),
+                        quote_exact=values.get("quote"),
+                        appeared_on=values.get("appeared_on"),
+                        created_by=reviewers[0],
                     )
                 )
-            claim.comments.append(Comment(author=reviewers[1], body=PRIVATE_COMMENT))
-            claim.assignments.append(Assignment(user=reviewers[0], assigned_by=editor))
-        db.add(claim)
+            for values in sources:
+                claim.sources.append(
+                    Source(**values, note=PRIVATE_SOURCE_NOTE if private else None, created_by=reviewers[0])
+                )
+            for name in tags:
+                tag = db.scalar(select(Tag).where(Tag.name == name)) or Tag(name=name)
+                claim.tags.append(tag)
+            if label is not None:
+                claim.verdict = Verdict(
+                    label=label_of(db, label),
+                    headline=headline,
+                    summary=summary,
+                    explanation=explanation,
+                    author=editor,
+                )
+            if private:
+                for reviewer in reviewers:
+                    claim.ratings.append(
+                        Rating(
+                            reviewer=reviewer,
+                            label=label_of(db, "mostly-true"),
+                            reasoning=f"{PRIVATE_RATING_REASONING} by {reviewer.name} ({number})",
+                        )
+                    )
+                claim.comments.append(Comment(author=reviewers[1], body=PRIVATE_COMMENT))
+                claim.assignments.append(Assignment(user=reviewers[0], assigned_by=editor))
+            db.add(claim)
         db.commit()
         return claim
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -10,8 +11,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
 
 from factcheck.claims.models import Claim
+from factcheck.documents.models import Document
 from factcheck.public import checks as checks_module
 from factcheck.publishing.models import Publication, PublicationKind
 from tests.claims.desk import page_text
@@ -122,6 +125,23 @@ def test_a_retracted_check_keeps_its_address(
     assert "The quote was not the ministry's." in text_of(response, "retraction-notice")
     assert text_of(response, "verdict-label") == "Retracted"
     assert meta(response, "robots") == "index,follow"
+
+
+def test_an_appearance_in_a_document_links_to_the_annotated_text(
+    client: FlaskClient, db_session: Session, published_check: PublishedCheck
+) -> None:
+    text = "The ministry said the missile's range is 480 km, within the treaty."
+    document = Document(
+        title="Ministry briefing", text=text, text_sha256=hashlib.sha256(text.encode()).hexdigest()
+    )
+    db_session.add(document)
+    db_session.commit()
+    claim = published_check(appearances=[{"document": document, "quote": "the missile's range is 480 km"}])
+    response = client.get(f"/checks/{claim.slug}")
+    link = f"/read/{document.id}"
+    assert link in links(response)
+    assert "Ministry briefing" in page_text(response)
+    assert client.get(link).status_code == 200
 
 
 def test_unknown_and_never_published_checks_do_not_exist(

@@ -304,10 +304,8 @@ def check(slug: str, label: str = "False", retracted: bool = False) -> Published
     return PublishedCheck(
         slug=slug,
         label=label,
-        label_key=label.lower(),
         retracted=retracted,
         headline=f"<b>{slug}</b>",
-        claim="c",
         claimant="x",
         quotes=[],
         target=f"t-{slug}",

@@ -132,6 +132,8 @@ def test_only_one_end_of_the_period(client, desk):
         ("from=2024-03-01&to=31/03/2024", "Enter a date as YYYY-MM-DD"),
         ("from=2024-03-31&to=2024-03-01", "The end of the period must not be before its start."),
         ("from=2000-01-01&to=2024-03-31", f"Choose a period of at most {MAX_DAYS} days"),
+        ("to=0001-01-05", "Choose a date between 1900 and 2999."),
+        ("from=9999-12-31", "Choose a date between 1900 and 2999."),
     ],
 )
 @pytest.mark.parametrize("path", ["/reports/team", "/reports/team.xlsx", "/reports/team.pdf"])
