@@ -36,6 +36,7 @@ RECORD_NAMES = {
     "organisation": "organisation details",
     "publications": "publication",
     "rating_labels": "rating label",
+    "reader_submissions": "reader submission",
     "ratings": "rating",
     "sources": "source",
     "tags": "tag",
