@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 
@@ -207,7 +207,11 @@ def _publishing_helpers() -> dict[str, Any]:
         """The latest revision and whether the draft differs from it; None for a claim never published."""
         if not claim.publications:
             return None
-        latest = claim.publications[-1]
-        return PublicationStatus(latest, operations.draft_differs(db.session(), claim))
+        # The claim page asks twice (verdict and publications); build the draft's snapshot once.
+        known: dict[int, PublicationStatus] = g.setdefault("publication_status", {})
+        if claim.id not in known:
+            latest = claim.publications[-1]
+            known[claim.id] = PublicationStatus(latest, operations.draft_differs(db.session(), claim))
+        return known[claim.id]
 
     return {"publication_status": publication_status}

@@ -13,7 +13,7 @@ from tests.exports.conftest import Desk
 
 def matching(db: Session, **filters: Any) -> list[int]:
     claim_filter = parse_filter(db, **filters)
-    ids = [record.claim.id for record in claim_records(db, claim_filter, Viewer.command_line())]
+    ids = [record.id for record in claim_records(db, claim_filter, Viewer.command_line())]
     assert count_claims(db, claim_filter) == len(ids)
     return ids
 

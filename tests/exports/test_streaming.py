@@ -54,8 +54,7 @@ def test_claims_are_read_in_keyset_batches(db_session: Session, connection: Conn
     claim_filter = parse_filter(db_session)
     with recorded(connection) as statements:
         ids = [
-            record.claim.id
-            for record in claim_records(db_session, claim_filter, Viewer.command_line(), batch=2)
+            record.id for record in claim_records(db_session, claim_filter, Viewer.command_line(), batch=2)
         ]
     assert ids == desk.ids(*desk.claims)
     batches = claim_batch_queries(statements)

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 import pytest
 from flask_login import AnonymousUserMixin
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from factcheck.accounts.models import Role
-from factcheck.audit.changesets import set_reason
+from factcheck import migrate
+from factcheck.accounts import operations as accounts
+from factcheck.accounts.models import Role, User
+from factcheck.audit.changesets import Actor, set_actor, set_reason
 from factcheck.audit.history import claim_history
-from factcheck.claims.models import ClaimState, ClaimTransition
+from factcheck.claims.models import Claim, ClaimState, ClaimTransition
+from factcheck.db import make_engine
 from factcheck.publishing import operations
 from factcheck.publishing.models import Publication, PublicationKind
 from factcheck.publishing.operations import PublishingError, draft_differs, publish, publish_revision
@@ -490,3 +496,66 @@ def test_publishing_records_one_transition(db_session, team):
     assert [(s.from_state, s.actor_id, s.comment) for s in steps] == [
         (ClaimState.READY, team["ada"].id, None)
     ]
+
+
+# --- two editors at once, with real transactions --------------------------------------------
+
+
+@pytest.mark.slow
+def test_two_editors_publishing_at_once_publish_once(empty_database):
+    """Both press Publish at the same moment: one publishes, the other is told it already is."""
+    engine = make_engine(empty_database)
+    migrate.upgrade(engine)
+    try:
+        with Session(bind=engine, expire_on_commit=False) as setup:
+            set_actor(setup, Actor.system("test setup", "test"))
+            team = {
+                key: accounts.create_user(
+                    setup,
+                    email=f"{key}@example.org",
+                    name=key.title(),
+                    password="correct horse battery",
+                    role=role,
+                )
+                for key, role in (
+                    ("anna", Role.REVIEWER),
+                    ("ben", Role.REVIEWER),
+                    ("eve", Role.EDITOR),
+                    ("ed", Role.EDITOR),
+                    ("ada", Role.ADMIN),
+                )
+            }
+            setup.commit()
+            claim_id = ready_claim(setup, team).id
+        start = threading.Barrier(2)
+
+        def press_publish(key: str) -> str:
+            start.wait(timeout=10)
+            with Session(bind=engine, expire_on_commit=False) as session:
+                user = session.get(User, team[key].id)
+                set_actor(session, Actor.for_user(user, origin="test"))
+                claim = session.get(Claim, claim_id)
+                try:
+                    publish(session, claim, user)
+                    session.commit()
+                except PublishingError as refused:
+                    session.rollback()
+                    return str(refused)
+                return "published"
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            outcomes = list(pool.map(press_publish, ["ed", "ada"], timeout=60))
+
+        assert outcomes.count("published") == 1
+        [refusal] = [outcome for outcome in outcomes if outcome != "published"]
+        assert "already published" in refusal or "meanwhile" in refusal
+        with Session(bind=engine) as check:
+            assert check.scalar(select(func.count()).where(Publication.claim_id == claim_id)) == 1
+            moves = check.scalar(
+                select(func.count()).where(
+                    ClaimTransition.claim_id == claim_id, ClaimTransition.to_state == ClaimState.PUBLISHED
+                )
+            )
+            assert moves == 1
+    finally:
+        engine.dispose()
