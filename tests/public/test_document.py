@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import html as html_module
 import re
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
@@ -149,8 +150,6 @@ def test_the_text_is_escaped_and_otherwise_unchanged(
     # Without the words we add (hidden labels, verdict links) the text is the document's, exactly.
     shown = re.sub(r'<span class="quote-start"[^>]*>.*?</span></span>', "", container.group(1))
     shown = re.sub(r' <a class="verdict-tag[^"]*"[^>]*>.*?</a>', "", shown)
-    import html as html_module
-
     assert html_module.unescape(re.sub(r"<[^>]+>", "", shown)) == TEXT
 
 
@@ -332,8 +331,6 @@ def test_annotate_never_nests_or_crosses_elements(app: Any, spans: list[tuple[in
     assert html.count("Read the fact check") == len(spans)
     assert "<b>" not in html
     covered = {i for start, end in spans for i in range(start, end)}
-    import html as html_module
-
     assert html_module.unescape(marked_text(html)) == "".join(text[i] for i in sorted(covered))
 
 

@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from factcheck.accounts.models import Role
 from factcheck.claims.models import Claim
 from factcheck.organisation.models import Organisation
 from factcheck.public import pages
@@ -246,8 +247,6 @@ def test_about_shows_the_admins_details(client: FlaskClient, db_session: Session
 def test_pages_are_public_and_show_nothing_of_the_signed_in_user(
     path: str, client: FlaskClient, login_as: Callable[..., Any]
 ) -> None:
-    from factcheck.accounts.models import Role
-
     anonymous = client.get(path)
     assert anonymous.status_code == 200
     user = login_as(Role.EDITOR)
