@@ -33,7 +33,7 @@ from factcheck.exports.claims import (
     claim_records,
     parse_filter,
 )
-from factcheck.publishing.urls import public_base
+from factcheck.publishing.urls import FALLBACK_BASE
 
 STDOUT = "-"
 # Progress bar steps: one redraw per this many claims.
@@ -136,9 +136,10 @@ def export_claims(
         except InvalidFilter as exc:
             raise BadOption(f"{OPTION_OF[exc.field]}: {exc.message}") from None
         progress = _Progress(matching_count(session, format_key, claim_filter) if _on_terminal() else None)
-        # One request context for the whole export, on the public address, so the
-        # verdict URLs are the ones check_url gives outside a request, built quickly.
-        with current_app.test_request_context(base_url=public_base()), progress:
+        # One request context for the whole export (url_for needs one), so the verdict URLs
+        # are built quickly and are those check_url gives outside a request: PUBLIC_URL, else
+        # the fallback address, which this context's host is.
+        with current_app.test_request_context(base_url=FALLBACK_BASE), progress:
             records = progress.counting(claim_records(session, claim_filter, Viewer.command_line()))
             try:
                 if format_.binary:

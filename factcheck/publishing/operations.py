@@ -187,8 +187,9 @@ def publish(
     _check_verdict(claim)
     _check_four_eyes(session, claim, actor, four_eyes)
     if latest_revision(session, claim.id) is not None:
-        # Published once, then moved back by hand: the next public text is a revision, not revision 1.
-        raise PublishingError("the claim was published before; publish a new revision of it instead")
+        # No workflow move leaves published, so only a hand-edited database gets here: refuse
+        # rather than number a second "revision 1".
+        raise PublishingError("the claim already has publications, so it cannot be published afresh")
 
     verdict = claim.verdict
     assert verdict is not None and verdict.label is not None

@@ -203,3 +203,12 @@ def test_the_progress_bar_counts_the_matching_claims(
     totals.clear()
     assert run(runner, "--format", "claimreview", "-o", str(tmp_path / "b.jsonld")).exit_code == 0
     assert totals == [2, 2]
+
+
+def test_verdict_urls_use_the_public_address(make_app, desk: Desk, tmp_path) -> None:
+    runner = make_app(PUBLIC_URL="https://checks.example.org/news/").test_cli_runner()
+    target = tmp_path / "claims.json"
+    result = run(runner, "--format", "json", "--state", "published", "-o", str(target))
+    assert result.exit_code == 0, result.output
+    urls = {row["claim_id"]: row["verdict_url"] for row in json_rows(target.read_text(encoding="utf-8"))}
+    assert urls[desk.speech.id] == "https://checks.example.org/news/checks/russias-new-missiles"
