@@ -152,7 +152,8 @@ def export_claims(
                         chunks = progress.counting_reviews(chunks)  # type: ignore[arg-type]
                     _write_text(output, chunks)  # type: ignore[arg-type]
             except (SQLAlchemyError, OSError) as exc:
-                raise click.ClickException(f"export failed, nothing written: {_one_line(exc)}") from None
+                outcome = "output incomplete" if output == STDOUT else "nothing written"
+                raise click.ClickException(f"export failed, {outcome}: {_one_line(exc)}") from None
     where = "standard output" if output == STDOUT else output
     noun = "claim" if progress.done == 1 else "claims"
     click.echo(f"Exported {progress.done} {noun} to {where}", err=output == STDOUT)
