@@ -81,6 +81,10 @@ class DefaultConfig:
     # Rendered public pages kept in memory per process (verdict pages; lists, feeds and sitemaps).
     # Each entry is one page's HTML; 0 turns the cache off (HTTP validators still work).
     PUBLIC_PAGE_CACHE_SIZE = 512
+    # Shared public responses answered from memory in front of the app for this many seconds
+    # (factcheck/public/microcache.py): how long a new revision may take to reach anonymous readers.
+    # 0 turns it off.
+    PUBLIC_MICROCACHE_SECONDS = 5
     PUBLIC_LIST_CACHE_SIZE = 128
 
     # Imports (docs/imports.md): other publishers' rating labels -> our label keys, matched

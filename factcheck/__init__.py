@@ -14,6 +14,7 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config as app_config
+from factcheck.public import microcache
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -57,6 +58,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _init_request_hooks(app)
     _init_extensions(app)
     _register_blueprints(app)
+    # Outermost, so a cached public page costs no Flask work at all.
+    microcache.wrap(app)
     return app
 
 

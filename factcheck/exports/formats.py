@@ -31,6 +31,8 @@ from datetime import date, datetime
 from typing import IO, Any, Generic, TypeVar
 
 import xlsxwriter
+from xlsxwriter.format import Format as Format_
+from xlsxwriter.worksheet import Worksheet
 
 from factcheck.exports.streams import spreadsheet_safe
 
@@ -180,6 +182,66 @@ def json_chunks(
 
 # --- XLSX -----------------------------------------------------------------------------------
 
+# Workbook options that keep every string a string: xlsxwriter's automatic conversion
+# of "=..." to formulas, of URLs to links and of digits to numbers is off.
+XLSX_OPTIONS: dict[str, Any] = {
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "strings_to_numbers": False,
+    # Times are UTC (the headers say so); a cell holds no time zone.
+    "remove_timezone": True,
+}
+
+
+@dataclass(frozen=True)
+class XlsxStyles:
+    """The cell formats every workbook of the app uses."""
+
+    bold: Format_
+    date: Format_
+    time: Format_
+    wrapped: Format_
+
+    @classmethod
+    def of(cls, workbook: xlsxwriter.Workbook) -> XlsxStyles:
+        return cls(
+            bold=workbook.add_format({"bold": True}),
+            date=workbook.add_format({"num_format": "yyyy-mm-dd"}),
+            time=workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"}),
+            wrapped=workbook.add_format({"text_wrap": True, "valign": "top"}),
+        )
+
+
+def write_cell(
+    worksheet: Worksheet,
+    row: int,
+    column: int,
+    value: Any,
+    styles: XlsxStyles,
+    *,
+    number_format: Format_ | None = None,
+    wrap: bool | None = None,
+) -> None:
+    """One value as a typed cell: numbers, booleans and dates as such, anything else as a
+    string cell (never a formula), cut at :data:`XLSX_MAX_CELL` characters. None and ""
+    leave the cell empty. Text wraps when ``wrap`` says so, or by default when it has a
+    line break."""
+    if value is None or (isinstance(value, str) and value == ""):
+        return
+    if isinstance(value, bool):
+        worksheet.write_boolean(row, column, value)
+    elif isinstance(value, int | float):
+        worksheet.write_number(row, column, value, number_format)
+    elif isinstance(value, datetime):
+        worksheet.write_datetime(row, column, value.replace(microsecond=0), styles.time)
+    elif isinstance(value, date):
+        worksheet.write_datetime(row, column, value, styles.date)
+    else:
+        text = str(value)[:XLSX_MAX_CELL]
+        if wrap is None:
+            wrap = "\n" in text
+        worksheet.write_string(row, column, text, styles.wrapped if wrap else None)
+
 
 def write_xlsx(
     columns: Sequence[Column[Record]],
@@ -190,51 +252,24 @@ def write_xlsx(
 ) -> int:
     """Write a workbook to ``target`` (a path or a binary file); returns the number of records.
 
-    Strings always go in as string cells (``write_string``; xlsxwriter's automatic
-    conversion of "=..." to formulas, of URLs to links and of digits to numbers is
-    off), so nothing in a cell runs. Text longer than a cell holds is cut at
+    Strings always go in as string cells (:data:`XLSX_OPTIONS`, :func:`write_cell`),
+    so nothing in a cell runs. Text longer than a cell holds is cut at
     :data:`XLSX_MAX_CELL` characters.
     """
-    workbook = xlsxwriter.Workbook(
-        target,
-        {
-            "constant_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "strings_to_numbers": False,
-            # Times are UTC (the headers say so); a cell holds no time zone.
-            "remove_timezone": True,
-        },
-    )
+    workbook = xlsxwriter.Workbook(target, {"constant_memory": True, **XLSX_OPTIONS})
     try:
         worksheet = workbook.add_worksheet(sheet)
-        bold = workbook.add_format({"bold": True})
-        date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
-        time_format = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
-        wrapped = workbook.add_format({"text_wrap": True, "valign": "top"})
+        styles = XlsxStyles.of(workbook)
         for position, column in enumerate(columns):
             worksheet.set_column(position, position, column.width)
         worksheet.freeze_panes(1, 0)
         # constant_memory writes rows strictly in order: the header first.
         for position, column in enumerate(columns):
-            worksheet.write_string(0, position, column.header, bold)
+            worksheet.write_string(0, position, column.header, styles.bold)
         count = 0
         for count, record in enumerate(records, start=1):
             for position, column in enumerate(columns):
-                value = flat_value(column, column.getter(record))
-                if isinstance(value, bool):
-                    worksheet.write_boolean(count, position, value)
-                elif isinstance(value, int | float):
-                    worksheet.write_number(count, position, value)
-                elif isinstance(value, datetime):
-                    worksheet.write_datetime(count, position, value.replace(microsecond=0), time_format)
-                elif isinstance(value, date):
-                    worksheet.write_datetime(count, position, value, date_format)
-                elif value == "":
-                    continue
-                else:
-                    text = str(value)[:XLSX_MAX_CELL]
-                    worksheet.write_string(count, position, text, wrapped if "\n" in text else None)
+                write_cell(worksheet, count, position, flat_value(column, column.getter(record)), styles)
         worksheet.autofilter(0, 0, max(count, 1), len(columns) - 1)
     finally:
         workbook.close()

@@ -21,7 +21,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 import click
 from flask import current_app
@@ -54,6 +54,16 @@ COMMIT_EVERY = 200
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
+ReadItem = TypeVar("ReadItem", RawRecord, CsvRow)
+Parsed = TypeVar("Parsed", bound="_Keyed")
+
+
+class _Keyed(Protocol):
+    """A parsed record: what importing it again finds it by."""
+
+    @property
+    def key(self) -> str: ...
+
 
 _MAP_HELP = (
     "A JSON object of foreign rating label -> our label key (null: leave unmapped), "
@@ -83,13 +93,7 @@ def import_claimreview(files: Sequence[Path], map_file: Path | None) -> None:
     mapping = _label_map(map_file)
     loaded: list[tuple[Path, list[RawRecord]]] = []
     for path in files:
-        try:
-            records = read_records(_read(path))
-        except ImportFileError as error:
-            raise click.ClickException(f"cannot read {path}: {error}") from None
-        if not records:
-            raise click.ClickException(f"cannot read {path}: it holds no records")
-        loaded.append((path, records))
+        loaded.append((path, _read_all(path, read_records, empty="it holds no records")))
 
     summary = ImportSummary(noun="record")
     try:
@@ -114,27 +118,18 @@ def _import_reviews(
     summary: ImportSummary,
     prefix: str,
 ) -> None:
-    reason = f"Imported from {path}"
     importer = ReviewImporter(session, mapper, source=str(path), now=utcnow())
-    first_seen: dict[str, str] = {}
-    for done, raw in enumerate(_progress(records, f"Importing {path.name}"), start=1):
-        _commit_every_batch(session, done)
-        where = prefix + raw.location
-        if raw.error is not None:
-            summary.skip(raw.error.reason, where, raw.error.detail)
-            continue
-        try:
-            review = parse_review(raw.data)
-        except BadRecord as bad:
-            summary.skip(bad.reason, where, bad.detail)
-            continue
-        if review.key in first_seen:
-            summary.skip(DUPLICATE, where, f"the same record as {first_seen[review.key]}")
-            continue
-        first_seen[review.key] = where
-        outcome = _in_savepoint(session, reason, where, summary, lambda review=review: importer.save(review))
-        if outcome is None:
-            continue
+    saved = _saved(
+        session,
+        summary,
+        path,
+        records,
+        where=lambda raw: prefix + raw.location,
+        parse=lambda raw: parse_review(raw.data),
+        save=importer.save,
+        same="record",
+    )
+    for where, review, outcome in saved:
         _count(summary, outcome, where)
         match = outcome.label
         if match is not None and match.label is None and not review.retracted:
@@ -172,12 +167,7 @@ def import_claims(file: Path, map_file: Path | None) -> None:
     Importing the same file again adds nothing.
     """
     mapping = _label_map(map_file)
-    try:
-        rows = read_rows(_read(file))
-    except CsvFileError as error:
-        raise click.ClickException(f"cannot read {file}: {error}") from None
-    if not rows:
-        raise click.ClickException(f"cannot read {file}: it has a header but no rows")
+    rows = _read_all(file, read_rows, empty="it has a header but no rows")
 
     summary = ImportSummary(noun="row")
     try:
@@ -192,36 +182,26 @@ def import_claims(file: Path, map_file: Path | None) -> None:
 def _import_rows(
     session: Session, mapper: LabelMapper, path: Path, rows: list[CsvRow], summary: ImportSummary
 ) -> None:
-    reason = f"Imported from {path}"
     importer = ClaimRowImporter(session, mapper, source=str(path))
-    first_seen: dict[str, str] = {}
     unlinked = 0
-    for done, row in enumerate(_progress(rows, f"Importing {path.name}"), start=1):
-        _commit_every_batch(session, done)
-        if row.error is not None:
-            summary.skip(row.error.reason, row.location, row.error.detail)
-            continue
-        try:
-            parsed = parse_row(row.cells)
-        except BadRecord as bad:
-            summary.skip(bad.reason, row.location, bad.detail)
-            continue
-        if parsed.key in first_seen:
-            summary.skip(DUPLICATE, row.location, f"the same claim as {first_seen[parsed.key]}")
-            continue
-        first_seen[parsed.key] = row.location
-        outcome = _in_savepoint(
-            session, reason, row.location, summary, lambda parsed=parsed: importer.save(parsed)
-        )
-        if outcome is None:
-            continue
+    saved = _saved(
+        session,
+        summary,
+        path,
+        rows,
+        where=lambda row: row.location,
+        parse=lambda row: parse_row(row.cells),
+        save=importer.save,
+        same="claim",
+    )
+    for where, parsed, outcome in saved:
         if outcome.status == CREATED:
             summary.add_created()
             unlinked += parsed.unlinked
             if parsed.label and outcome.label is not None and outcome.label.label is None:
                 summary.unmapped_label(parsed.label)
         else:
-            summary.skip(outcome.why, row.location, f"claim #{outcome.claim_id}")
+            summary.skip(outcome.why, where, f"claim #{outcome.claim_id}")
     if unlinked:
         summary.notes.append(
             f"Appearances without a web address (documents of the exporting database) left out: {unlinked}"
@@ -229,6 +209,18 @@ def _import_rows(
 
 
 # --- shared ----------------------------------------------------------------------------------
+
+
+def _read_all(path: Path, read: Callable[[str], list[Item]], *, empty: str) -> list[Item]:
+    """Every record of the file, read before anything is written; a file that cannot be read,
+    or holds nothing, stops the command (``empty`` says why for the latter)."""
+    try:
+        items = read(_read(path))
+    except (ImportFileError, CsvFileError) as error:
+        raise click.ClickException(f"cannot read {path}: {error}") from None
+    if not items:
+        raise click.ClickException(f"cannot read {path}: {empty}")
+    return items
 
 
 def _read(path: Path) -> str:
@@ -264,6 +256,42 @@ def _commit_every_batch(session: Session, done: int) -> None:
         session.commit()
         # Keep memory flat however long the file.
         session.expunge_all()
+
+
+def _saved(
+    session: Session,
+    summary: ImportSummary,
+    path: Path,
+    items: list[ReadItem],
+    *,
+    where: Callable[[ReadItem], str],
+    parse: Callable[[ReadItem], Parsed],
+    save: Callable[[Parsed], Result],
+    same: str,
+) -> Iterator[tuple[str, Parsed, Result]]:
+    """Each item of ``path`` read, parsed and saved in a savepoint of its own, committed in batches:
+    ``(where, parsed, outcome)``. An item that cannot be read or parsed, a second item with the
+    same key (the same ``same``) and a refused save are skipped, with the reason in the summary."""
+    reason = f"Imported from {path}"
+    first_seen: dict[str, str] = {}
+    for done, item in enumerate(_progress(items, f"Importing {path.name}"), start=1):
+        _commit_every_batch(session, done)
+        location = where(item)
+        if item.error is not None:
+            summary.skip(item.error.reason, location, item.error.detail)
+            continue
+        try:
+            parsed = parse(item)
+        except BadRecord as bad:
+            summary.skip(bad.reason, location, bad.detail)
+            continue
+        if parsed.key in first_seen:
+            summary.skip(DUPLICATE, location, f"the same {same} as {first_seen[parsed.key]}")
+            continue
+        first_seen[parsed.key] = location
+        outcome = _in_savepoint(session, reason, location, summary, lambda parsed=parsed: save(parsed))
+        if outcome is not None:
+            yield location, parsed, outcome
 
 
 def _in_savepoint(

@@ -229,15 +229,4 @@ class _SharedAwareSessionInterface(SecureCookieSessionInterface):
 
 
 def _keep_shared_responses_cookieless(app: Flask) -> None:
-    current = app.session_interface
-    if type(current) is SecureCookieSessionInterface:
-        app.session_interface = _SharedAwareSessionInterface()
-    else:  # Someone installed another interface: wrap its save_session instead.
-        original = current.save_session
-
-        def save_session(app: Flask, session: SessionMixin, response: Response) -> None:
-            if g.get(_SHARED):
-                return
-            original(app, session, response)
-
-        current.save_session = save_session  # type: ignore[method-assign]
+    app.session_interface = _SharedAwareSessionInterface()

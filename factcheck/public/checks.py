@@ -101,16 +101,23 @@ def settings_version() -> Any:
     return select(Organisation.updated_at).where(Organisation.id == 1).scalar_subquery()
 
 
-@dataclass(frozen=True)
-class CheckState:
-    claim_id: int
-    latest_revision: int
-    last_published_at: datetime
+class _PublicState:
+    """A public page changes when something is published or the organisation's settings change."""
+
+    last_published_at: datetime | None
     settings_changed_at: datetime | None
 
     @property
     def last_modified(self) -> datetime | None:
         return caching.latest_of(self.last_published_at, self.settings_changed_at)
+
+
+@dataclass(frozen=True)
+class CheckState(_PublicState):
+    claim_id: int
+    latest_revision: int
+    last_published_at: datetime
+    settings_changed_at: datetime | None
 
     def key(self) -> tuple[Any, ...]:
         return (
@@ -140,16 +147,12 @@ def check_state(session: Session, slug: str) -> CheckState | None:
 
 
 @dataclass(frozen=True)
-class SiteState:
+class SiteState(_PublicState):
     """What every list of publications depends on: the newest one, how many, the settings."""
 
     last_published_at: datetime | None
     publications: int
     settings_changed_at: datetime | None
-
-    @property
-    def last_modified(self) -> datetime | None:
-        return caching.latest_of(self.last_published_at, self.settings_changed_at)
 
     def key(self) -> tuple[Any, ...]:
         return (

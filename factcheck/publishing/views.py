@@ -5,6 +5,7 @@ Editors and admins only; reviewers see a claim's publications on its page but no
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +23,7 @@ from factcheck.publishing.models import Publication, PublicationKind
 from factcheck.publishing.operations import PublishingError
 from factcheck.publishing.snapshot import build_snapshot
 from factcheck.security.permissions import Permission, requires
-from factcheck.web.forms import form_status
+from factcheck.web.forms import Form, form_status
 from factcheck.web.lookups import current_actor, get_or_404
 
 bp = Blueprint("publishing", __name__, url_prefix="/claims")
@@ -86,19 +87,13 @@ def publish(claim_id: int) -> ResponseReturnValue:
             error, status = "The verdict changed since this preview was shown: check it again below.", 409
             form.verdict_version.data = str(_verdict_version(claim) or "")
         else:
-            try:
-                publication = operations.publish(
-                    db.session(), claim, current_actor(), reason=form.reason.data
-                )
-            except PublishingError as exc:
-                if exc.field and hasattr(form, exc.field):
-                    getattr(form, exc.field).errors = [_sentence(str(exc))]
-                else:
-                    error = _sentence(str(exc))
-                status = _status(exc)
-            else:
-                _flash_published(claim, publication)
-                return redirect(url_for("claims.show", claim_id=claim.id, _anchor="publications-heading"))
+            done, error, status = _attempt(
+                form,
+                claim,
+                lambda: operations.publish(db.session(), claim, current_actor(), reason=form.reason.data),
+            )
+            if done is not None:
+                return done
     return render_template(
         "publishing/publish.html",
         claim=claim,
@@ -107,6 +102,22 @@ def publish(claim_id: int) -> ResponseReturnValue:
         problems=_publish_problems(claim),
         preview=_draft_snapshot(claim),
     ), max(status, form_status(form))
+
+
+def _attempt(
+    form: Form, claim: Claim, operation: Callable[[], Publication]
+) -> tuple[ResponseReturnValue | None, str | None, int]:
+    """Run a publishing operation: on success flash it and give the redirect to the claim's page;
+    on refusal put the message on the form field it names, or give it as the page's error, with its status."""
+    try:
+        publication = operation()
+    except PublishingError as exc:
+        if exc.field and hasattr(form, exc.field):
+            getattr(form, exc.field).errors = [_sentence(str(exc))]
+            return None, None, _status(exc)
+        return None, _sentence(str(exc)), _status(exc)
+    _flash_published(claim, publication)
+    return redirect(url_for("claims.show", claim_id=claim.id, _anchor="publications-heading")), None, 200
 
 
 def _flash_published(claim: Claim, publication: Publication) -> None:
@@ -151,19 +162,15 @@ def revise(claim_id: int) -> ResponseReturnValue:
             form.latest_revision.data = str(latest.revision if latest else "")
             form.verdict_version.data = str(_verdict_version(claim) or "")
         else:
-            try:
-                publication = operations.publish_revision(
+            done, error, status = _attempt(
+                form,
+                claim,
+                lambda: operations.publish_revision(
                     session, claim, current_actor(), kind=form.kind.data or "", note=form.note.data or ""
-                )
-            except PublishingError as exc:
-                if exc.field and hasattr(form, exc.field):
-                    getattr(form, exc.field).errors = [_sentence(str(exc))]
-                else:
-                    error = _sentence(str(exc))
-                status = _status(exc)
-            else:
-                _flash_published(claim, publication)
-                return redirect(url_for("claims.show", claim_id=claim.id, _anchor="publications-heading"))
+                ),
+            )
+            if done is not None:
+                return done
     problems = []
     if claim.state != ClaimState.PUBLISHED or latest is None:
         problems.append(

@@ -1,21 +1,22 @@
 """The team report as an XLSX workbook: one sheet per table of the report page.
 
-Written with xlsxwriter, like the data exports (:mod:`factcheck.exports.formats`).
-Numbers go in as number cells, dates as date cells, and every text as a string
-cell (``write_string``, never the guessing ``write``), so a claimant or a
-person named ``=HYPERLINK(...)`` stays text and is never run as a formula.
+Written with the data exports' XLSX machinery (:mod:`factcheck.exports.formats`:
+``XLSX_OPTIONS``, ``XlsxStyles``, ``write_cell``). Numbers go in as number cells,
+dates as date cells, and every text as a string cell (``write_string``, never the
+guessing ``write``), so a claimant or a person named ``=HYPERLINK(...)`` stays text
+and is never run as a formula.
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from datetime import date
 from typing import Any
 
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
+from factcheck.exports.formats import XLSX_OPTIONS, XlsxStyles, write_cell
 from factcheck.reports.figures import TeamReport
 
 MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -64,32 +65,18 @@ def summary_rows(report: TeamReport) -> list[tuple[str, Any]]:
 def build_workbook(report: TeamReport) -> bytes:
     """The whole workbook, in memory (a report is a few hundred cells at most)."""
     output = io.BytesIO()
-    workbook = xlsxwriter.Workbook(
-        output, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
-    )
-    bold = workbook.add_format({"bold": True})
+    workbook = xlsxwriter.Workbook(output, {"in_memory": True, **XLSX_OPTIONS})
+    styles = XlsxStyles.of(workbook)
+    bold = styles.bold
     formats = {
-        "date": workbook.add_format({"num_format": "yyyy-mm-dd"}),
         "decimal": workbook.add_format({"num_format": "0.00"}),
         "percent": workbook.add_format({"num_format": "0.0%"}),
         "alpha": workbook.add_format({"num_format": "0.000"}),
-        "wrap": workbook.add_format({"text_wrap": True, "valign": "top"}),
     }
 
     def cell(sheet: Worksheet, row: int, column: int, value: Any, style: str | None = None) -> None:
-        if value is None:
-            sheet.write_blank(row, column, None)
-        elif isinstance(value, bool):
-            sheet.write_boolean(row, column, value)
-        elif isinstance(value, int | float):
-            number_format = formats[style] if style else None
-            if style is None and isinstance(value, float):
-                number_format = formats["decimal"]
-            sheet.write_number(row, column, value, number_format)
-        elif isinstance(value, date):
-            sheet.write_datetime(row, column, value, formats["date"])
-        else:
-            sheet.write_string(row, column, str(value), formats["wrap"] if len(str(value)) > 60 else None)
+        number_format = formats[style] if style else formats["decimal"] if isinstance(value, float) else None
+        write_cell(sheet, row, column, value, styles, number_format=number_format, wrap=len(str(value)) > 60)
 
     def table(
         name: str,

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from factcheck.accounts.models import Role
-from tests.accounts.helpers import field_error, login_sessions, session_cookie, text
+from tests.accounts.helpers import login_sessions, session_cookie
 from tests.conftest import PASSWORD
+from tests.helpers import field_error, text
 
 NEW_PASSWORD = "a brand new passphrase"
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from factcheck.accounts.models import Role
-from tests.accounts.helpers import csrf_token, login_sessions, session_cookie, text
+from tests.accounts.helpers import login_sessions, session_cookie
 from tests.conftest import PASSWORD
+from tests.helpers import csrf_token, text
 
 
 @pytest.fixture

@@ -9,8 +9,9 @@ from argon2 import PasswordHasher
 
 from factcheck.accounts.models import Role
 from factcheck.db import utcnow
-from tests.accounts.helpers import field_error, login_sessions, stored_user, text
+from tests.accounts.helpers import login_sessions, stored_user
 from tests.conftest import PASSWORD
+from tests.helpers import field_error, text
 
 LOGIN_ERROR = "Wrong email or password, or the account is disabled."
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from factcheck.accounts import operations as accounts
 from factcheck.accounts.models import Role
-from tests.accounts.helpers import SESSION_COOKIE, login_sessions, session_cookie, text
+from tests.accounts.helpers import SESSION_COOKIE, login_sessions, session_cookie
 from tests.conftest import PASSWORD
+from tests.helpers import text
 
 
 def redirects_to_login(response) -> bool:

@@ -10,8 +10,9 @@ from __future__ import annotations
 import pytest
 
 from factcheck.accounts.models import Role
-from tests.accounts.helpers import login_sessions, text
+from tests.accounts.helpers import login_sessions
 from tests.conftest import PASSWORD
+from tests.helpers import text
 
 WRONG = "wrong password, wrong"
 

@@ -7,8 +7,9 @@ from argon2 import PasswordHasher
 from sqlalchemy import func, select
 
 from factcheck.accounts.models import Role, User
-from tests.accounts.helpers import field_error, login_sessions, stored_user, text
+from tests.accounts.helpers import login_sessions, stored_user
 from tests.conftest import PASSWORD
+from tests.helpers import field_error, text
 
 NEW_PASSWORD = "a long enough password"
 

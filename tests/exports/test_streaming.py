@@ -6,31 +6,15 @@ Nothing is timed here: the benchmark (bench/export_throughput.py) measures speed
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from flask import Flask
-from sqlalchemy import Connection, event
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from factcheck.exports import formats
 from factcheck.exports.claims import CLAIM_COLUMNS, Viewer, claim_batches, claim_records, parse_filter
 from tests.exports.conftest import Desk
-
-
-@contextmanager
-def recorded(connection: Connection) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(_conn, _cursor, statement, _parameters, _context, _many) -> None:  # type: ignore[no-untyped-def]
-        if statement.lstrip().upper().startswith("SELECT"):
-            statements.append(statement)
-
-    event.listen(connection, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(connection, "before_cursor_execute", record)
+from tests.helpers import counting_selects
 
 
 def claim_batch_queries(statements: list[str]) -> list[str]:
@@ -42,7 +26,7 @@ def test_nothing_is_read_until_a_row_is_asked_for(
     app: Flask, db_session: Session, connection: Connection, desk: Desk
 ) -> None:
     claim_filter = parse_filter(db_session)
-    with app.app_context(), recorded(connection) as statements:
+    with app.app_context(), counting_selects(connection) as statements:
         records = claim_records(db_session, claim_filter, Viewer.command_line(), batch=2)
         chunks = formats.csv_chunks(CLAIM_COLUMNS, records, batch=1)
         assert statements == []
@@ -52,7 +36,7 @@ def test_nothing_is_read_until_a_row_is_asked_for(
 
 def test_claims_are_read_in_keyset_batches(db_session: Session, connection: Connection, desk: Desk) -> None:
     claim_filter = parse_filter(db_session)
-    with recorded(connection) as statements:
+    with counting_selects(connection) as statements:
         ids = [
             record.id for record in claim_records(db_session, claim_filter, Viewer.command_line(), batch=2)
         ]
@@ -69,13 +53,13 @@ def test_each_batch_costs_the_same_few_queries_however_many_claims(
     claim_filter = parse_filter(db_session)
     # The claims, then one query each for appearances, tags, ratings, verdicts, publications
     # and source counts: 7 per batch whatever its size, never one per claim.
-    with recorded(connection) as one_batch:
+    with counting_selects(connection) as one_batch:
         list(claim_records(db_session, claim_filter, Viewer.command_line(), batch=10))
     assert len(one_batch) == 7
-    with recorded(connection) as two_batches:
+    with counting_selects(connection) as two_batches:
         list(claim_records(db_session, claim_filter, Viewer.command_line(), batch=3))
     assert len(two_batches) == 14
-    with recorded(connection) as five_batches:
+    with counting_selects(connection) as five_batches:
         list(claim_records(db_session, claim_filter, Viewer.command_line(), batch=1))
     # The last batch is full, so one more (empty) claims query says there is no more.
     assert len(five_batches) == 5 * 7 + 1

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import html
-import re
-
 import pytest
 from sqlalchemy import select
 
 from factcheck.accounts.models import Role
-from factcheck.audit.models import AuditChange, AuditChangeset
 from factcheck.organisation.details import publisher
 from factcheck.organisation.models import Organisation
+from tests.helpers import audit_rows, field_error, text
 
 DETAILS = {
     "name": "The Verification Desk",
@@ -21,15 +18,6 @@ DETAILS = {
     "about": "We are **independent**.",
     "corrections_policy": "Write to us; we correct within a day.",
 }
-
-
-def text(response):
-    return response.get_data(as_text=True)
-
-
-def field_error(response, field_id):
-    match = re.search(rf'<p class="error" id="{re.escape(field_id)}-error">(.*?)</p>', text(response), re.S)
-    return html.unescape(match.group(1)).strip() if match else None
 
 
 def saved(db):
@@ -136,12 +124,7 @@ def test_the_audit_history_records_the_change(client, login_as, db_session):
     client.post("/admin/organisation", data=DETAILS)
     client.post("/admin/organisation", data={**DETAILS, "name": "Verification Desk"})
 
-    rows = db_session.execute(
-        select(AuditChangeset, AuditChange)
-        .join(AuditChange, AuditChange.changeset_seq == AuditChangeset.seq)
-        .where(AuditChange.table_name == "organisation")
-        .order_by(AuditChange.id)
-    ).all()
+    rows = audit_rows(db_session, "organisation")
 
     assert [change.operation for _changeset, change in rows] == ["INSERT", "UPDATE"]
     assert all(changeset.actor_id == admin.id for changeset, _change in rows)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from unittest.mock import patch
 
@@ -71,6 +71,11 @@ DEFAULT_SOURCES: tuple[dict[str, Any], ...] = (
         "is_primary": False,
     },
 )
+
+
+def when(day: int, hour: int = 12) -> datetime:
+    """A time in February 2019, UTC: the public tests' calendar."""
+    return datetime(2019, 2, day, hour, tzinfo=UTC)
 
 
 def label_of(db: Session, key: str) -> RatingLabel:

@@ -5,14 +5,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from email.utils import format_datetime
 from typing import Any
 
 import pytest
 from flask import Flask, template_rendered
 from flask.testing import FlaskClient
-from sqlalchemy import Connection, event
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from factcheck.accounts.models import Role, User
@@ -20,6 +20,8 @@ from factcheck.claims.models import Claim
 from factcheck.organisation.models import Organisation
 from factcheck.public.caching import LRUCache, get_cache
 from factcheck.publishing.models import Publication, PublicationKind
+from tests.helpers import counting_selects
+from tests.public.conftest import when
 from tests.public.reader import text_of
 
 PublishedCheck = Callable[..., Claim]
@@ -27,28 +29,8 @@ ReviseCheck = Callable[..., Publication]
 PUBLIC_URLS = ("/checks/", "/checks/feed.atom", "/sitemap.xml", "/claimreview.json")
 
 
-def when(day: int, hour: int = 12) -> datetime:
-    return datetime(2019, 2, day, hour, tzinfo=UTC)
-
-
 def http_date(value: datetime) -> str:
     return format_datetime(value, usegmt=True)
-
-
-@contextmanager
-def counting_selects(connection: Connection) -> Iterator[list[str]]:
-    """The SELECT statements run on the test's connection meanwhile."""
-    statements: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if statement.lstrip().upper().startswith("SELECT"):
-            statements.append(statement)
-
-    event.listen(connection, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(connection, "before_cursor_execute", record)
 
 
 @contextmanager

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -18,15 +17,11 @@ from factcheck.documents.models import Document
 from factcheck.public import checks as checks_module
 from factcheck.publishing.models import Publication, PublicationKind
 from tests.claims.desk import page_text
-from tests.public.conftest import CheckBuilder
+from tests.public.conftest import CheckBuilder, when
 from tests.public.reader import canonical, has_id, html_of, meta, text_of, tree
 
 PublishedCheck = Callable[..., Claim]
 ReviseCheck = Callable[..., Publication]
-
-
-def when(day: int, hour: int = 12) -> datetime:
-    return datetime(2019, 2, day, hour, tzinfo=UTC)
 
 
 def links(response: Any) -> list[str]:

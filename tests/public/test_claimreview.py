@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 
 from factcheck.claims.models import Claim
 from factcheck.publishing.models import Publication, PublicationKind
+from tests.public.conftest import when
 from tests.public.reader import (
     canonical,
     claim_review,
@@ -25,10 +26,6 @@ from tests.public.reader import (
 
 PublishedCheck = Callable[..., Claim]
 ReviseCheck = Callable[..., Publication]
-
-
-def when(day: int, hour: int = 12) -> datetime:
-    return datetime(2019, 2, day, hour, tzinfo=UTC)
 
 
 def iso(value: str) -> datetime | date:

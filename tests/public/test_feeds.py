@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 
 import feedparser
 import pytest
@@ -20,14 +20,11 @@ from factcheck.publishing.claimreview import data_feed
 from factcheck.publishing.feeds import claimreview_feed_chunks
 from factcheck.publishing.models import Publication, PublicationKind
 from factcheck.publishing.queries import claim_reviews, latest_publication_time
+from tests.public.conftest import when
 
 PublishedCheck = Callable[..., Claim]
 ReviseCheck = Callable[..., Publication]
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
-
-
-def when(day: int, hour: int = 12) -> datetime:
-    return datetime(2019, 2, day, hour, tzinfo=UTC)
 
 
 # --- Atom ----------------------------------------------------------------------------------

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -20,10 +19,8 @@ from factcheck.public import pages
 from factcheck.publishing.models import Publication, PublicationKind
 from factcheck.ratings.models import RatingLabel
 from tests.claims.desk import page_text
-
-
-def when(day: int, hour: int = 12) -> datetime:
-    return datetime(2019, 2, day, hour, tzinfo=UTC)
+from tests.public.conftest import when
+from tests.public.reader import html_of
 
 
 def save_organisation(db: Session, **values: Any) -> Organisation:
@@ -38,10 +35,6 @@ def save_organisation(db: Session, **values: Any) -> Organisation:
     return row
 
 
-def body(response: Any) -> str:
-    return response.get_data(as_text=True)
-
-
 # --- methodology -----------------------------------------------------------------
 
 
@@ -50,7 +43,7 @@ def test_methodology_lists_the_active_labels_in_order_with_their_definitions(
 ) -> None:
     response = client.get("/methodology")
     assert response.status_code == 200
-    html = body(response)
+    html = html_of(response)
     labels = list(
         db_session.scalars(
             select(RatingLabel).where(RatingLabel.is_active.is_(True)).order_by(RatingLabel.position)
@@ -82,7 +75,7 @@ def test_methodology_follows_the_admins_scale(client: FlaskClient, db_session: S
     )
     db_session.commit()
 
-    html = body(client.get("/methodology"))
+    html = html_of(client.get("/methodology"))
     anchors = re.findall(r'id="label-([a-z-]+)"', html)
     assert anchors[:3] == ["satire", "pants-on-fire", "false"]
     assert "label-unverifiable" not in html
@@ -102,7 +95,7 @@ def test_methodology_explains_the_workflow_with_the_configured_rules(
     relaxed = page_text(relaxed_response)
     assert "At least 1 reviewer rates the claim" in relaxed
     assert "must not be its only author" not in relaxed
-    assert 'href="/corrections"' in body(relaxed_response)
+    assert 'href="/corrections"' in html_of(relaxed_response)
 
 
 # --- corrections -------------------------------------------------------------------
@@ -123,7 +116,7 @@ def test_corrections_policy_is_the_organisations_markdown_sanitised(
         db_session,
         corrections_policy="We fix errors **fast**.\n\n<script>alert('policy')</script>\n\n[x](javascript:alert(1))",
     )
-    html = body(client.get("/corrections"))
+    html = html_of(client.get("/corrections"))
     assert "<strong>fast</strong>" in html
     assert "<script>alert" not in html
     assert 'href="javascript:' not in html
@@ -153,7 +146,7 @@ def test_corrections_lists_every_later_revision_newest_first(
 
     response = client.get("/corrections")
     assert response.status_code == 200
-    html, text = body(response), page_text(response)
+    html, text = html_of(response), page_text(response)
     notes = [
         "The claim was misattributed; we withdraw this check.",
         "Russia displayed the missile on 23 January.",
@@ -189,14 +182,14 @@ def test_corrections_are_paginated(
     text = page_text(first_page)
     assert "Update number 2" in text and "Update number 1" in text
     assert "Update number 0" not in text
-    older = re.search(r'href="([^"]+)" rel="next"', body(first_page))
+    older = re.search(r'href="([^"]+)" rel="next"', html_of(first_page))
     assert older is not None
     second_page = client.get(older.group(1).replace("&amp;", "&"))
     assert second_page.status_code == 200
     text = page_text(second_page)
     assert "Update number 0" in text and "Update number 1" not in text
-    assert 'rel="prev"' in body(second_page)
-    assert 'rel="next"' not in body(second_page)
+    assert 'rel="prev"' in html_of(second_page)
+    assert 'rel="next"' not in html_of(second_page)
 
 
 def test_a_forged_corrections_cursor_is_refused(client: FlaskClient) -> None:
@@ -216,9 +209,9 @@ def test_about_without_settings_shows_the_configured_organisation(make_app: Call
     text = page_text(response)
     assert "About Config Checkers" in text
     assert "Config Checkers checks claims made in public" in text
-    assert 'href="https://config.example.org/"' in body(response)
-    assert "mailto:" not in body(response)
-    assert "<img" not in body(response)
+    assert 'href="https://config.example.org/"' in html_of(response)
+    assert "mailto:" not in html_of(response)
+    assert "<img" not in html_of(response)
 
 
 def test_about_shows_the_admins_details(client: FlaskClient, db_session: Session) -> None:
@@ -229,7 +222,7 @@ def test_about_shows_the_admins_details(client: FlaskClient, db_session: Session
         about="We are funded by **readers**.\n\n<script>alert('about')</script><img src=x onerror=alert(1)>",
     )
     response = client.get("/about")
-    html, text = body(response), page_text(response)
+    html, text = html_of(response), page_text(response)
     assert "About Treaty Watch" in text
     assert (
         '<img class="organisation-logo" src="data:image/svg+xml;base64,PHN2Zy8+" alt="Treaty Watch logo">'
@@ -252,8 +245,8 @@ def test_pages_are_public_and_show_nothing_of_the_signed_in_user(
     user = login_as(Role.EDITOR)
     signed_in = client.get(path)
     assert signed_in.status_code == 200
-    assert user.email not in body(signed_in)
-    assert user.name not in body(signed_in)
+    assert user.email not in html_of(signed_in)
+    assert user.name not in html_of(signed_in)
 
 
 # --- conditional requests -------------------------------------------------------------
@@ -284,7 +277,7 @@ def test_methodology_changes_when_the_scale_does(client: FlaskClient, db_session
     db_session.commit()
     changed = client.get("/methodology", headers={"If-None-Match": first.headers["ETag"]})
     assert changed.status_code == 200
-    assert "The claim is wrong, full stop." in body(changed)
+    assert "The claim is wrong, full stop." in html_of(changed)
     assert changed.headers["ETag"] != first.headers["ETag"]
 
 
@@ -298,14 +291,14 @@ def test_about_and_corrections_change_with_the_settings(client: FlaskClient, db_
     about, _ = revalidate(client, "/about")
     corrections, _ = revalidate(client, "/corrections")
     row = save_organisation(db_session, about="Funded by members.", corrections_policy="Fixed within a day.")
-    assert "Funded by members." in body(
+    assert "Funded by members." in html_of(
         client.get("/about", headers={"If-None-Match": about.headers["ETag"]})
     )
     changed = client.get("/corrections", headers={"If-None-Match": corrections.headers["ETag"]})
-    assert "Fixed within a day." in body(changed)
+    assert "Fixed within a day." in html_of(changed)
     row.about = "Funded by a foundation."
     db_session.commit()
-    assert "Funded by a foundation." in body(client.get("/about"))
+    assert "Funded by a foundation." in html_of(client.get("/about"))
 
 
 def test_corrections_change_with_a_new_revision(
@@ -316,4 +309,4 @@ def test_corrections_change_with_a_new_revision(
     revise_check(claim, PublicationKind.UPDATE, "New facts about the deadline.", published_at=when(2))
     changed = client.get("/corrections", headers={"If-None-Match": first.headers["ETag"]})
     assert changed.status_code == 200
-    assert "New facts about the deadline." in body(changed)
+    assert "New facts about the deadline." in html_of(changed)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 from flask.testing import FlaskClient
@@ -14,16 +14,12 @@ from factcheck.audit.changesets import Actor, set_actor, set_reason
 from factcheck.claims.models import Appearance, Claim
 from factcheck.publishing.models import Publication, PublicationKind
 from factcheck.sources.models import Source
-from tests.public.conftest import PRIVATE_MARKERS, label_of
+from tests.public.conftest import PRIVATE_MARKERS, label_of, when
 
 PublishedCheck = Callable[..., Claim]
 ReviseCheck = Callable[..., Publication]
 UNPUBLISHED = "UNPUBLISHED-EDIT-3b9f"
 SEARCH_FORM = re.compile(r'<form method="get" action="/checks/".*?</form>', re.S)
-
-
-def when(day: int) -> datetime:
-    return datetime(2019, 2, day, 12, tzinfo=UTC)
 
 
 def everything_public(client: FlaskClient, claim: Claim, *searches: str) -> dict[str, str]:

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import html
-import re
 import time
-from typing import Any
 
 from flask import Flask
 from sqlalchemy import select
@@ -18,25 +15,10 @@ from factcheck.claims.models import Claim, ClaimState
 from factcheck.publishing.models import Publication, PublicationKind
 from factcheck.submissions import spam
 from factcheck.submissions.models import ReaderSubmission
+from tests.helpers import audit_rows
 
 CLAIM = "The 9M729 missile has a range of 480 km."
 SUGGESTION = "The mayor said the new bridge cost twice the budget."
-
-
-def text(response: Any) -> str:
-    return response.get_data(as_text=True)
-
-
-def field_error(response: Any, field_id: str) -> str | None:
-    """The error shown under a form field, as the reader sees it, or None."""
-    match = re.search(rf'<p class="error" id="{re.escape(field_id)}-error">(.*?)</p>', text(response), re.S)
-    return html.unescape(match.group(1)).strip() if match else None
-
-
-def csrf_token(response: Any) -> str:
-    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', text(response))
-    assert match, "no CSRF token on the page"
-    return match.group(1)
 
 
 def stamp(app: Flask, seconds_ago: float = 60) -> str:
@@ -97,10 +79,8 @@ def submissions(db: Session) -> list[ReaderSubmission]:
 
 def row_history(db: Session, submission_id: int) -> list[tuple[AuditChangeset, AuditChange]]:
     """The audit history of one submission's row, oldest first."""
-    rows = db.execute(
-        select(AuditChangeset, AuditChange)
-        .join(AuditChange, AuditChange.changeset_seq == AuditChangeset.seq)
-        .where(AuditChange.table_name == "reader_submissions")
-        .order_by(AuditChange.id)
-    ).all()
-    return [(changeset, change) for changeset, change in rows if change.row_key == {"id": submission_id}]
+    return [
+        (changeset, change)
+        for changeset, change in audit_rows(db, "reader_submissions")
+        if change.row_key == {"id": submission_id}
+    ]

@@ -10,17 +10,8 @@ from sqlalchemy import select
 from factcheck.accounts.models import Role
 from factcheck.audit.models import AuditChange
 from factcheck.submissions.models import SubmissionKind, SubmissionStatus
-from tests.submissions.readers import (
-    SUGGESTION,
-    csrf_token,
-    field_error,
-    publish,
-    reader_form,
-    row_history,
-    stamp,
-    submissions,
-    text,
-)
+from tests.helpers import csrf_token, field_error, text
+from tests.submissions.readers import SUGGESTION, publish, reader_form, row_history, stamp, submissions
 
 READER_ADDRESS = "203.0.113.77"
 

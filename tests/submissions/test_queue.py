@@ -11,7 +11,8 @@ from factcheck.claims.models import Claim, ClaimState
 from factcheck.db import utcnow
 from factcheck.submissions import desk_views
 from factcheck.submissions.models import ReaderSubmission, SubmissionKind, SubmissionStatus
-from tests.submissions.readers import SUGGESTION, csrf_token, field_error, publish, row_history, text
+from tests.helpers import csrf_token, field_error, text
+from tests.submissions.readers import SUGGESTION, publish, row_history
 
 
 @pytest.fixture
