@@ -384,7 +384,10 @@ def _date(value: Any, field_name: str) -> date | None:
 
 
 def _appearances(item: dict[str, Any]) -> list[ParsedAppearance]:
-    """Where the claim appeared: ``firstAppearance``, then ``appearance``, then the item's own url."""
+    """Where the claim appeared: ``firstAppearance``, then ``appearance``, then the item's own url.
+
+    Works with only a title stay in the published snapshot; the desk keeps appearances with an address.
+    """
     candidates: list[tuple[Any, str]] = []
     first = item.get("firstAppearance")
     candidates.extend((work, "firstAppearance") for work in (first if isinstance(first, list) else [first]))
@@ -405,8 +408,10 @@ def _appearances(item: dict[str, Any]) -> list[ParsedAppearance]:
         else:
             url = _url(work, field_name)
             appearance = ParsedAppearance(url or "")
-        if url and url not in found:
-            found[url] = appearance
+        # A work without a web address (a printed article, a speech) is kept by its title.
+        key = url or (f"title:{appearance.title}" if appearance.title else None)
+        if key and key not in found:
+            found[key] = appearance
     return list(found.values())
 
 

@@ -155,7 +155,8 @@ class ReviewImporter:
             ClaimTransition(from_state=None, to_state=ClaimState.PUBLISHED, comment=self.comment)
         )
         for appearance in review.appearances:
-            claim.appearances.append(Appearance(url=appearance.url, appeared_on=appearance.appeared_on))
+            if appearance.url:
+                claim.appearances.append(Appearance(url=appearance.url, appeared_on=appearance.appeared_on))
         claim.verdict = Verdict(
             label_id=_label_id(match),
             headline=_clip(content["headline"], HEADLINE_LENGTH),
@@ -260,7 +261,7 @@ class ReviewImporter:
         claim.claimed_on = review.claimed_on
         known = {appearance.url for appearance in claim.appearances}
         for appearance in review.appearances:
-            if appearance.url not in known:
+            if appearance.url and appearance.url not in known:
                 claim.appearances.append(Appearance(url=appearance.url, appeared_on=appearance.appeared_on))
         verdict = claim.verdict
         if verdict is None:

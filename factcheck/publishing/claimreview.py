@@ -77,7 +77,10 @@ def item_reviewed(snapshot: dict[str, Any]) -> dict[str, Any]:
     item: dict[str, Any] = {"@type": "Claim", "author": {"@type": "Person", "name": snapshot["claimant"]}}
     if snapshot.get("claimed_on"):
         item["datePublished"] = snapshot["claimed_on"]
-    appearances = [_creative_work(a) for a in snapshot.get("appearances", []) if a.get("url")]
+    # Where it appeared: a web address, or at least the title of the text (a printed article, a speech).
+    appearances = [
+        _creative_work(a) for a in snapshot.get("appearances", []) if a.get("url") or a.get("document_title")
+    ]
     if appearances:
         item["firstAppearance"] = appearances[0]
         item["appearance"] = appearances

@@ -17,6 +17,7 @@ from factcheck import create_app, migrate
 from factcheck.accounts.models import Role, User
 from factcheck.claims.models import Appearance, Claim, ClaimState
 from factcheck.db import get_database, make_engine, session_scope
+from factcheck.documents.models import Document
 from factcheck.publishing.models import PublicationKind
 from factcheck.publishing.operations import publish, publish_revision
 from tests.claims.desk import add_verdict, make_claim
@@ -48,6 +49,16 @@ def published_claims(db: Session, editor: User) -> list[Claim]:
         claim.appearances.append(
             Appearance(url=f"https://example.org/{len(made)}", appeared_on=claim.claimed_on)
         )
+        if key == "unverifiable":
+            # A printed text: it appears in the markup by its title, without a web address.
+            printed = Document(
+                title="Printed briefing, 23 January 2019",
+                text="Nobody can say where the missile was tested.",
+                text_sha256="0" * 64,
+                published_on=date(2019, 1, 23),
+                created_by=editor,
+            )
+            claim.appearances.append(Appearance(document=printed, quote_exact=printed.text))
         db.commit()
         add_verdict(db, claim, editor, headline=f"Headline of {text}", key=key)
         publish(db, claim, editor, four_eyes=False)
@@ -94,6 +105,19 @@ def test_claimreview_export_import_export_is_the_same(
     published_claims(db_session, editor)
     first = export_reviews(app, tmp_path / "first.json")
     assert len(first["dataFeedElement"]) == 4
+    printed = [
+        work
+        for review in first["dataFeedElement"]
+        for work in review["itemReviewed"].get("appearance", [])
+        if "url" not in work
+    ]
+    assert printed == [
+        {
+            "@type": "CreativeWork",
+            "headline": "Printed briefing, 23 January 2019",
+            "datePublished": "2019-01-23",
+        }
+    ]
 
     result = run_import(empty_app, "claimreview", tmp_path / "first.json")
 
