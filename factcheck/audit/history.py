@@ -8,6 +8,7 @@ False"), with word-level diffs for long text.
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -15,12 +16,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, select
+from sqlalchemy import Boolean, Select, and_, exists, select
 from sqlalchemy.orm import Session
 
 from factcheck.accounts.models import User
 from factcheck.audit.models import AuditChange, AuditChangeset
 from factcheck.claims.models import Tag
+from factcheck.db import Base
 from factcheck.ratings.models import RatingLabel
 
 # What each table's rows are called in sentences.
@@ -179,9 +181,24 @@ def field_name(name: str) -> str:
     return FIELD_NAMES.get(name, name.replace("_", " "))
 
 
+@functools.cache
+def boolean_fields() -> frozenset[str]:
+    """Names of the Boolean columns: SQLite's triggers record them as 0 and 1."""
+    import factcheck.models  # noqa: F401 - every table mapped
+
+    return frozenset(
+        column.name
+        for table in Base.metadata.tables.values()
+        for column in table.columns
+        if isinstance(column.type, Boolean)
+    )
+
+
 def display_value(value: Any, names: Names | None = None, name: str = "") -> str:
     if value is None or value == "":
         return "(empty)"
+    if name in boolean_fields() and value in (0, 1):
+        value = bool(value)
     if names is not None and isinstance(value, int) and not isinstance(value, bool):
         named = names.of(name, value)
         if named is not None:
