@@ -9,6 +9,7 @@ is reused until a new revision or new organisation settings change its key.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from typing import Any
 
 from flask import render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import Select, case, func, literal, select
+from sqlalchemy import Select, bindparam, case, func, literal, select
 from sqlalchemy.orm import Session, aliased
 
 from factcheck import db
@@ -128,9 +129,10 @@ class CheckState(_PublicState):
         )
 
 
-def check_state(session: Session, slug: str) -> CheckState | None:
-    """One small query: the published claim's id, latest revision and times; None if nothing is public."""
-    row = session.execute(
+@functools.cache
+def _check_state_query() -> Select[Any]:
+    # Built once: every verdict-page request runs it, and building a select costs more than running it.
+    return (
         select(
             Claim.id,
             func.max(Publication.revision),
@@ -138,9 +140,14 @@ def check_state(session: Session, slug: str) -> CheckState | None:
             settings_version(),
         )
         .join(Publication, Publication.claim_id == Claim.id)
-        .where(Claim.slug == slug)
+        .where(Claim.slug == bindparam("slug"))
         .group_by(Claim.id)
-    ).one_or_none()
+    )
+
+
+def check_state(session: Session, slug: str) -> CheckState | None:
+    """One small query: the published claim's id, latest revision and times; None if nothing is public."""
+    row = session.execute(_check_state_query(), {"slug": slug}).one_or_none()
     if row is None:
         return None
     return CheckState(row[0], row[1], row[2], row[3])
