@@ -25,10 +25,12 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from flask import Flask, Response, current_app, g, request
 from flask.sessions import SecureCookieSessionInterface, SessionMixin
+
+V = TypeVar("V")
 
 EXTENSION = "factcheck_public_cache"
 # Configuration that changes what public pages say (names, addresses).
@@ -44,29 +46,33 @@ PAGE_MAX_AGE = 300
 _SHARED = "public_shared_response"
 
 
-class LRUCache:
-    """A small, bounded, thread-safe least-recently-used mapping of keys to rendered bodies."""
+class LRUCache(Generic[V]):
+    """A small, bounded, thread-safe least-recently-used mapping (rendered bodies, micro-cache entries)."""
 
     def __init__(self, max_entries: int) -> None:
         self.max_entries = max(0, int(max_entries))
-        self._entries: OrderedDict[Hashable, bytes] = OrderedDict()
+        self._entries: OrderedDict[Hashable, V] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable) -> bytes | None:
+    def get(self, key: Hashable) -> V | None:
         with self._lock:
-            body = self._entries.get(key)
-            if body is not None:
+            value = self._entries.get(key)
+            if value is not None:
                 self._entries.move_to_end(key)
-            return body
+            return value
 
-    def put(self, key: Hashable, body: bytes) -> None:
+    def put(self, key: Hashable, value: V) -> None:
         if self.max_entries == 0:
             return
         with self._lock:
-            self._entries[key] = body
+            self._entries[key] = value
             self._entries.move_to_end(key)
             while len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)
+
+    def discard(self, key: Hashable) -> None:
+        with self._lock:
+            self._entries.pop(key, None)
 
     def clear(self) -> None:
         with self._lock:
@@ -81,8 +87,8 @@ class LRUCache:
 class PublicCache:
     """The app's caches: verdict pages, and lists and feeds (kept apart, so searches never evict pages)."""
 
-    pages: LRUCache
-    lists: LRUCache
+    pages: LRUCache[bytes]
+    lists: LRUCache[bytes]
     fingerprint: str
 
 
@@ -174,7 +180,7 @@ def not_modified(etag: str, last_modified: datetime | None, max_age: int = PAGE_
 
 
 def serve(
-    cache: LRUCache | None,
+    cache: LRUCache[bytes] | None,
     etag: str,
     last_modified: datetime | None,
     render: Callable[[], str | bytes],

@@ -16,13 +16,13 @@ always go to the app, as do methods other than GET and HEAD.
 
 from __future__ import annotations
 
-import threading
 import time
 import uuid
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
+
+from factcheck.public.caching import LRUCache
 
 Environ = dict[str, Any]
 StartResponse = Callable[..., Any]
@@ -55,10 +55,8 @@ class MicroCache:
         self.app = app
         self.seconds = seconds
         self.session_cookie = session_cookie + "="
-        self.max_entries = max_entries
         self.clock = clock
-        self._entries: OrderedDict[Key, Entry] = OrderedDict()
-        self._lock = threading.Lock()
+        self.entries: LRUCache[Entry] = LRUCache(max_entries)
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD", "GET")
@@ -76,22 +74,11 @@ class MicroCache:
         )
 
     def _get(self, key: Key) -> Entry | None:
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is None:
-                return None
-            if entry.expires <= self.clock():
-                del self._entries[key]
-                return None
-            self._entries.move_to_end(key)
-            return entry
-
-    def _put(self, key: Key, entry: Entry) -> None:
-        with self._lock:
-            self._entries[key] = entry
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
+        entry = self.entries.get(key)
+        if entry is not None and entry.expires <= self.clock():
+            self.entries.discard(key)
+            return None
+        return entry
 
     def _answer(
         self, entry: Entry, environ: Environ, start_response: StartResponse, method: str
@@ -127,7 +114,7 @@ class MicroCache:
         if len(body) <= MAX_BODY_BYTES:
             stored = [(name, value) for name, value in headers if name.lower() != "x-request-id"]
             etag = next((value for name, value in headers if name.lower() == "etag"), None)
-            self._put(key, Entry(captured["status"], stored, body, etag, self.clock() + self.seconds))
+            self.entries.put(key, Entry(captured["status"], stored, body, etag, self.clock() + self.seconds))
         return [body]
 
     @staticmethod

@@ -158,7 +158,7 @@ def test_the_cache_is_bounded() -> None:
     for path in ("/a", "/b", "/c", "/a"):
         client.get(path)
     assert app.calls == 4
-    assert len(cache._entries) == 2
+    assert len(cache.entries) == 2
 
 
 def test_the_app_serves_a_verdict_page_from_the_micro_cache(make_app, published_check, revise_check) -> None:
