@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Engine, create_engine, text
@@ -73,3 +73,19 @@ def describe(engine: Engine) -> str:
             return f"PostgreSQL {version}"
         version = connection.exec_driver_sql("SELECT sqlite_version()").scalar()
         return f"SQLite {version} (WAL, synchronous=NORMAL)"
+
+
+def after_bulk_load(engine: Engine, tables: Iterable[str]) -> None:
+    """After inserting rows with explicit ids: move the PostgreSQL sequences of ``tables`` on,
+    and gather statistics for the planner (fresh tables have none)."""
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as connection:
+            for table in tables:
+                connection.exec_driver_sql(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"  # noqa: S608
+                )
+        with engine.connect() as connection:
+            connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("VACUUM ANALYZE")
+    else:
+        with engine.begin() as connection:
+            connection.exec_driver_sql("ANALYZE")

@@ -61,7 +61,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from _databases import DEFAULT_POSTGRESQL_URL, describe, fresh_database, selected
+from _databases import DEFAULT_POSTGRESQL_URL, after_bulk_load, describe, fresh_database, selected
 from flask import Flask
 from sqlalchemy import Engine, func, insert, select, text
 from sqlalchemy.orm import Session
@@ -345,25 +345,10 @@ def build(engine: Engine, claims: int, seed: int) -> Dataset:
         data.verdicts += len(verdict_rows)
         print(f"  {data.claims:>7} claims", end="\r", flush=True)
 
-    _after_bulk_load(engine)
+    after_bulk_load(engine, ("documents", "claims", "sources", "appearances", "assignments", "verdicts"))
     data.seconds = time.perf_counter() - started
     print()
     return data
-
-
-def _after_bulk_load(engine: Engine) -> None:
-    """Explicit ids need the sequences moved on; fresh tables need statistics."""
-    if engine.dialect.name == "postgresql":
-        with engine.begin() as connection:
-            for table in ("documents", "claims", "sources", "appearances", "assignments", "verdicts"):
-                connection.exec_driver_sql(
-                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"  # noqa: S608
-                )
-        with engine.connect() as connection:
-            connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("VACUUM ANALYZE")
-    else:
-        with engine.begin() as connection:
-            connection.exec_driver_sql("ANALYZE")
 
 
 # --- timing ----------------------------------------------------------------------------------
