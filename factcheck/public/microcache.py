@@ -165,5 +165,4 @@ def wrap(app: Any) -> None:
         app.wsgi_app,
         seconds=seconds,
         session_cookie=app.config.get("SESSION_COOKIE_NAME", "session"),
-        max_entries=int(app.config.get("PUBLIC_PAGE_CACHE_SIZE") or 1024),
     )
