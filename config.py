@@ -39,6 +39,19 @@ class DefaultConfig:
 
     SECRET_KEY: str | None = None
 
+    # The audit key (docs/audit.md): keys the history's links and signs its checkpoints.
+    # Kept outside the database and its backups; required in production (32+ characters);
+    # in development a random key is kept in the instance folder (audit_key).
+    AUDIT_KEY: str | None = None
+    # Earlier audit keys after a rotation, oldest first, separated by spaces or commas.
+    AUDIT_RETIRED_KEYS = ""
+    # Append-only directory for signed checkpoints, outside the database (empty: the
+    # instance folder's audit-checkpoints/). One is made every so many changesets or
+    # minutes, whichever comes first, and at every publication.
+    AUDIT_CHECKPOINT_DIR = ""
+    AUDIT_CHECKPOINT_EVERY = 1000
+    AUDIT_CHECKPOINT_MINUTES = 60
+
     SESSION_COOKIE_NAME = "factcheck_session"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

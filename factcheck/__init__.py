@@ -49,6 +49,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _development_secret(app)
     app_config.check_production(app.config)
+    _init_audit_keys(app)
     if app.config["ENV"] == "production":
         app.config["SESSION_COOKIE_SECURE"] = True
     if app.config.get("TRUSTED_PROXIES"):
@@ -75,6 +76,20 @@ def _development_secret(app: Flask) -> str:
             handle.write(secrets.token_urlsafe(48))
     with open(path, encoding="ascii") as handle:
         return handle.read().strip()
+
+
+def _init_audit_keys(app: Flask) -> None:
+    """The audit key and checkpoint policy of this process (factcheck/audit/keys.py)."""
+    from factcheck.audit import checkpoints, keys
+
+    keys.configure(keys.keyring_from_config(app.config, app.instance_path))
+    checkpoints.configure(
+        checkpoints.Policy(
+            directory=app.config["AUDIT_CHECKPOINT_DIR"] or os.path.join(app.instance_path, "audit-checkpoints"),
+            every=int(app.config["AUDIT_CHECKPOINT_EVERY"]),
+            minutes=float(app.config["AUDIT_CHECKPOINT_MINUTES"]),
+        )
+    )
 
 
 def _init_extensions(app: Flask) -> None:
@@ -153,9 +168,12 @@ def _register_blueprints(app: Flask) -> None:
 def _init_request_hooks(app: Flask) -> None:
     @app.before_request
     def _assign_request_id() -> None:
+        # The app names every request itself; what a client sends is kept apart, never
+        # taken as the id the audit history records.
+        g.request_id = uuid.uuid4().hex
         supplied = request.headers.get("X-Request-ID", "")
-        valid = 8 <= len(supplied) <= 64 and all(ch.isalnum() or ch in "-_" for ch in supplied)
-        g.request_id = supplied if valid else uuid.uuid4().hex
+        valid = 1 <= len(supplied) <= 64 and all(ch.isalnum() or ch in "-_.:" for ch in supplied)
+        g.client_request_id = supplied if valid else None
 
     @app.after_request
     def _security_headers(response: Any) -> Any:

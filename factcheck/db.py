@@ -84,7 +84,11 @@ def database_url(config: dict[str, Any], instance_path: str) -> str:
 def make_engine(url: str, *, echo: bool = False, busy_timeout_ms: int = 5000) -> Engine:
     """Create an engine; SQLite gets WAL, foreign keys, busy timeout, BEGIN IMMEDIATE."""
     if not url.startswith("sqlite"):
-        return create_engine(url, echo=echo, pool_pre_ping=True)
+        # UTC sessions: the audit triggers keep timestamps as text (to_jsonb), which must not
+        # depend on the server's or a client's time zone setting.
+        return create_engine(
+            url, echo=echo, pool_pre_ping=True, connect_args={"options": "-c timezone=UTC"}
+        )
 
     engine = create_engine(url, echo=echo)
 

@@ -28,12 +28,17 @@ from factcheck import create_app, migrate
 from factcheck.accounts import operations as accounts
 from factcheck.accounts import passwords
 from factcheck.accounts.models import Role, User
+from factcheck.audit import checkpoints, keys
 from factcheck.audit.changesets import Actor, set_actor
 from factcheck.db import get_database, make_engine
 from factcheck.security.ratelimit import limiter
 
 TEST_DATABASE_ENV = "FACTCHECK_TEST_DATABASE_URL"
 PASSWORD = "correct horse battery"
+TEST_AUDIT_KEY = "test-audit-key-that-is-long-enough-for-the-tests"
+TEST_KEYRING = keys.Keyring.from_secrets(TEST_AUDIT_KEY)
+# Code that writes outside an app (migrations, fixtures) signs with the test key too.
+keys.configure(TEST_KEYRING)
 CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
 CHEAP_DUMMY_HASH = CHEAP_HASHER.hash("factcheck-no-such-user")
 
@@ -50,6 +55,17 @@ def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> Iterator[PasswordH
     monkeypatch.setattr(passwords, "_hasher", CHEAP_HASHER)
     monkeypatch.setattr(passwords, "_DUMMY_HASH", CHEAP_DUMMY_HASH)
     yield production
+
+
+@pytest.fixture(autouse=True)
+def audit_key() -> Iterator[keys.Keyring]:
+    """Every test starts with the test key and no automatic checkpoints; apps a test makes
+    install their own (the same key, unless the test says otherwise), undone afterwards."""
+    keys.configure(TEST_KEYRING)
+    checkpoints.configure(checkpoints.Policy(directory=None, every=0))
+    yield TEST_KEYRING
+    keys.configure(TEST_KEYRING)
+    checkpoints.configure(checkpoints.Policy(directory=None, every=0))
 
 
 # --- databases -----------------------------------------------------------------
@@ -155,6 +171,7 @@ def config_for_tests(tmp_path: Any, database_url: str, **overrides: Any) -> dict
         "ENV": "development",
         "DATABASE_URL": database_url,
         "SECRET_KEY": "test-secret-key-that-is-long-enough-for-tests",
+        "AUDIT_KEY": TEST_AUDIT_KEY,
         "INSTANCE_PATH": str(tmp_path / "instance"),
         # Most tests post forms without tokens; tests/accounts/test_csrf.py turns it on.
         "WTF_CSRF_ENABLED": False,

@@ -23,6 +23,7 @@ from factcheck.accounts.models import User
 from factcheck.accounts.passwords import verify_password
 from factcheck.audit import changesets as audit
 from factcheck.audit.changesets import Actor
+from factcheck.audit.web import request_actor
 from factcheck.security import events as security_events
 from factcheck.security.models import SecurityEventKind
 from factcheck.security.permissions import Permission, public, requires
@@ -45,7 +46,10 @@ def _counts_as_failed_login(_response: object) -> bool:
 def sign_in(user: User) -> None:
     """Start a fresh login session for the user; the old cookie's contents are dropped."""
     session.clear()
-    audit.set_actor(db.session(), Actor.for_user(user, request_id=g.get("request_id")))
+    audit.set_actor(
+        db.session(),
+        Actor.for_user(user, request_id=g.get("request_id"), client_request_id=g.get("client_request_id")),
+    )
     started = operations.start_session(
         db.session(),
         user,
@@ -92,6 +96,8 @@ def logout() -> ResponseReturnValue:
     if record is not None:
         operations.end_session(db.session(), record)
     security_events.record(db.session(), SecurityEventKind.LOGOUT, subject_user_id=current_user.id)
+    # Attributed now: once signed out, the request has no user to attribute the event to.
+    audit.set_actor(db.session(), request_actor())
     logout_user()
     session.clear()
     flash("You are signed out.", "info")

@@ -1,10 +1,11 @@
-"""The hash chain over changesets, and its verification.
+"""The keyed chain over changesets, and its verification.
 
 Canonical serialisation of changeset *n* (UTF-8 bytes, fields separated by
 the ASCII unit separator 0x1F, records by the record separator 0x1E):
 
-    "factcheck-audit-v1" US seq US occurred_at US actor_id US actor_name US
-    actor_role US origin US request_id US reason US prev_hash
+    "factcheck-audit-v2" US seq US key_id US occurred_at US actor_id US
+    actor_name US actor_role US origin US request_id US client_request_id US
+    reason US prev_hash
     then for each change, in id order:
     RS table_name US row_key US operation US changes US claim_id
 
@@ -12,26 +13,39 @@ the ASCII unit separator 0x1F, records by the record separator 0x1E):
 empty; ``row_key`` and ``changes`` are the JSON text exactly as the database
 stores it (jsonb's canonical text on PostgreSQL, the triggers' json_object()
 output on SQLite), so nothing is parsed and re-serialised on the way.
-``hash(n) = SHA-256(prev_hash(n) || serialisation(n))``, hex, and
-``prev_hash(n) = hash(n - 1)``, with 64 zeros before the first.
+
+``hash(n) = HMAC-SHA-256(link key of key_id, prev_hash(n) || serialisation(n))``,
+hex, and ``prev_hash(n) = hash(n - 1)``, with 64 zeros before the first. The
+link key is derived from the audit key, which never enters the database
+(factcheck/audit/keys.py): whoever holds only the database cannot compute a
+link that verifies.
+
+Histories written before the key existed start with *legacy* changesets
+(``key_id`` empty, version "factcheck-audit-v1" without the key id and the
+client request id, plain SHA-256). They are accepted only as a prefix: once
+a keyed changeset appears, every later one must be keyed too.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import time
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, fields
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from itertools import chain as chained
 from typing import Any
 
 from sqlalchemy import Connection, Select, Text, bindparam, cast, select
 
+from factcheck.audit.keys import AuditKeyError, Keyring
+from factcheck.audit.keys import active as active_keyring
 from factcheck.audit.models import AuditChange, AuditChangeset
 from factcheck.audit.triggers import GENESIS_HASH
 
-VERSION = "factcheck-audit-v1"
+VERSION = "factcheck-audit-v2"
+LEGACY_VERSION = "factcheck-audit-v1"
 US = "\x1f"
 RS = "\x1e"
 
@@ -50,6 +64,8 @@ class ChangesetRecord:
     request_id: str | None
     reason: str | None
     prev_hash: str
+    key_id: str | None
+    client_request_id: str | None = None
 
     def values(self) -> dict[str, Any]:
         # A shallow copy (the fields are immutable values); dataclasses.asdict() deep-copies.
@@ -65,21 +81,30 @@ def _timestamp(value: datetime) -> str:
     return value.astimezone(UTC).isoformat(timespec="microseconds")
 
 
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
 def _serialisation(record: Sequence[Any], changes: Iterable[Change]) -> bytes:
     """The canonical bytes of a changeset; ``record`` holds its fields in ChangesetRecord's order."""
     seq, occurred_at, actor_id, actor_name, actor_role, origin, request_id, reason, prev_hash = record[:9]
-    # Absent values are empty; this runs once per changeset in verify(), hence inline.
+    key_id, client_request_id = record[9], record[10]
+    # This runs once per changeset in verify(), hence inline.
+    if key_id is None:
+        parts: tuple[str, ...] = (LEGACY_VERSION, str(seq))
+    else:
+        parts = (VERSION, str(seq), key_id)
     head = US.join(
         (
-            VERSION,
-            str(seq),
+            *parts,
             _timestamp(occurred_at),
-            "" if actor_id is None else str(actor_id),
+            _text(actor_id),
             actor_name,
-            "" if actor_role is None else str(actor_role),
+            _text(actor_role),
             origin,
-            "" if request_id is None else str(request_id),
-            "" if reason is None else str(reason),
+            _text(request_id),
+            *(() if key_id is None else (_text(client_request_id),)),
+            _text(reason),
             prev_hash,
         )
     )
@@ -92,18 +117,19 @@ def _serialisation(record: Sequence[Any], changes: Iterable[Change]) -> bytes:
     return (head + body).encode("utf-8")
 
 
-def _digest(prev_hash: str, serialisation: bytes) -> str:
-    digest = hashlib.sha256(prev_hash.encode("ascii"))
-    digest.update(serialisation)
-    return digest.hexdigest()
-
-
 def serialise(record: ChangesetRecord, changes: Sequence[Change]) -> bytes:
     return _serialisation([getattr(record, name) for name in _RECORD_FIELDS], changes)
 
 
-def changeset_hash(record: ChangesetRecord, changes: Sequence[Change]) -> str:
-    return _digest(record.prev_hash, serialise(record, changes))
+def changeset_hash(record: ChangesetRecord, changes: Sequence[Change], keyring: Keyring | None) -> str:
+    """The link of a changeset: keyed with the key it names (the legacy form has none)."""
+    message = record.prev_hash.encode("ascii") + serialise(record, changes)
+    if record.key_id is None:
+        return hashlib.sha256(message).hexdigest()
+    key = keyring.get(record.key_id) if keyring else None
+    if key is None:
+        raise AuditKeyError(f"audit key {record.key_id} is not configured")
+    return key.link(message)
 
 
 # Statements are built once (Core columns, bound parameters) so that each use only
@@ -141,6 +167,10 @@ class Verification:
     first_bad_seq: int | None
     problem: str | None
     seconds: float
+    changes: int = 0
+    legacy: int = 0
+    # The stored hash of each changeset asked for (checkpoints compare against them).
+    hashes: dict[int, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -155,18 +185,7 @@ BATCH = 5000
 
 # Changesets in seq order: the ChangesetRecord fields, then the stored hash.
 _NEXT_CHANGESETS = (
-    select(
-        _changesets.c.seq,
-        _changesets.c.occurred_at,
-        _changesets.c.actor_id,
-        _changesets.c.actor_name,
-        _changesets.c.actor_role,
-        _changesets.c.origin,
-        _changesets.c.request_id,
-        _changesets.c.reason,
-        _changesets.c.prev_hash,
-        _changesets.c.hash,
-    )
+    select(*(_changesets.c[name] for name in _RECORD_FIELDS), _changesets.c.hash)
     .where(_changesets.c.seq > bindparam("after"))
     .order_by(_changesets.c.seq)
     .limit(BATCH)
@@ -178,6 +197,7 @@ _NEXT_CHANGES = (
     .order_by(_changes.c.id)
     .limit(BATCH * 4)
 )
+_KEY_IDS = select(_changesets.c.key_id).distinct()
 
 
 def _in_batches(connection: Connection, statement: Select[Any], key: int) -> Iterator[Any]:
@@ -195,22 +215,63 @@ def _in_batches(connection: Connection, statement: Select[Any], key: int) -> Ite
     return chained.from_iterable(batches())
 
 
-def verify(connection: Connection) -> Verification:
-    """Recompute the whole chain; report the first changeset that does not check out.
+def check_keys(connection: Connection, keyring: Keyring) -> None:
+    """Refuse to verify with keys the history was never written with: that is a
+    configuration mistake, and reporting it as tampering would be a false alarm."""
+    used = {key_id for key_id in connection.execute(_KEY_IDS).scalars() if key_id is not None}
+    if used and not any(keyring.get(key_id) for key_id in used):
+        raise AuditKeyError(
+            "none of the configured audit keys wrote this history (it names key ids "
+            f"{', '.join(sorted(used))}; configured: {', '.join(key.key_id for key in keyring.keys)}): "
+            "set FACTCHECK_AUDIT_KEY (and FACTCHECK_AUDIT_RETIRED_KEYS) to the installation's keys"
+        )
+
+
+def verify(
+    connection: Connection,
+    keyring: Keyring | None = None,
+    *,
+    observe: Callable[[Change], Any] | None = None,
+    wanted: Collection[int] = (),
+) -> Verification:
+    """Recompute every link of the chain; report the first changeset that does not check out.
 
     Catches altered fields or changes, removed or reordered changesets, changes
-    moved between changesets, and changes that belong to no changeset.
+    moved between changesets, changes that belong to no changeset, and links
+    that were not made with the audit key (forged or rewritten changesets).
+    ``observe`` sees every change in chain order (the replay of the data);
+    the stored hashes of the changesets in ``wanted`` are returned.
     """
+    keyring = keyring or active_keyring()
+    check_keys(connection, keyring)
     started = time.perf_counter()
     changes = _in_batches(connection, _NEXT_CHANGES, -1)
     pending = next(changes, None)
     expected_prev = GENESIS_HASH
-    checked = 0
+    checked = legacy = change_count = 0
     head_seq: int | None = None
     head_hash: str | None = None
+    hashes: dict[int, str] = {}
+    wanted = set(wanted)
+    keyed_since: int | None = None
+    key_rank = -1
+    link_keys = {key.key_id: key.link_key for key in keyring.keys}
+    ranks = {key.key_id: rank for rank, key in enumerate(keyring.keys)}
+    digest = hmac.digest
+    sha256 = hashlib.sha256
 
     def result(bad: int | None, problem: str | None) -> Verification:
-        return Verification(checked, head_seq, head_hash, bad, problem, time.perf_counter() - started)
+        return Verification(
+            checked,
+            head_seq,
+            head_hash,
+            bad,
+            problem,
+            time.perf_counter() - started,
+            change_count,
+            legacy,
+            hashes,
+        )
 
     for row in _in_batches(connection, _NEXT_CHANGESETS, 0):
         seq = row[0]
@@ -223,16 +284,54 @@ def verify(connection: Connection) -> Verification:
                 return result(
                     pending[0], f"a change belongs to changeset {pending[0]}, which is out of order"
                 )
-            own.append(pending[1:6])
+            change = pending[1:6]
+            own.append(change)
+            if observe is not None:
+                observe(change)
             pending = next(changes, None)
-        prev_hash, stored_hash = row[8], row[9]
+        prev_hash, key_id, stored_hash = row[8], row[9], row[11]
         if prev_hash != expected_prev:
             return result(seq, "its previous hash does not match the changeset before it")
-        if _digest(prev_hash, _serialisation(row, own)) != stored_hash:
-            return result(seq, "its contents do not match its hash (a field or change was altered)")
+        message = prev_hash.encode("ascii") + _serialisation(row, own)
+        if key_id is None:
+            if keyed_since is not None:
+                return result(
+                    seq,
+                    f"it has no key id, but changeset {keyed_since} and those after it are keyed: "
+                    "an unkeyed link after the audit key was in use is forged",
+                )
+            legacy += 1
+            computed = sha256(message).hexdigest()
+        else:
+            link_key = link_keys.get(key_id)
+            if link_key is None:
+                return result(
+                    seq,
+                    f"it names audit key {key_id}, which is not configured: either a key is missing "
+                    "from FACTCHECK_AUDIT_RETIRED_KEYS, or the changeset was forged",
+                )
+            if ranks[key_id] < key_rank:
+                return result(
+                    seq,
+                    f"it is linked with retired key {key_id} after a newer key had taken over "
+                    "(a link made with an old key)",
+                )
+            key_rank = ranks[key_id]
+            if keyed_since is None:
+                keyed_since = seq
+            computed = digest(link_key, message, "sha256").hex()
+        if computed != stored_hash:
+            return result(
+                seq,
+                "its contents do not match its keyed link (a field or change was altered, "
+                "or the changeset was forged without the audit key)",
+            )
         expected_prev = stored_hash
         checked += 1
+        change_count += len(own)
         head_seq, head_hash = seq, stored_hash
+        if seq in wanted:
+            hashes[seq] = stored_hash
     if pending is not None:
         return result(pending[0], f"changes refer to changeset {pending[0]}, which does not exist")
     return result(None, None)

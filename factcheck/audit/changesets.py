@@ -23,38 +23,36 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, event, func, insert, select, text
+from sqlalchemy import Connection, bindparam, delete, event, insert, select, text
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
-from factcheck.audit import chain
+from factcheck.audit import chain, checkpoints, keys
 from factcheck.audit.models import AuditChangeset, AuditContext
 from factcheck.audit.triggers import CHANGESET_SETTING, GENESIS_HASH, is_audited
-from factcheck.db import utcnow
+from factcheck.db import UTCDateTime, utcnow
 
 # PostgreSQL advisory lock key serialising changesets, so the chain never forks.
 CHAIN_LOCK_KEY = 0x66_63_61_75_64_69_74  # "fcaudit"
 
 # The statements of every changeset, built once so that each use only binds values
 # (building and cache-keying them per call cost more than running them on SQLite;
-# see bench/README.md). PostgreSQL needs 4 round trips per changeset, SQLite 5.
+# see bench/README.md). PostgreSQL needs 3 round trips per changeset, SQLite 5.
 _changesets = AuditChangeset.__table__
-_LOCK_CHAIN = text("SELECT pg_advisory_xact_lock(:key)")
 _CHAIN_HEAD = select(_changesets.c.seq, _changesets.c.hash).order_by(_changesets.c.seq.desc()).limit(1)
-# PostgreSQL, once the lock is held: read the head and tell the triggers the next number.
-_CHAIN_HEAD_AND_SET_CONTEXT = text(
-    "SELECT head.seq, head.hash, set_config(:name, (coalesce(head.seq, 0) + 1)::text, true) "
-    "FROM (SELECT 1) AS one LEFT JOIN "
-    "(SELECT seq, hash FROM audit_changesets ORDER BY seq DESC LIMIT 1) AS head ON true"
-)
-_CLEAR_CONTEXT_SETTING = text("SELECT set_config(:name, '', true)")
 # SQLite: inserts nothing if a changeset is already open in this transaction.
 _OPEN_CONTEXT = text(
     "INSERT INTO audit_context (id, seq) SELECT 1, :seq WHERE NOT EXISTS (SELECT 1 FROM audit_context)"
 )
 _CLOSE_CONTEXT = delete(AuditContext.__table__)
 _INSERT_CHANGESET = insert(_changesets)
-# PostgreSQL: the changeset row, and the trigger context cleared once it is in.
-_INSERT_CHANGESET_AND_CLEAR = insert(_changesets).returning(func.set_config(CHANGESET_SETTING, "", True))
+# PostgreSQL: server-side functions (factcheck/audit/triggers.py) open a changeset in one
+# round trip and seal it in another; the app's role needs no rights on the audit tables.
+_PG_OPEN = text("SELECT head_seq, head_hash FROM fc_audit_open(:key)")
+_PG_SEAL = text(
+    "SELECT fc_audit_seal(:seq, :occurred_at, :actor_id, :actor_name, :actor_role, :origin, "
+    ":request_id, :client_request_id, :reason, :key_id, :prev_hash, :hash)"
+).bindparams(bindparam("occurred_at", type_=UTCDateTime()))
+_CLEAR_CONTEXT_SETTING = text("SELECT set_config(:name, '', true)")
 
 _ACTOR = "audit_actor"
 _OPEN = "audit_open_changeset"
@@ -76,12 +74,28 @@ class Actor:
     user_id: int | None = None
     role: str | None = None
     origin: str = "web"
+    # The id the app gave the request, and the one the client sent (X-Request-ID), kept apart.
     request_id: str | None = None
     reason: str | None = None
+    client_request_id: str | None = None
 
     @classmethod
-    def for_user(cls, user: Any, *, origin: str = "web", request_id: str | None = None) -> Actor:
-        return cls(name=user.name, user_id=user.id, role=str(user.role), origin=origin, request_id=request_id)
+    def for_user(
+        cls,
+        user: Any,
+        *,
+        origin: str = "web",
+        request_id: str | None = None,
+        client_request_id: str | None = None,
+    ) -> Actor:
+        return cls(
+            name=user.name,
+            user_id=user.id,
+            role=str(user.role),
+            origin=origin,
+            request_id=request_id,
+            client_request_id=client_request_id,
+        )
 
     @classmethod
     def command_line(cls, command: str) -> Actor:
@@ -104,6 +118,8 @@ class OpenChangeset:
     occurred_at: datetime
     reason: str | None = None
     reason_required_by: list[str] = field(default_factory=list)
+    # Set once sealed.
+    hash: str | None = None
 
 
 def set_actor(session: Session, actor: Actor | None) -> None:
@@ -172,15 +188,12 @@ def open_changeset(connection: Connection, actor: Actor) -> OpenChangeset:
     """Take the chain lock, pick the next sequence number and tell the triggers."""
     postgresql = connection.dialect.name == "postgresql"
     if postgresql:
-        connection.execute(_LOCK_CHAIN, {"key": CHAIN_LOCK_KEY})
-        # A statement of its own, after the lock: it must see the head as it is now.
-        head = connection.execute(_CHAIN_HEAD_AND_SET_CONTEXT, {"name": CHANGESET_SETTING}).one()
-        if head.seq is None:
-            head = None
+        head_seq, head_hash = connection.execute(_PG_OPEN, {"key": CHAIN_LOCK_KEY}).one()
     else:
         # On SQLite the write transaction (BEGIN IMMEDIATE) already excludes other writers.
-        head = connection.execute(_CHAIN_HEAD).first()
-    head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS_HASH)
+        head_seq, head_hash = connection.execute(_CHAIN_HEAD).first() or (None, None)
+    if head_seq is None:
+        head_seq, head_hash = 0, GENESIS_HASH
     opened = OpenChangeset(
         seq=head_seq + 1, prev_hash=head_hash, actor=actor, occurred_at=utcnow(), reason=actor.reason
     )
@@ -195,7 +208,9 @@ def open_changeset(connection: Connection, actor: Actor) -> OpenChangeset:
 def _seal(session: Session) -> None:
     opened: OpenChangeset | None = session.info.get(_OPEN)
     if opened is not None:
-        seal_changeset(session.connection(), opened)
+        connection = session.connection()
+        if seal_changeset(connection, opened) is not None and opened.hash is not None:
+            checkpoints.after_seal(session, connection, opened.seq, opened.hash)
         # Forgotten only once sealed: after an AuditError (a missing reason) it stays
         # open, so the reason can still be given and the commit retried.
         _forget(session)
@@ -213,6 +228,7 @@ def seal_changeset(connection: Connection, opened: OpenChangeset) -> int | None:
         if needing:
             raise AuditError(f"a reason is required for: {', '.join(needing)}")
     if changes:
+        keyring = keys.active()
         record = chain.ChangesetRecord(
             seq=opened.seq,
             occurred_at=opened.occurred_at,
@@ -223,10 +239,13 @@ def seal_changeset(connection: Connection, opened: OpenChangeset) -> int | None:
             request_id=opened.actor.request_id,
             reason=opened.reason,
             prev_hash=opened.prev_hash,
+            key_id=keyring.current.key_id,
+            client_request_id=opened.actor.client_request_id,
         )
-        values = {**record.values(), "hash": chain.changeset_hash(record, changes)}
+        opened.hash = chain.changeset_hash(record, changes, keyring)
+        values = {**record.values(), "hash": opened.hash}
         if connection.dialect.name == "postgresql":
-            connection.execute(_INSERT_CHANGESET_AND_CLEAR, values).close()
+            connection.execute(_PG_SEAL, values).close()
             return opened.seq
         connection.execute(_INSERT_CHANGESET, values)
     if connection.dialect.name == "postgresql":
@@ -301,8 +320,14 @@ def _forget(session: Session) -> None:
     session.info.pop(_SCOPE, None)
 
 
+@event.listens_for(Session, "after_commit")
+def _write_checkpoints_after_commit(session: Session) -> None:
+    checkpoints.after_commit(session)
+
+
 @event.listens_for(Session, "after_rollback")
 def _forget_after_rollback(session: Session) -> None:
+    checkpoints.after_rollback(session)
     # The database rolled back the innermost savepoint, or the whole transaction: a
     # changeset opened in it is gone with it; one opened before a savepoint stays.
     undone = _savepoint_or_transaction(session)

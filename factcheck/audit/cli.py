@@ -1,4 +1,4 @@
-"""``factcheck audit``: check the audit history's hash chain."""
+"""``factcheck audit``: verify the history, make checkpoints, show the keys."""
 
 from __future__ import annotations
 
@@ -6,8 +6,15 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from factcheck.audit import checkpoints, keys
 from factcheck.audit.verification import verify_and_record
 from factcheck.db import get_database
+
+
+class SetupError(click.ClickException):
+    """Verification could not run (a key or a copy of the checkpoints); not a finding. Exit 2."""
+
+    exit_code = 2
 
 
 @click.group()
@@ -16,18 +23,72 @@ def audit() -> None:
 
 
 @audit.command("verify")
+@click.option(
+    "--checkpoints",
+    "copies",
+    multiple=True,
+    metavar="FILE|URL",
+    help="A copy of the checkpoints kept elsewhere (a file, or the site's /transparency/checkpoints.json); repeatable.",
+)
+@click.option("--no-replay", is_flag=True, help="Skip comparing the live data with its history (faster).")
 @with_appcontext
-def verify() -> None:
-    """Recompute the hash chain; exit 1 naming the first bad changeset if it does not hold."""
+def verify(copies: tuple[str, ...], no_replay: bool) -> None:
+    """Check the history: triggers, keyed chain, checkpoints and the data against its history.
+
+    Exits 1 naming each problem found, 2 if it cannot check (a wrong key, an unreadable copy).
+    """
+    engine = get_database(current_app).engine
+    try:
+        with engine.begin() as connection:
+            report = verify_and_record(connection, copies=copies, replay=not no_replay)
+    except (keys.AuditKeyError, checkpoints.CheckpointSourceError) as exc:
+        raise SetupError(str(exc)) from None
+    result = report.chain
+    if not report.ok:
+        for finding in report.findings:
+            click.echo(f"TAMPERING {finding}", err=True)
+        raise click.ClickException(
+            f"audit history does not verify: {len(report.findings)} problem(s) "
+            f"({result.checked} changesets checked)"
+        )
+    newest = report.newest_checkpoint
+    click.echo(
+        f"audit history ok: {result.checked} changesets ({result.changes} changes) checked in "
+        f"{report.seconds:.2f} s ({report.rate:,.0f}/s); head {result.head_seq} {result.head_hash or '-'}; "
+        f"{report.checkpoints} checkpoints agree"
+        + (f", the newest at changeset {newest.seq}" if newest else "")
+        + ("" if no_replay else "; the data matches its history")
+    )
+    if result.legacy:
+        click.echo(f"note: the first {result.legacy} changesets predate the audit key (unkeyed links)")
+
+
+@audit.command("checkpoint")
+@with_appcontext
+def checkpoint() -> None:
+    """Sign the chain head now: into the database, the checkpoint directory and the public page."""
     engine = get_database(current_app).engine
     with engine.begin() as connection:
-        result = verify_and_record(connection)
-    if not result.ok:
-        raise click.ClickException(
-            f"audit chain broken at changeset {result.first_bad_seq}: {result.problem} "
-            f"({result.checked} changesets before it check out)"
-        )
+        statement = checkpoints.make(connection, checkpoints.COMMAND)
+        stored = checkpoints.from_database(connection)
+    if statement is None:
+        raise click.ClickException("the audit history is empty: nothing to checkpoint yet")
+    directory = checkpoints.policy().directory
+    # Also copies any the database has and the directory lacks (a process that stopped
+    # between committing a checkpoint and writing its file).
+    keyring = keys.active()
+    for found in stored:
+        if found.signed_by(keyring):
+            checkpoints.write_file(found, directory)
     click.echo(
-        f"audit chain ok: {result.checked} changesets checked in {result.seconds:.2f} s "
-        f"({result.rate:,.0f}/s); head {result.head_seq} {result.head_hash or '-'}"
+        f"checkpoint: changeset {statement.seq} {statement.head} signed with key {statement.key_id}"
+        + (f"; written to {directory}" if directory else "")
     )
+
+
+@audit.command("keys")
+@with_appcontext
+def show_keys() -> None:
+    """The audit keys' ids and public keys (never the secrets); the current one last."""
+    for entry in keys.active().public_keys():
+        click.echo(f"{entry['key_id']}  {entry['algorithm']}  {entry['public_key']}")

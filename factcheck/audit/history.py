@@ -40,6 +40,7 @@ RECORD_NAMES = {
     "rating_labels": "rating label",
     "reader_submissions": "reader submission",
     "ratings": "rating",
+    "security_events": "security log entry",
     "sources": "source",
     "tags": "tag",
     "users": "user",

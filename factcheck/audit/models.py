@@ -36,10 +36,15 @@ class AuditChangeset(Base):
     actor_role: Mapped[str | None] = mapped_column(String(20))
     # Where the change came from: web, api, cli, migration.
     origin: Mapped[str] = mapped_column(String(20))
+    # The id the app gave the request; what a client sent as X-Request-ID is kept apart.
     request_id: Mapped[str | None] = mapped_column(String(64))
+    client_request_id: Mapped[str | None] = mapped_column(String(64))
     reason: Mapped[str | None] = mapped_column(Text)
-    # Hex SHA-256 of the previous changeset ("0" * 64 for the first).
+    # The audit key the link is made with (factcheck/audit/keys.py); None for legacy links.
+    key_id: Mapped[str | None] = mapped_column(String(16))
+    # The previous changeset's link ("0" * 64 for the first).
     prev_hash: Mapped[str] = mapped_column(String(64))
+    # Hex HMAC-SHA-256 over prev_hash and the changeset (factcheck/audit/chain.py).
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 
     changes: Mapped[list[AuditChange]] = relationship(
@@ -84,6 +89,26 @@ class AuditContext(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     seq: Mapped[int] = mapped_column(BigInteger)
+
+
+class AuditCheckpoint(Base):
+    """A signed statement of the chain head at a moment (factcheck/audit/checkpoints.py).
+
+    Kept here, in an append-only directory outside the database, and on the public
+    transparency page, so that truncating or rewriting the history up to it shows.
+    """
+
+    __tablename__ = "audit_checkpoints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, index=True)
+    head_hash: Mapped[str] = mapped_column(String(64))
+    made_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    key_id: Mapped[str] = mapped_column(String(16))
+    # Why it was made: command, interval, publication.
+    cause: Mapped[str] = mapped_column(String(20))
+    # Hex Ed25519 signature over the statement's canonical bytes.
+    signature: Mapped[str] = mapped_column(String(128))
 
 
 class AuditVerification(Base):

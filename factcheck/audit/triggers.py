@@ -21,6 +21,7 @@ loses their triggers, and a new column must be covered at once.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from sqlalchemy import Connection, inspect, text
 
@@ -30,12 +31,15 @@ CHANGESET_SETTING = "factcheck.changeset"
 
 AUDIT_TABLES = ("audit_changesets", "audit_changes")
 # Append-only: rows may be inserted, never changed or removed.
-APPEND_ONLY = (*AUDIT_TABLES, "audit_verifications", "security_events")
+APPEND_ONLY = (*AUDIT_TABLES, "audit_verifications", "audit_checkpoints", "security_events")
 NOT_AUDITED = frozenset(
     {
         "alembic_version",
         "audit_context",
-        *APPEND_ONLY,
+        *AUDIT_TABLES,
+        # Protected by their own signatures (checkpoints) or rebuilt by every run (verifications).
+        "audit_verifications",
+        "audit_checkpoints",
         # Logins are recorded in the security log, not the field-level history.
         "login_sessions",
     }
@@ -115,11 +119,11 @@ def trigger_sql(connection: Connection) -> dict[tuple[str, str], str]:
     return {(table, name): sql for table, name, sql in rows}
 
 
-def _columns(connection: Connection, table: str) -> list[str]:
+def table_columns(connection: Connection, table: str) -> list[str]:
     return [column["name"] for column in inspect(connection).get_columns(table)]
 
 
-def _primary_key(connection: Connection, table: str) -> list[str]:
+def primary_key(connection: Connection, table: str) -> list[str]:
     return list(inspect(connection).get_pk_constraint(table)["constrained_columns"])
 
 
@@ -135,7 +139,8 @@ def _claim_column(table: str, columns: Iterable[str]) -> str | None:
 # One generic row trigger: to_jsonb() covers every column, present and future.
 # Arguments: the claim column ('' if none), then the primary-key columns.
 _PG_ROW_FUNCTION = f"""
-CREATE OR REPLACE FUNCTION {PREFIX}_row() RETURNS trigger LANGUAGE plpgsql AS $fn$
+CREATE OR REPLACE FUNCTION {PREFIX}_row() RETURNS trigger LANGUAGE plpgsql
+SECURITY DEFINER SET search_path FROM CURRENT AS $fn$
 DECLARE
     changeset bigint := nullif(current_setting('{CHANGESET_SETTING}', true), '')::bigint;
     old_row jsonb;
@@ -203,49 +208,120 @@ END
 $fn$
 """
 
-PG_FUNCTIONS = (f"{PREFIX}_row", f"{PREFIX}_refuse", f"{PREFIX}_chain")
+# Opening a changeset in one round trip: take the chain lock, then (in a statement of
+# its own, so it sees the head as it is once the lock is held) read the head and tell
+# the row triggers the next sequence number.
+_PG_OPEN_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION {PREFIX}_open(lock_key bigint, OUT head_seq bigint, OUT head_hash text)
+LANGUAGE plpgsql AS $fn$
+BEGIN
+    PERFORM pg_advisory_xact_lock(lock_key);
+    SELECT seq, hash INTO head_seq, head_hash FROM audit_changesets ORDER BY seq DESC LIMIT 1;
+    PERFORM set_config('{CHANGESET_SETTING}', (coalesce(head_seq, 0) + 1)::text, true);
+END
+$fn$
+"""
+
+# Sealing: the changeset row, written with the owner's rights (the app's role may not
+# write audit tables itself), and the trigger context closed.
+_PG_SEAL_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION {PREFIX}_seal(
+    p_seq bigint, p_occurred_at timestamptz, p_actor_id integer, p_actor_name text, p_actor_role text,
+    p_origin text, p_request_id text, p_client_request_id text, p_reason text, p_key_id text,
+    p_prev_hash text, p_hash text
+) RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $fn$
+BEGIN
+    IF p_seq IS DISTINCT FROM nullif(current_setting('{CHANGESET_SETTING}', true), '')::bigint THEN
+        RAISE EXCEPTION 'audit: changeset % is not the one open in this transaction', p_seq
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    INSERT INTO audit_changesets (seq, occurred_at, actor_id, actor_name, actor_role, origin, request_id,
+        client_request_id, reason, key_id, prev_hash, hash)
+    VALUES (p_seq, p_occurred_at, p_actor_id, p_actor_name, p_actor_role, p_origin, p_request_id,
+        p_client_request_id, p_reason, p_key_id, p_prev_hash, p_hash);
+    PERFORM set_config('{CHANGESET_SETTING}', '', true);
+END
+$fn$
+"""
+
+# name -> (argument types, DDL)
+_PG_FUNCTION_DDL = {
+    f"{PREFIX}_row": ("", _PG_ROW_FUNCTION),
+    f"{PREFIX}_refuse": ("", _PG_REFUSE_FUNCTION),
+    f"{PREFIX}_chain": ("", _PG_CHAIN_FUNCTION),
+    f"{PREFIX}_open": ("bigint", _PG_OPEN_FUNCTION),
+    f"{PREFIX}_seal": (
+        "bigint, timestamptz, integer, text, text, text, text, text, text, text, text, text",
+        _PG_SEAL_FUNCTION,
+    ),
+}
+PG_FUNCTIONS = tuple(_PG_FUNCTION_DDL)
+
+
+def postgresql_function_bodies() -> dict[str, str]:
+    """Each function's body as PostgreSQL keeps it (pg_proc.prosrc), to check none was replaced."""
+    return {name: ddl.split("$fn$")[1] for name, (_args, ddl) in _PG_FUNCTION_DDL.items()}
 
 
 def install_postgresql_functions(connection: Connection) -> None:
-    for ddl in (_PG_ROW_FUNCTION, _PG_REFUSE_FUNCTION, _PG_CHAIN_FUNCTION):
+    # The functions that run with the owner's rights search only the app's schema and, last,
+    # pg_temp, so a caller's temporary table cannot stand in for an audit table.
+    schema = connection.exec_driver_sql("SELECT current_schema()").scalar_one()
+    search_path = f"SET search_path = {quote(schema)}, pg_temp"
+    for _args, ddl in _PG_FUNCTION_DDL.values():
         # The driver reads % as a parameter marker; PL/pgSQL's RAISE needs it literally.
-        connection.exec_driver_sql(ddl.replace("%", "%%"))
+        connection.exec_driver_sql(ddl.replace("SET search_path FROM CURRENT", search_path).replace("%", "%%"))
 
 
 def drop_postgresql_functions(connection: Connection) -> None:
-    for name in PG_FUNCTIONS:
-        connection.exec_driver_sql(f"DROP FUNCTION IF EXISTS {name}() CASCADE")
+    for name, (args, _ddl) in _PG_FUNCTION_DDL.items():
+        connection.exec_driver_sql(f"DROP FUNCTION IF EXISTS {name}({args}) CASCADE")
+
+
+@dataclass(frozen=True)
+class ExpectedTrigger:
+    table: str
+    name: str
+    ddl: str
+    # PostgreSQL: the function it runs.
+    function: str | None = None
+
+
+def expected_triggers(connection: Connection) -> list[ExpectedTrigger]:
+    """Every audit trigger the current schema needs, with the DDL that makes it."""
+    if connection.dialect.name == "postgresql":
+        return _postgresql_triggers(connection)
+    return _sqlite_triggers(connection)
+
+
+def _postgresql_triggers(connection: Connection) -> list[ExpectedTrigger]:
+    made: list[ExpectedTrigger] = []
+
+    def trigger(table: str, name: str, when: str, function: str, args: str) -> None:
+        ddl = (
+            f'CREATE TRIGGER "{name}" {when} ON "{table}" '
+            f"FOR EACH {'STATEMENT' if 'TRUNCATE' in when else 'ROW'} EXECUTE FUNCTION {function}({args})"
+        )
+        made.append(ExpectedTrigger(table, name, ddl, function))
+
+    for table in audited_tables(connection):
+        columns = table_columns(connection, table)
+        args = ", ".join(
+            f"'{name}'" for name in [_claim_column(table, columns) or "", *primary_key(connection, table)]
+        )
+        trigger(table, f"{PREFIX}_row", "AFTER INSERT OR UPDATE OR DELETE", f"{PREFIX}_row", args)
+        trigger(table, f"{PREFIX}_truncate", "BEFORE TRUNCATE", f"{PREFIX}_refuse", "'audited table'")
+    for table in _present(connection, APPEND_ONLY):
+        trigger(table, f"{PREFIX}_append_only", "BEFORE UPDATE OR DELETE", f"{PREFIX}_refuse", "'append-only'")
+        trigger(table, f"{PREFIX}_no_truncate", "BEFORE TRUNCATE", f"{PREFIX}_refuse", "'append-only'")
+    trigger("audit_changesets", f"{PREFIX}_chain", "BEFORE INSERT", f"{PREFIX}_chain", "")
+    return made
 
 
 def _create_postgresql(connection: Connection) -> None:
     install_postgresql_functions(connection)
-    execute = connection.exec_driver_sql
-    for table in audited_tables(connection):
-        columns = _columns(connection, table)
-        args = ", ".join(
-            f"'{name}'" for name in [_claim_column(table, columns) or "", *_primary_key(connection, table)]
-        )
-        execute(
-            f'CREATE TRIGGER "{PREFIX}_row" AFTER INSERT OR UPDATE OR DELETE ON "{table}" '
-            f"FOR EACH ROW EXECUTE FUNCTION {PREFIX}_row({args})"
-        )
-        execute(
-            f'CREATE TRIGGER "{PREFIX}_truncate" BEFORE TRUNCATE ON "{table}" '
-            f"FOR EACH STATEMENT EXECUTE FUNCTION {PREFIX}_refuse('audited table')"
-        )
-    for table in _present(connection, APPEND_ONLY):
-        execute(
-            f'CREATE TRIGGER "{PREFIX}_append_only" BEFORE UPDATE OR DELETE ON "{table}" '
-            f"FOR EACH ROW EXECUTE FUNCTION {PREFIX}_refuse('append-only')"
-        )
-        execute(
-            f'CREATE TRIGGER "{PREFIX}_no_truncate" BEFORE TRUNCATE ON "{table}" '
-            f"FOR EACH STATEMENT EXECUTE FUNCTION {PREFIX}_refuse('append-only')"
-        )
-    execute(
-        f'CREATE TRIGGER "{PREFIX}_chain" BEFORE INSERT ON audit_changesets '
-        f"FOR EACH ROW EXECUTE FUNCTION {PREFIX}_chain()"
-    )
+    for expected in _postgresql_triggers(connection):
+        connection.exec_driver_sql(expected.ddl)
 
 
 def _present(connection: Connection, tables: Iterable[str]) -> list[str]:
@@ -258,12 +334,12 @@ def _present(connection: Connection, tables: Iterable[str]) -> list[str]:
 # columns; sync() regenerates them whenever the schema changes.
 
 
-def _q(name: str) -> str:
+def quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _sqlite_row_key(row: str, key: list[str]) -> str:
-    return "json_object(" + ", ".join(f"'{name}', {row}.{_q(name)}" for name in key) + ")"
+def sqlite_row_key(row: str, key: list[str]) -> str:
+    return "json_object(" + ", ".join(f"'{name}', {row}.{quote(name)}" for name in key) + ")"
 
 
 def _sqlite_guard(operation: str, table: str) -> str:
@@ -274,8 +350,8 @@ def _sqlite_guard(operation: str, table: str) -> str:
 
 
 def _sqlite_audit_triggers(connection: Connection, table: str) -> list[str]:
-    columns = _columns(connection, table)
-    key = _primary_key(connection, table)
+    columns = table_columns(connection, table)
+    key = primary_key(connection, table)
     claim_column = _claim_column(table, columns)
     insert_into = (
         "INSERT INTO audit_changes (changeset_seq, table_name, row_key, operation, changes, claim_id)"
@@ -283,88 +359,123 @@ def _sqlite_audit_triggers(connection: Connection, table: str) -> list[str]:
     seq = "(SELECT seq FROM audit_context)"
 
     def claim(row: str) -> str:
-        return f"{row}.{_q(claim_column)}" if claim_column else "NULL"
+        return f"{row}.{quote(claim_column)}" if claim_column else "NULL"
 
     def whole_row(row: str, old_first: bool) -> str:
         pairs = (
-            f"'{name}', json_array({row}.{_q(name)}, NULL)"
+            f"'{name}', json_array({row}.{quote(name)}, NULL)"
             if old_first
-            else f"'{name}', json_array(NULL, {row}.{_q(name)})"
+            else f"'{name}', json_array(NULL, {row}.{quote(name)})"
             for name in columns
         )
         return "json_object(" + ", ".join(pairs) + ")"
 
     changed = " UNION ALL ".join(
-        f"SELECT {position} AS position, '{name}' AS field, json_array(OLD.{_q(name)}, NEW.{_q(name)}) AS pair "
-        f"WHERE OLD.{_q(name)} IS NOT NEW.{_q(name)}"
+        f"SELECT {position} AS position, '{name}' AS field, json_array(OLD.{quote(name)}, NEW.{quote(name)}) AS pair "
+        f"WHERE OLD.{quote(name)} IS NOT NEW.{quote(name)}"
         for position, name in enumerate(columns)
     )
     name = f"{PREFIX}_{table}"
     return [
-        f"CREATE TRIGGER {_q(name + '_insert')} AFTER INSERT ON {_q(table)} BEGIN "
+        f"CREATE TRIGGER {quote(name + '_insert')} AFTER INSERT ON {quote(table)} BEGIN "
         f"{_sqlite_guard('INSERT', table)} "
-        f"{insert_into} VALUES ({seq}, '{table}', {_sqlite_row_key('NEW', key)}, 'INSERT', "
+        f"{insert_into} VALUES ({seq}, '{table}', {sqlite_row_key('NEW', key)}, 'INSERT', "
         f"{whole_row('NEW', old_first=False)}, {claim('NEW')}); END",
-        f"CREATE TRIGGER {_q(name + '_delete')} AFTER DELETE ON {_q(table)} BEGIN "
+        f"CREATE TRIGGER {quote(name + '_delete')} AFTER DELETE ON {quote(table)} BEGIN "
         f"{_sqlite_guard('DELETE', table)} "
-        f"{insert_into} VALUES ({seq}, '{table}', {_sqlite_row_key('OLD', key)}, 'DELETE', "
+        f"{insert_into} VALUES ({seq}, '{table}', {sqlite_row_key('OLD', key)}, 'DELETE', "
         f"{whole_row('OLD', old_first=True)}, {claim('OLD')}); END",
-        f"CREATE TRIGGER {_q(name + '_update')} AFTER UPDATE ON {_q(table)} BEGIN "
+        f"CREATE TRIGGER {quote(name + '_update')} AFTER UPDATE ON {quote(table)} BEGIN "
         f"{_sqlite_guard('UPDATE', table)} "
-        f"{insert_into} SELECT {seq}, '{table}', {_sqlite_row_key('NEW', key)}, 'UPDATE', diff, {claim('NEW')} "
+        f"{insert_into} SELECT {seq}, '{table}', {sqlite_row_key('NEW', key)}, 'UPDATE', diff, {claim('NEW')} "
         f"FROM (SELECT json_group_object(field, json(pair)) AS diff "
         f"FROM (SELECT * FROM ({changed}) ORDER BY position)) WHERE diff <> '{{}}'; END",
     ]
 
 
-def _create_sqlite(connection: Connection) -> None:
-    execute = connection.exec_driver_sql
-    for table in audited_tables(connection):
-        for ddl in _sqlite_audit_triggers(connection, table):
-            execute(ddl)
+def _sqlite_triggers(connection: Connection) -> list[ExpectedTrigger]:
+    made = [
+        ExpectedTrigger(table, ddl.split('"')[1], ddl)
+        for table in audited_tables(connection)
+        for ddl in _sqlite_audit_triggers(connection, table)
+    ]
     for table in _present(connection, APPEND_ONLY):
         for operation in ("UPDATE", "DELETE"):
-            execute(
-                f"CREATE TRIGGER {_q(f'{PREFIX}_{table}_no_{operation.lower()}')} BEFORE {operation} "
-                f"ON {_q(table)} BEGIN SELECT RAISE(ABORT, 'audit: {operation} on {table} is not allowed "
-                f"(append-only)'); END"
+            name = f"{PREFIX}_{table}_no_{operation.lower()}"
+            made.append(
+                ExpectedTrigger(
+                    table,
+                    name,
+                    f"CREATE TRIGGER {quote(name)} BEFORE {operation} ON {quote(table)} BEGIN "
+                    f"SELECT RAISE(ABORT, 'audit: {operation} on {table} is not allowed (append-only)'); END",
+                )
             )
-    execute(
-        f"CREATE TRIGGER {_q(PREFIX + '_chain')} BEFORE INSERT ON audit_changesets BEGIN "
-        "SELECT RAISE(ABORT, 'audit: changeset does not extend the chain head') "
-        "WHERE NEW.seq <> coalesce((SELECT max(seq) FROM audit_changesets), 0) + 1 "
-        f"OR NEW.prev_hash <> coalesce((SELECT hash FROM audit_changesets ORDER BY seq DESC LIMIT 1), "
-        f"'{GENESIS_HASH}'); END"
+    name = f"{PREFIX}_chain"
+    made.append(
+        ExpectedTrigger(
+            "audit_changesets",
+            name,
+            f"CREATE TRIGGER {quote(name)} BEFORE INSERT ON audit_changesets BEGIN "
+            "SELECT RAISE(ABORT, 'audit: changeset does not extend the chain head') "
+            "WHERE NEW.seq <> coalesce((SELECT max(seq) FROM audit_changesets), 0) + 1 "
+            "OR NEW.prev_hash <> coalesce((SELECT hash FROM audit_changesets ORDER BY seq DESC LIMIT 1), "
+            f"'{GENESIS_HASH}'); END",
+        )
+    )
+    return made
+
+
+def _create_sqlite(connection: Connection) -> None:
+    for expected in _sqlite_triggers(connection):
+        connection.exec_driver_sql(expected.ddl)
+
+
+def record_unrecorded_rows(connection: Connection, seq: int, table: str) -> None:
+    """Write an INSERT change, in changeset ``seq``, for each row of ``table`` (keyed by an
+    integer ``id``) that the history has no INSERT of: a table that becomes audited."""
+    if connection.dialect.name == "postgresql":
+        recorded = "(row_key ->> 'id')::bigint"
+    else:
+        recorded = "json_extract(row_key, '$.id')"
+    record_existing_rows(
+        connection,
+        seq,
+        [table],
+        where=f"t.id NOT IN (SELECT {recorded} FROM audit_changes "
+        f"WHERE table_name = '{table}' AND operation = 'INSERT')",
     )
 
 
-def record_existing_rows(connection: Connection, seq: int) -> None:
+def record_existing_rows(
+    connection: Connection, seq: int, tables: Iterable[str] | None = None, where: str = "true"
+) -> None:
     """Write an INSERT change for every row already in an audited table, in changeset ``seq``.
 
     Used once, when the audit history is installed on a database that has
     data, so that the history accounts for every row from then on. The
     records have exactly the form the triggers write.
     """
-    for table in audited_tables(connection):
-        columns = _columns(connection, table)
-        key = _primary_key(connection, table)
+    for table in audited_tables(connection) if tables is None else tables:
+        columns = table_columns(connection, table)
+        key = primary_key(connection, table)
         claim_column = _claim_column(table, columns)
         if connection.dialect.name == "postgresql":
             row_key = (
-                "jsonb_build_object(" + ", ".join(f"'{name}', to_jsonb(t.{_q(name)})" for name in key) + ")"
+                "jsonb_build_object(" + ", ".join(f"'{name}', to_jsonb(t.{quote(name)})" for name in key) + ")"
             )
             changes = "(SELECT jsonb_object_agg(e.key, jsonb_build_array(NULL, e.value)) FROM jsonb_each(to_jsonb(t)) AS e)"
-            claim = f"t.{_q(claim_column)}" if claim_column else "NULL"
+            claim = f"t.{quote(claim_column)}" if claim_column else "NULL"
         else:
-            row_key = _sqlite_row_key("t", key)
+            row_key = sqlite_row_key("t", key)
             changes = (
                 "json_object("
-                + ", ".join(f"'{name}', json_array(NULL, t.{_q(name)})" for name in columns)
+                + ", ".join(f"'{name}', json_array(NULL, t.{quote(name)})" for name in columns)
                 + ")"
             )
-            claim = f"t.{_q(claim_column)}" if claim_column else "NULL"
-        order = ", ".join(f"t.{_q(name)}" for name in key)
+            claim = f"t.{quote(claim_column)}" if claim_column else "NULL"
+        order = ", ".join(f"t.{quote(name)}" for name in key)
         connection.exec_driver_sql(
             "INSERT INTO audit_changes (changeset_seq, table_name, row_key, operation, changes, claim_id) "
-            f"SELECT {int(seq)}, '{table}', {row_key}, 'INSERT', {changes}, {claim} FROM {_q(table)} AS t ORDER BY {order}"
+            f"SELECT {int(seq)}, '{table}', {row_key}, 'INSERT', {changes}, {claim} FROM {quote(table)} AS t "
+            f"WHERE {where} ORDER BY {order}"
         )

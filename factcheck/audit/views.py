@@ -15,6 +15,8 @@ from factcheck.accounts.models import User
 from factcheck.audit import history
 from factcheck.audit.forms import LogFilterForm
 from factcheck.audit.models import AuditChangeset
+from factcheck.audit.checkpoints import CheckpointSourceError
+from factcheck.audit.keys import AuditKeyError
 from factcheck.audit.verification import chain_head, last_verification, verify_and_record
 from factcheck.exports import formats
 from factcheck.exports.streams import download
@@ -118,11 +120,19 @@ def chain_status() -> ResponseReturnValue:
 @bp.route("/admin/audit/verify", methods=["POST"])
 @requires(Permission.ADMINISTER)
 def verify_now() -> ResponseReturnValue:
-    result = verify_and_record(db.session().connection())
-    if result.ok:
-        flash(f"The chain holds: {result.checked} changesets checked in {result.seconds:.2f} s.", "success")
+    try:
+        report = verify_and_record(db.session().connection())
+    except (AuditKeyError, CheckpointSourceError) as exc:
+        flash(f"The history could not be verified: {exc}", "error")
+        return redirect(url_for("audit.chain_status"))
+    if report.ok:
+        flash(
+            f"The history holds: {report.chain.checked} changesets, {report.checkpoints} checkpoints and "
+            f"the data checked in {report.seconds:.2f} s.",
+            "success",
+        )
     else:
-        flash(f"The chain is broken at changeset {result.first_bad_seq}: {result.problem}", "error")
+        flash(f"The history does not verify: {len(report.findings)} problem(s), listed below.", "error")
     return redirect(url_for("audit.chain_status"))
 
 

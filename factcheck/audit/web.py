@@ -13,7 +13,22 @@ from factcheck.db import get_database
 def request_actor() -> Actor | None:
     if not current_user.is_authenticated:
         return None
-    return Actor.for_user(current_user, origin="web", request_id=g.get("request_id"))
+    return Actor.for_user(
+        current_user,
+        origin="web",
+        request_id=g.get("request_id"),
+        client_request_id=g.get("client_request_id"),
+    )
+
+
+def anonymous_actor() -> Actor:
+    """A visitor who is not signed in (a failed sign-in is written on their behalf)."""
+    return Actor(
+        name="Anonymous visitor",
+        origin="web",
+        request_id=g.get("request_id"),
+        client_request_id=g.get("client_request_id"),
+    )
 
 
 def _attach(session: Session) -> None:

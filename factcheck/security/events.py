@@ -15,11 +15,13 @@ from flask import Flask, current_app, g, has_request_context, request
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
-from factcheck.audit.changesets import get_actor
+from factcheck.audit.changesets import get_actor, set_actor
+from factcheck.audit.web import anonymous_actor, request_actor
 from factcheck.db import get_database
 from factcheck.security.models import SecurityEvent, SecurityEventKind
 
 _QUEUE = "security_events_queue"
+_QUEUE_ACTOR = "security_events_queue_actor"
 
 
 def _clean(text: str | None, limit: int) -> str | None:
@@ -68,6 +70,8 @@ def record(
 def record_after_request(kind: SecurityEventKind, *, email: str | None = None, **detail: Any) -> None:
     """Queue an event to be written even if the request's transaction rolls back."""
     actor_id = current_user.id if current_user and current_user.is_authenticated else None
+    # Who the audit history names for it, taken now: at teardown the user may be detached.
+    g.setdefault(_QUEUE_ACTOR, request_actor() or anonymous_actor())
     g.setdefault(_QUEUE, []).append(
         {
             "kind": kind,
@@ -84,6 +88,9 @@ def _write_queue(_exc: BaseException | None) -> None:
     if not queued:
         return
     db = get_database(current_app).write_sessions()
+    # The events enter the audit history like any write: by the signed-in user, or for an
+    # anonymous request (a failed sign-in) by the visitor.
+    set_actor(db, g.pop(_QUEUE_ACTOR, None) or anonymous_actor())
     try:
         db.add_all(SecurityEvent(**values) for values in queued)
         db.commit()

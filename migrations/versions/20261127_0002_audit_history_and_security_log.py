@@ -15,8 +15,8 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 import factcheck.db
-from factcheck.audit import triggers
-from factcheck.audit.changesets import Actor, connection_changeset
+from factcheck.audit import chain, triggers
+from factcheck.audit.changesets import Actor, OpenChangeset, open_changeset
 
 revision: str = "0002"
 down_revision: str | Sequence[str] | None = "0001"
@@ -137,10 +137,41 @@ def upgrade() -> None:
 
     bind = op.get_bind()
     triggers.sync(bind)
-    with connection_changeset(
-        bind, Actor.system("migration 0002: audit history installed", "migration")
-    ) as opened:
-        triggers.record_existing_rows(bind, opened.seq)
+    opened = open_changeset(bind, Actor.system("migration 0002: audit history installed", "migration"))
+    triggers.record_existing_rows(bind, opened.seq)
+    _seal_unkeyed(bind, opened)
+
+
+def _seal_unkeyed(bind: sa.Connection, opened: OpenChangeset) -> None:
+    """Seal the first changeset as this revision's schema knows it: an unkeyed (legacy) link,
+    which the next keyed changeset covers (see factcheck/audit/chain.py)."""
+    changes = chain.fetch_changes(bind, opened.seq)
+    if changes:
+        record = chain.ChangesetRecord(
+            seq=opened.seq,
+            occurred_at=opened.occurred_at,
+            actor_id=None,
+            actor_name=opened.actor.name,
+            actor_role=None,
+            origin=opened.actor.origin,
+            request_id=None,
+            reason=None,
+            prev_hash=opened.prev_hash,
+            key_id=None,
+        )
+        values = {name: value for name, value in record.values().items() if name not in ("key_id", "client_request_id")}
+        changesets = sa.table(
+            "audit_changesets",
+            *(
+                sa.column(name, factcheck.db.UTCDateTime() if name == "occurred_at" else None)
+                for name in [*values, "hash"]
+            ),
+        )
+        bind.execute(sa.insert(changesets).values(**values, hash=chain.changeset_hash(record, changes, None)))
+    if bind.dialect.name == "postgresql":
+        bind.exec_driver_sql(f"SELECT set_config('{triggers.CHANGESET_SETTING}', '', true)")
+    else:
+        bind.exec_driver_sql("DELETE FROM audit_context")
 
 
 def downgrade() -> None:

@@ -53,4 +53,4 @@ def test_demo_data_has_an_attributed_history_that_verifies(real_app: Flask, comm
 
     verified = runner.invoke(args=["audit", "verify"])
     assert verified.exit_code == 0, verified.output
-    assert "audit chain ok" in verified.output
+    assert "audit history ok" in verified.output

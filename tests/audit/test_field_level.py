@@ -158,8 +158,14 @@ def test_a_web_request_is_attributed_to_the_signed_in_user_and_its_request_id(
     assert recorded is not None
     assert (recorded.actor_id, recorded.actor_name, recorded.actor_role) == (admin.id, admin.name, "admin")
     assert recorded.origin == "web"
-    assert recorded.request_id == "abcdef123456"
-    change = only_change(db_session, start + 1)
+    # The client's id is kept apart; the chain records the id the app gave the request.
+    assert recorded.client_request_id == "abcdef123456"
+    assert recorded.request_id != "abcdef123456" and len(recorded.request_id) == 32
+    assert response.headers["X-Request-ID"] == recorded.request_id
+    # The role change, and the security log's entry about it, in one changeset.
+    change, logged = changes(db_session, start + 1)
+    assert (logged.table_name, logged.operation) == ("security_events", "INSERT")
+    assert logged.changes["kind"] == [None, "role_changed"]
     assert (change.table_name, change.operation, change.row_key) == ("users", "UPDATE", {"id": target.id})
     assert change.changes["role"] == ["reviewer", "editor"]
 

@@ -1,0 +1,127 @@
+"""The data against its history: replay every change and compare the result with the live rows.
+
+The chain proves the history was written by the app; the replay proves the
+data is what that history says. A row changed, inserted or deleted behind
+the audit's back (a trigger dropped or disabled, ``session_replication_role``,
+a restored file edited) shows up as a row, or a field of one, that the
+history does not explain. Keys and values are compared in the form the
+triggers write them (``to_jsonb`` on PostgreSQL, ``json_object`` on SQLite),
+so nothing depends on how Python reads a type.
+
+An UPDATE also states each field's old value; one that differs from what the
+history last had means the field was changed in between, unrecorded, even if
+a later change made the value agree again.
+
+Fields the history never mentions for a row (a column a migration added
+after the row was written) are not compared: see docs/audit.md, "What remains
+possible".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection
+
+from factcheck.audit import triggers
+from factcheck.audit.chain import Change
+
+# Findings of one kind beyond this many are counted, not listed.
+MAX_LISTED = 20
+
+
+@dataclass
+class Replay:
+    """Feed it every change in chain order (``apply``), then ``compare`` with the database."""
+
+    # (table, row key JSON text) -> {field: value as the history last had it}
+    rows: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    findings: list[str] = field(default_factory=list)
+    unlisted: int = 0
+
+    def _find(self, message: str) -> None:
+        if len(self.findings) < MAX_LISTED:
+            self.findings.append(message)
+        else:
+            self.unlisted += 1
+
+    def apply(self, change: Change) -> None:
+        table, key, operation, diff, _claim = change
+        if table.startswith("audit_"):
+            return
+        where = (table, key)
+        fields = orjson.loads(diff)
+        if operation == "INSERT":
+            if where in self.rows:
+                self._find(f"{table} {key}: inserted again while the history still had it")
+            self.rows[where] = {name: pair[1] for name, pair in fields.items()}
+        elif operation == "UPDATE":
+            row = self.rows.get(where)
+            if row is None:
+                self._find(f"{table} {key}: updated, but the history has no such row (inserted unrecorded)")
+                self.rows[where] = {name: pair[1] for name, pair in fields.items()}
+                return
+            for name, (old, new) in fields.items():
+                if name in row and row[name] != old:
+                    self._find(
+                        f"{table} {key}: field {name} was {_show(old)} before a recorded change, "
+                        f"but the history last had {_show(row[name])} (changed unrecorded)"
+                    )
+                row[name] = new
+        elif self.rows.pop(where, None) is None:
+            self._find(f"{table} {key}: deleted, but the history has no such row (inserted unrecorded)")
+
+    def compare(self, connection: Connection) -> list[str]:
+        """Every difference between the replayed history and the live rows, named by table, key and field."""
+        expected: dict[str, dict[str, dict[str, Any]]] = {}
+        for (table, key), row in self.rows.items():
+            expected.setdefault(table, {})[key] = row
+        for table in triggers.audited_tables(connection):
+            wanted = expected.pop(table, {})
+            for key, text in _live_rows(connection, table):
+                row = wanted.pop(key, None)
+                if row is None:
+                    self._find(f"{table} {key}: the row is not in the history (inserted unrecorded)")
+                    continue
+                live = orjson.loads(text)
+                if live == row:
+                    continue
+                for name, value in live.items():
+                    if name in row and row[name] != value:
+                        self._find(
+                            f"{table} {key}: field {name} is {_show(value)}, "
+                            f"the history says {_show(row[name])} (changed unrecorded)"
+                        )
+            for key in wanted:
+                self._find(f"{table} {key}: in the history, but missing from the table (deleted unrecorded)")
+        for table, rows in expected.items():
+            for key in rows:
+                self._find(f"{table} {key}: in the history, but the table is gone")
+        if self.unlisted:
+            self.findings.append(f"... and {self.unlisted} more differences")
+        return self.findings
+
+
+def _show(value: Any) -> str:
+    text = orjson.dumps(value).decode()
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _live_rows(connection: Connection, table: str) -> Iterator[tuple[str, str]]:
+    """(row key, whole row) of every row, as JSON text in the triggers' own form."""
+    key = triggers.primary_key(connection, table)
+    quoted = triggers.quote(table)
+    if connection.dialect.name == "postgresql":
+        row_key = "jsonb_build_object(" + ", ".join(f"'{name}', to_jsonb(t) -> '{name}'" for name in key) + ")"
+        sql = f"SELECT {row_key}::text, to_jsonb(t)::text FROM {quoted} AS t"  # noqa: S608
+    else:
+        columns = triggers.table_columns(connection, table)
+        row_key = triggers.sqlite_row_key("t", key)
+        whole = "json_object(" + ", ".join(f"'{name}', t.{triggers.quote(name)}" for name in columns) + ")"
+        sql = f"SELECT {row_key}, {whole} FROM {quoted} AS t"  # noqa: S608
+    result = connection.exec_driver_sql(sql)
+    while batch := result.fetchmany(10_000):
+        yield from batch
