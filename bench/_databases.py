@@ -7,6 +7,10 @@ dropped afterwards, even when the benchmark fails.
 
 Both are built by the real Alembic migrations (``factcheck.migrate.upgrade``),
 so they carry the same schema and audit triggers as a production database.
+
+The audit history links every changeset with the audit key (factcheck/audit/keys.py),
+which ``create_app`` installs in an app; the benchmarks write and verify outside an
+app, so :func:`fresh_database` installs a fixed benchmark key first (``keys.configure``).
 """
 
 from __future__ import annotations
@@ -21,12 +25,22 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from factcheck import migrate
+from factcheck.audit import keys
 from factcheck.db import make_engine
 
 DIALECTS = ("sqlite", "postgresql")
 DEFAULT_POSTGRESQL_URL = os.environ.get(
     "FACTCHECK_BENCH_POSTGRESQL_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
+# Not a secret: benchmark databases are dropped at the end of each run.
+BENCH_AUDIT_KEY = "factcheck-benchmark-audit-key-not-for-production-use"
+
+
+def configure_audit_key() -> keys.Keyring:
+    """Install the benchmark's audit keyring in this process, as ``create_app`` does in an app."""
+    keyring = keys.Keyring.from_secrets(BENCH_AUDIT_KEY)
+    keys.configure(keyring)
+    return keyring
 
 
 def selected(choice: str) -> list[str]:
@@ -36,7 +50,10 @@ def selected(choice: str) -> list[str]:
 
 @contextmanager
 def fresh_database(dialect: str, postgresql_url: str) -> Iterator[Engine]:
-    """An engine (``factcheck.db.make_engine``) on a new, migrated database; removed afterwards."""
+    """An engine (``factcheck.db.make_engine``) on a new, migrated database; removed afterwards.
+
+    The benchmark audit key is installed first, so the migrations' changesets are keyed with it."""
+    configure_audit_key()
     if dialect == "sqlite":
         with tempfile.TemporaryDirectory(prefix="factcheck-bench-") as directory:
             engine = make_engine("sqlite:///" + os.path.join(directory, "bench.sqlite"))
