@@ -10,7 +10,9 @@ editing the draft afterwards changes nothing public until the next revision;
 Both operations flush and never commit. The audit history keeps each revision
 with its reason (the first publication's, or the revision's note), and the
 claim's move to published is a workflow step like any other
-(:func:`factcheck.claims.workflow.record_move`).
+(:func:`factcheck.claims.workflow.record_move`). Each asks for a signed
+checkpoint of the history (:mod:`factcheck.audit.checkpoints`), made with the
+publication's changeset when it commits, so what readers were shown is vouched for.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from factcheck.accounts.models import Role, User
+from factcheck.audit import checkpoints
 from factcheck.audit.changesets import set_reason
 from factcheck.claims.models import Claim, ClaimState
 from factcheck.claims.workflow import (
@@ -213,6 +216,8 @@ def publish(
         record_move(session, claim, actor, ClaimState.PUBLISHED, reason)
 
     _insert(session, claim, publication, go_public)
+    # Asked for only once the revision is in: a refused publication must not leave a request behind.
+    checkpoints.request(session, checkpoints.PUBLICATION)
     return publication
 
 
@@ -311,6 +316,7 @@ def publish_revision(
     )
     set_reason(session, note)
     _insert(session, claim, publication)
+    checkpoints.request(session, checkpoints.PUBLICATION)
     return publication
 
 
