@@ -36,6 +36,9 @@ class DefaultConfig:
     DATABASE_ECHO = False
     # SQLite waits this long for a lock before giving up.
     SQLITE_BUSY_TIMEOUT_MS = 5000
+    # PostgreSQL: the role the app connects as, when migrations run as an owner role
+    # (docs/audit.md, PostgreSQL roles). Every migration run grants it the app's rights again.
+    DATABASE_APP_ROLE = ""
 
     SECRET_KEY: str | None = None
 

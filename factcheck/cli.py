@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from factcheck import create_app, migrate
 from factcheck.accounts import operations as accounts
 from factcheck.accounts.models import Role, User
+from factcheck.audit import roles
 from factcheck.audit.changesets import Actor, set_actor
 from factcheck.db import get_database, session_scope
 
@@ -63,12 +64,22 @@ def db() -> None:
     """Database schema migrations (Alembic)."""
 
 
+def _configured_app_role() -> str | None:
+    return current_app.config.get("DATABASE_APP_ROLE") or None
+
+
 @db.command("upgrade")
 @click.argument("revision", default="head")
 @with_appcontext
 def db_upgrade(revision: str) -> None:
-    """Upgrade the database to REVISION (default: the newest)."""
-    migrate.upgrade(get_database(current_app).engine, revision)
+    """Upgrade the database to REVISION (default: the newest).
+
+    With DATABASE_APP_ROLE set, that role is granted the app's rights again afterwards.
+    """
+    try:
+        migrate.upgrade(get_database(current_app).engine, revision, app_role=_configured_app_role())
+    except roles.RoleError as exc:
+        raise click.ClickException(f"not migrated: {exc}") from None
 
 
 @db.command("downgrade")
@@ -76,7 +87,10 @@ def db_upgrade(revision: str) -> None:
 @with_appcontext
 def db_downgrade(revision: str) -> None:
     """Downgrade the database to REVISION (default: one step back)."""
-    migrate.downgrade(get_database(current_app).engine, revision)
+    try:
+        migrate.downgrade(get_database(current_app).engine, revision, app_role=_configured_app_role())
+    except roles.RoleError as exc:
+        raise click.ClickException(f"not migrated: {exc}") from None
 
 
 @db.command("current")
@@ -84,6 +98,26 @@ def db_downgrade(revision: str) -> None:
 def db_current() -> None:
     """Show the revision the database is at."""
     migrate.current(get_database(current_app).engine)
+
+
+@db.command("grant-app-role")
+@click.argument("role", required=False)
+@with_appcontext
+def db_grant_app_role(role: str | None) -> None:
+    """PostgreSQL: give ROLE (default: DATABASE_APP_ROLE) the app's rights and nothing more.
+
+    Run as the owner role that migrates (FACTCHECK_DATABASE_URL names it). The app then
+    connects as ROLE and can write the audit history only through its triggers.
+    """
+    role = role or _configured_app_role()
+    if not role:
+        raise click.ClickException("name the app's role: factcheck db grant-app-role ROLE")
+    try:
+        with get_database(current_app).engine.begin() as connection:
+            grants = roles.grant_app_role(connection, role)
+    except roles.RoleError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(grants.describe())
 
 
 # --- users -------------------------------------------------------------------

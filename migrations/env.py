@@ -2,7 +2,9 @@
 
 Callers may pass an open connection in ``config.attributes["connection"]``
 (the CLI and the tests do); otherwise the URL comes from ``sqlalchemy.url``
-or, failing that, from the app's own configuration.
+or, failing that, from the app's own configuration. Likewise the app's
+PostgreSQL role, granted its rights again after every run: from
+``config.attributes["app_role"]``, else ``DATABASE_APP_ROLE``.
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ from logging.config import fileConfig
 from alembic import context
 from sqlalchemy import Connection
 
+import config as app_config
 import factcheck.models  # noqa: F401 - registers every table on Base.metadata
-from factcheck.audit import triggers
+from factcheck.audit import roles, triggers
 from factcheck.db import Base, make_engine
 from factcheck.search import schema as search_schema
 
@@ -32,6 +35,12 @@ def _url() -> str:
     from factcheck.db import get_database
 
     return get_database(create_app()).engine.url.render_as_string(hide_password=False)
+
+
+def _app_role() -> str | None:
+    if "app_role" in config.attributes:
+        return config.attributes["app_role"] or None
+    return app_config.load().get("DATABASE_APP_ROLE") or None
 
 
 def _configure(connection: Connection) -> None:
@@ -79,6 +88,11 @@ def _run(connection: Connection) -> None:
             # Keep the audit triggers in step with whatever the migrations changed.
             triggers.sync(connection)
             search_schema.sync(connection)
+            # New tables get the app's rights, narrowed where they must be (factcheck/audit/roles.py);
+            # dropped and recreated functions lose theirs.
+            app_role = _app_role()
+            if app_role and connection.dialect.name == "postgresql":
+                roles.grant_app_role(connection, app_role)
             if sqlite:
                 broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                 if broken:
