@@ -172,6 +172,8 @@ def config_for_tests(tmp_path: Any, database_url: str, **overrides: Any) -> dict
         "DATABASE_URL": database_url,
         "SECRET_KEY": "test-secret-key-that-is-long-enough-for-tests",
         "AUDIT_KEY": TEST_AUDIT_KEY,
+        # Checkpoints only when asked for (a publication, the command); tests/audit turns the interval on.
+        "AUDIT_CHECKPOINT_EVERY": 0,
         "INSTANCE_PATH": str(tmp_path / "instance"),
         # Most tests post forms without tokens; tests/accounts/test_csrf.py turns it on.
         "WTF_CSRF_ENABLED": False,

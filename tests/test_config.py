@@ -11,6 +11,7 @@ import pytest
 import config
 from factcheck import create_app
 
+STRONG_AUDIT_KEY = "another-long-random-value-for-the-audit-key-0123456789"
 STRONG_SECRET = "k" * 48
 
 
@@ -214,7 +215,14 @@ def test_production_error_says_how_to_fix_it(clean_environ, tmp_path):
 
 
 def test_production_starts_with_a_real_secret_and_secure_cookies(clean_environ, tmp_path):
-    app = create_app({"ENV": "production", "SECRET_KEY": STRONG_SECRET, "INSTANCE_PATH": str(tmp_path / "i")})
+    app = create_app(
+        {
+            "ENV": "production",
+            "SECRET_KEY": STRONG_SECRET,
+            "AUDIT_KEY": STRONG_AUDIT_KEY,
+            "INSTANCE_PATH": str(tmp_path / "i"),
+        }
+    )
     assert app.config["SECRET_KEY"] == STRONG_SECRET
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
@@ -227,8 +235,33 @@ def test_production_from_the_environment(clean_environ, tmp_path):
         create_app({"INSTANCE_PATH": str(tmp_path / "instance")})
 
     clean_environ.setenv("FACTCHECK_SECRET_KEY", STRONG_SECRET)
+    clean_environ.setenv("FACTCHECK_AUDIT_KEY", STRONG_AUDIT_KEY)
     app = create_app({"INSTANCE_PATH": str(tmp_path / "instance")})
     assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_production_refuses_to_start_without_an_audit_key(clean_environ, tmp_path):
+    overrides = {"ENV": "production", "SECRET_KEY": STRONG_SECRET, "INSTANCE_PATH": str(tmp_path / "i")}
+    with pytest.raises(RuntimeError, match="without an audit key: set FACTCHECK_AUDIT_KEY"):
+        create_app(overrides)
+    with pytest.raises(RuntimeError, match="at least 32 characters"):
+        create_app({**overrides, "AUDIT_KEY": "short"})
+    with pytest.raises(RuntimeError, match="must differ from FACTCHECK_SECRET_KEY"):
+        create_app({**overrides, "AUDIT_KEY": STRONG_SECRET})
+    # Nothing was written in the instance folder: production never makes a key file.
+    assert not (tmp_path / "i" / "audit_key").exists()
+
+
+def test_development_keeps_a_random_audit_key_in_the_instance_folder(clean_environ, tmp_path):
+    from factcheck.audit import keys
+
+    create_app({"INSTANCE_PATH": str(tmp_path / "i")})
+    key_file = tmp_path / "i" / "audit_key"
+    first = keys.active().current.key_id
+    assert len(key_file.read_text().strip()) >= 32
+    assert oct(key_file.stat().st_mode & 0o777) == "0o600"
+    create_app({"INSTANCE_PATH": str(tmp_path / "i")})
+    assert keys.active().current.key_id == first
 
 
 def test_production_responses_carry_secure_cookies_and_hsts(make_app):

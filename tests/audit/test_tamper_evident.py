@@ -45,7 +45,13 @@ def history_database(copy_of_migrated: Callable[[], str]) -> Iterator[str]:
         with engine.begin() as connection:
             for table in (CHANGESETS, CHANGES):
                 # Raw rows: JSON stays the text the triggers wrote (the chain hashes that text).
-                rows = connection.exec_driver_sql(f"SELECT * FROM {table.name}")  # noqa: S608
+                columns = ", ".join(
+                    f"{column.name}::text AS {column.name}"
+                    if connection.dialect.name == "postgresql" and column.name in ("row_key", "changes")
+                    else column.name
+                    for column in table.columns
+                )
+                rows = connection.exec_driver_sql(f"SELECT {columns} FROM {table.name}")  # noqa: S608
                 PRISTINE[table.name] = [dict(row._mapping) for row in rows]
     finally:
         engine.dispose()
