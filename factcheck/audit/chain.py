@@ -37,7 +37,7 @@ from datetime import UTC, datetime
 from itertools import chain as chained
 from typing import Any
 
-from sqlalchemy import Connection, Select, Text, bindparam, cast, select
+from sqlalchemy import Connection, Select, Text, bindparam, cast, func, select
 
 from factcheck.audit.keys import AuditKeyError, Keyring
 from factcheck.audit.keys import active as active_keyring
@@ -197,7 +197,8 @@ _NEXT_CHANGES = (
     .order_by(_changes.c.id)
     .limit(BATCH * 4)
 )
-_KEY_IDS = select(_changesets.c.key_id).distinct()
+# Each key id the history names, with the first changeset that names it.
+_KEY_IDS = select(_changesets.c.key_id, func.min(_changesets.c.seq)).group_by(_changesets.c.key_id)
 
 
 def _in_batches(connection: Connection, statement: Select[Any], key: int) -> Iterator[Any]:
@@ -216,15 +217,30 @@ def _in_batches(connection: Connection, statement: Select[Any], key: int) -> Ite
 
 
 def check_keys(connection: Connection, keyring: Keyring) -> None:
-    """Refuse to verify with keys the history was never written with: that is a
-    configuration mistake, and reporting it as tampering would be a false alarm."""
-    used = {key_id for key_id in connection.execute(_KEY_IDS).scalars() if key_id is not None}
-    if used and not any(keyring.get(key_id) for key_id in used):
+    """Refuse to verify with keys the history was not written with.
+
+    A wrong or missing key is a configuration mistake, and reporting it as
+    tampering would be a false alarm. A key id that no configured key has
+    is named with the first changeset using it: either a retired key is
+    missing from the configuration, or those changesets were forged.
+    """
+    used = {key_id: seq for key_id, seq in connection.execute(_KEY_IDS) if key_id is not None}
+    unknown = {key_id: seq for key_id, seq in used.items() if keyring.get(key_id) is None}
+    if not unknown:
+        return
+    configured = ", ".join(key.key_id for key in keyring.keys)
+    if len(unknown) == len(used):
         raise AuditKeyError(
-            "none of the configured audit keys wrote this history (it names key ids "
-            f"{', '.join(sorted(used))}; configured: {', '.join(key.key_id for key in keyring.keys)}): "
-            "set FACTCHECK_AUDIT_KEY (and FACTCHECK_AUDIT_RETIRED_KEYS) to the installation's keys"
+            f"none of the configured audit keys ({configured}) wrote this history (it names "
+            f"{', '.join(sorted(used))}): set FACTCHECK_AUDIT_KEY and FACTCHECK_AUDIT_RETIRED_KEYS "
+            "to this installation's keys"
         )
+    named = ", ".join(f"{key_id} (from changeset {seq})" for key_id, seq in sorted(unknown.items()))
+    raise AuditKeyError(
+        f"the history names audit keys that are not configured: {named}; add a retired key to "
+        "FACTCHECK_AUDIT_RETIRED_KEYS, or, if no such key was ever this installation's, those "
+        "changesets were forged"
+    )
 
 
 def verify(
