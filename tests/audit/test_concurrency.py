@@ -18,7 +18,7 @@ TRANSACTIONS = 25
 
 
 def test_concurrent_writers_produce_one_gap_free_chain(
-    committed_database: str, committed_engine: Engine
+    committed_app_url: str, committed_engine: Engine
 ) -> None:
     with observe(committed_engine) as observer:
         start = head_seq(observer)
@@ -26,7 +26,7 @@ def test_concurrent_writers_produce_one_gap_free_chain(
 
     def write(writer: int) -> None:
         # Each writer has an engine (and so a connection) of its own, like another process.
-        engine = make_engine(committed_database)
+        engine = make_engine(committed_app_url)
         try:
             with audited_session(engine, Actor.system(f"writer {writer}", "test")) as session:
                 ready.wait(timeout=10)
