@@ -101,7 +101,9 @@ def _timestamp(value: datetime) -> str:
     return value.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
-def sign(seq: int, head: str, cause: str, keyring: keys.Keyring, made_at: datetime | None = None) -> Statement:
+def sign(
+    seq: int, head: str, cause: str, keyring: keys.Keyring, made_at: datetime | None = None
+) -> Statement:
     key = keyring.current
     # Microseconds are kept: the statement must read back exactly as it was signed.
     unsigned = Statement(seq, head, made_at or utcnow(), key.key_id, cause)
@@ -285,6 +287,11 @@ def after_seal(session: Session, connection: Connection, seq: int, head: str) ->
 
 def after_commit(session: Session) -> None:
     """Write the committed checkpoints to the directory (a rolled-back one never reaches it)."""
+    if session.in_nested_transaction():
+        # SQLAlchemy sends after_commit when a savepoint is released too, and the transaction
+        # may still roll back: a file for a checkpoint the database never kept would read as
+        # one deleted from it.
+        return
     for statement in session.info.pop(_TO_WRITE, ()):
         write_file(statement)
 

@@ -143,13 +143,19 @@ def _check_verdict(claim: Claim) -> None:
 
 def _insert(session: Session, claim: Claim, publication: Publication, then: Any = None) -> None:
     """Insert the revision (and run ``then``) in a savepoint; a revision number or slug taken by
-    someone else meanwhile becomes a PublishingError and leaves the session usable."""
+    someone else meanwhile becomes a PublishingError and leaves the session usable.
+
+    A checkpoint of the audit history is asked for once the revision is in, and still inside
+    the savepoint: a refused revision leaves no request behind, and the changeset (which may be
+    sealed as the savepoint is released) carries it.
+    """
     try:
         with session.begin_nested():
             session.add(publication)
             if then is not None:
                 then()
             session.flush()
+            checkpoints.request(session, checkpoints.PUBLICATION)
         # The revision was added by id: let the claim's list of revisions load again.
         session.expire(claim, ["publications"])
     except (IntegrityError, StaleDataError):
@@ -216,8 +222,6 @@ def publish(
         record_move(session, claim, actor, ClaimState.PUBLISHED, reason)
 
     _insert(session, claim, publication, go_public)
-    # Asked for only once the revision is in: a refused publication must not leave a request behind.
-    checkpoints.request(session, checkpoints.PUBLICATION)
     return publication
 
 
@@ -316,7 +320,6 @@ def publish_revision(
     )
     set_reason(session, note)
     _insert(session, claim, publication)
-    checkpoints.request(session, checkpoints.PUBLICATION)
     return publication
 
 
