@@ -101,10 +101,11 @@ def verify(
             findings.append(Finding("checkpoint", problem))
         else:
             valid.append(found.statement)
+    # A genuine checkpoint kept outside that the database no longer has was deleted from it.
     in_database = {found.statement for found in stored}
     for found in outside:
         statement = found.statement
-        if statement in valid and statement not in in_database:
+        if statement not in in_database and statement.signed_by(keyring):
             findings.append(
                 Finding(
                     "checkpoint",
