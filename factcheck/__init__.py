@@ -85,7 +85,8 @@ def _init_audit_keys(app: Flask) -> None:
     keys.configure(keys.keyring_from_config(app.config, app.instance_path))
     checkpoints.configure(
         checkpoints.Policy(
-            directory=app.config["AUDIT_CHECKPOINT_DIR"] or os.path.join(app.instance_path, "audit-checkpoints"),
+            directory=app.config["AUDIT_CHECKPOINT_DIR"]
+            or os.path.join(app.instance_path, "audit-checkpoints"),
             every=int(app.config["AUDIT_CHECKPOINT_EVERY"]),
             minutes=float(app.config["AUDIT_CHECKPOINT_MINUTES"]),
         )
@@ -133,7 +134,7 @@ def _register_blueprints(app: Flask) -> None:
     from factcheck.dossier import views as dossier_views
     from factcheck.exports import views as exports_views
     from factcheck.organisation import views as organisation_views
-    from factcheck.public import checks, feeds, pages  # noqa: F401 - attach their routes to the public blueprint
+    from factcheck.public import checks, feeds, pages, transparency  # noqa: F401 - attach their routes to the public blueprint
     from factcheck.public.blueprint import bp as public_bp
     from factcheck.publishing import views as publishing_views
     from factcheck.ratings import views as ratings_views

@@ -48,14 +48,15 @@ def xml_text(value: Any) -> str:
     return _NOT_XML.sub("", str(value or ""))
 
 
-def _element(parent: ET.Element, tag: str, text: Any = None, **attributes: str) -> ET.Element:
-    element = ET.SubElement(parent, tag, {name: xml_text(value) for name, value in attributes.items()})
+def element(parent: ET.Element, tag: str, text: Any = None, **attributes: str) -> ET.Element:
+    """A child element whose text and attributes are made fit for XML (the transparency feed uses it too)."""
+    node = ET.SubElement(parent, tag, {name: xml_text(value) for name, value in attributes.items()})
     if text is not None:
-        element.text = xml_text(text)
-    return element
+        node.text = xml_text(text)
+    return node
 
 
-def _document(root: ET.Element) -> str:
+def xml_document(root: ET.Element) -> str:
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode")
 
 
@@ -97,31 +98,31 @@ def atom_feed(session: Session) -> str:
     ).all()
     feed = ET.Element("feed", {"xmlns": ATOM_NS})
     feed_url = absolute_url("public.feed")
-    _element(feed, "id", feed_url)
-    _element(feed, "title", f"{signer.name}: fact checks")
-    _element(feed, "subtitle", "Published fact checks, with every correction, update and retraction.")
+    element(feed, "id", feed_url)
+    element(feed, "title", f"{signer.name}: fact checks")
+    element(feed, "subtitle", "Published fact checks, with every correction, update and retraction.")
     updated = rows[0][0].published_at if rows else EPOCH
-    _element(feed, "updated", _timestamp(updated))
-    _element(feed, "link", rel="self", type="application/atom+xml", href=feed_url)
-    _element(feed, "link", rel="alternate", type="text/html", href=absolute_url("public.checks"))
-    author = _element(feed, "author")
-    _element(author, "name", signer.name)
+    element(feed, "updated", _timestamp(updated))
+    element(feed, "link", rel="self", type="application/atom+xml", href=feed_url)
+    element(feed, "link", rel="alternate", type="text/html", href=absolute_url("public.checks"))
+    author = element(feed, "author")
+    element(author, "name", signer.name)
     if signer.url:
-        _element(author, "uri", signer.url)
-    _element(feed, "generator", "factcheck")
+        element(author, "uri", signer.url)
+    element(feed, "generator", "factcheck")
     for publication, slug in rows:
-        entry = _element(feed, "entry")
-        _element(entry, "id", absolute_url("public.check_revision", slug=slug, revision=publication.revision))
-        _element(entry, "title", entry_title(publication))
-        _element(entry, "link", rel="alternate", type="text/html", href=check_url(slug))
-        _element(entry, "published", _timestamp(publication.published_at))
-        _element(entry, "updated", _timestamp(publication.published_at))
-        _element(entry, "summary", entry_summary(publication), type="text")
+        entry = element(feed, "entry")
+        element(entry, "id", absolute_url("public.check_revision", slug=slug, revision=publication.revision))
+        element(entry, "title", entry_title(publication))
+        element(entry, "link", rel="alternate", type="text/html", href=check_url(slug))
+        element(entry, "published", _timestamp(publication.published_at))
+        element(entry, "updated", _timestamp(publication.published_at))
+        element(entry, "summary", entry_summary(publication), type="text")
         label = entry_label(publication)
-        _element(entry, "category", term=label, label=label)
+        element(entry, "category", term=label, label=label)
         if publication.kind != PublicationKind.PUBLICATION:
-            _element(entry, "category", term=publication.kind.value, label=publication.kind.label)
-    return _document(feed)
+            element(entry, "category", term=publication.kind.value, label=publication.kind.label)
+    return xml_document(feed)
 
 
 @bp.route("/checks/feed.atom")
@@ -150,10 +151,10 @@ def sitemap(session: Session, last_published_at: datetime | None) -> str:
             location = absolute_url(endpoint)
         except BuildError:  # a page of the public site that this deployment does not have
             continue
-        url = _element(urlset, "url")
-        _element(url, "loc", location)
+        url = element(urlset, "url")
+        element(url, "loc", location)
         if endpoint == "public.checks" and last_published_at is not None:
-            _element(url, "lastmod", _timestamp(last_published_at))
+            element(url, "lastmod", _timestamp(last_published_at))
     last = func.max(Publication.published_at)
     rows = session.execute(
         select(Claim.slug, last)
@@ -163,10 +164,10 @@ def sitemap(session: Session, last_published_at: datetime | None) -> str:
         .order_by(last.desc(), Claim.id.desc())
     )
     for slug, last_published in rows:
-        url = _element(urlset, "url")
-        _element(url, "loc", check_url(slug))
-        _element(url, "lastmod", _timestamp(last_published))
-    return _document(urlset)
+        url = element(urlset, "url")
+        element(url, "loc", check_url(slug))
+        element(url, "lastmod", _timestamp(last_published))
+    return xml_document(urlset)
 
 
 @bp.route("/sitemap.xml", endpoint="sitemap")
