@@ -1,4 +1,4 @@
-"""The audit log across the system (editors, admins), its exports, and the chain status (admins)."""
+"""The audit log across the system (editors, admins), its exports, and the history's status (admins)."""
 
 from __future__ import annotations
 
@@ -12,14 +12,15 @@ from sqlalchemy import func, select
 
 from factcheck import db
 from factcheck.accounts.models import User
-from factcheck.audit import history
-from factcheck.audit.forms import LogFilterForm
-from factcheck.audit.models import AuditChangeset
+from factcheck.audit import checkpoints, history, keys
 from factcheck.audit.checkpoints import CheckpointSourceError
+from factcheck.audit.forms import LogFilterForm
 from factcheck.audit.keys import AuditKeyError
-from factcheck.audit.verification import chain_head, last_verification, verify_and_record
+from factcheck.audit.models import AuditChangeset, AuditCheckpoint
+from factcheck.audit.verification import chain_head, last_verification, newest_checkpoint, verify_and_record
 from factcheck.exports import formats
 from factcheck.exports.streams import download
+from factcheck.publishing.urls import absolute_url
 from factcheck.security.models import SecurityEvent, SecurityEventKind
 from factcheck.security.permissions import Permission, requires
 from factcheck.web.forms import choices
@@ -111,9 +112,21 @@ def export_ndjson() -> ResponseReturnValue:
 @requires(Permission.ADMINISTER)
 def chain_status() -> ResponseReturnValue:
     session = db.session()
-    count = session.scalar(select(func.count()).select_from(AuditChangeset))
+    verification = last_verification(session)
+    newest = newest_checkpoint(session)
     return render_template(
-        "audit/chain.html", head=chain_head(session), verification=last_verification(session), count=count
+        "audit/chain.html",
+        head=chain_head(session),
+        count=session.scalar(select(func.count()).select_from(AuditChangeset)),
+        verification=verification,
+        # AuditVerification.problem holds the findings, one a line.
+        findings=(verification.problem or "").splitlines() if verification else [],
+        checkpoint=checkpoints.Statement.from_row(newest) if newest else None,
+        checkpoint_count=session.scalar(select(func.count()).select_from(AuditCheckpoint)),
+        checkpoint_directory=checkpoints.policy().directory,
+        json_url=absolute_url("public.checkpoints_json"),
+        atom_url=absolute_url("public.checkpoints_feed"),
+        key_id=keys.active().current.key_id,
     )
 
 

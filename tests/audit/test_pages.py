@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from factcheck.accounts.models import Role, User
+from factcheck.audit import checkpoints, keys
 from factcheck.audit.changesets import Actor, set_actor, set_reason
 from factcheck.audit.models import AuditChange, AuditChangeset, AuditVerification
 from factcheck.claims.models import Claim, ClaimState
@@ -213,9 +214,55 @@ def test_chain_status_shows_the_head_and_verifies_on_request(client, login_as, d
 
     response = client.post("/admin/audit/verify", follow_redirects=True)
     html = response.get_data(as_text=True)
-    assert "The chain holds" in html
+    assert "The history holds" in html
     verification = db_session.scalars(select(AuditVerification)).one()
     assert verification.ok and verification.head_seq is not None and verification.checked >= 1
+
+
+def test_history_status_shows_the_newest_checkpoint_and_where_its_copies_are(client, login_as, db_session):
+    login_as(Role.ADMIN)
+    page = client.get("/admin/audit").get_data(as_text=True)
+    assert "No checkpoint has been made yet" in page
+
+    statement = checkpoints.make(db_session.connection(), checkpoints.COMMAND)
+    assert statement is not None
+    page = client.get("/admin/audit").get_data(as_text=True)
+    assert f"<dd>{statement.seq}</dd>" in page
+    assert statement.head in page
+    assert f"<code>{statement.key_id}</code>" in page and "(command)" in page
+    assert f"<code>{keys.active().current.key_id}</code>" in page
+    directory = checkpoints.policy().directory
+    assert directory and f"<code>{directory}</code>" in page
+    assert 'href="http://localhost/transparency/checkpoints.json"' in page
+    assert 'href="http://localhost/transparency/checkpoints.atom"' in page
+
+
+def test_history_status_lists_the_last_verifications_findings(client, login_as, db_session):
+    db_session.add(
+        AuditVerification(
+            ok=False,
+            checked=3,
+            head_seq=3,
+            head_hash="f" * 64,
+            first_bad_seq=None,
+            problem="guard: a trigger is missing\ncheckpoint: the newest changesets were removed",
+            seconds=0.01,
+        )
+    )
+    db_session.commit()
+    login_as(Role.ADMIN)
+    page = client.get("/admin/audit").get_data(as_text=True)
+    assert "The history does not verify" in page
+    assert "<li>guard: a trigger is missing</li>" in page
+    assert "<li>checkpoint: the newest changesets were removed</li>" in page
+
+
+@pytest.mark.parametrize("role", [Role.REVIEWER, Role.EDITOR])
+def test_history_status_is_for_admins_only(client, login_as, role):
+    login_as(role)
+    response = client.get("/admin/audit")
+    assert response.status_code == 403
+    assert "transparency/checkpoints.json" not in response.get_data(as_text=True)
 
 
 def test_security_log_lists_sign_ins_and_denials_for_admins(client, login_as, auth, make_user):
