@@ -16,7 +16,8 @@ from sqlalchemy import Connection
 
 import config as app_config
 import factcheck.models  # noqa: F401 - registers every table on Base.metadata
-from factcheck.audit import roles, triggers
+from factcheck.audit import keys, roles, triggers
+from factcheck.audit.changesets import Actor, connection_changeset
 from factcheck.db import Base, make_engine
 from factcheck.search import schema as search_schema
 
@@ -84,9 +85,12 @@ def _run(connection: Connection) -> None:
     try:
         _configure(connection)
         with context.begin_transaction():
+            covered = triggers.covered_columns(connection)
             context.run_migrations()
             # Keep the audit triggers in step with whatever the migrations changed.
             triggers.sync(connection)
+            if covered and triggers.audit_installed(connection):
+                _record_schema_changes(connection, covered)
             search_schema.sync(connection)
             # New tables get the app's rights, narrowed where they must be (factcheck/audit/roles.py);
             # dropped and recreated functions lose theirs.
@@ -100,6 +104,20 @@ def _run(connection: Connection) -> None:
     finally:
         if sqlite:
             connection.connection.driver_connection.execute("PRAGMA foreign_keys = ON")
+
+
+def _record_schema_changes(connection: Connection, covered: dict[str, set[str]]) -> None:
+    """The values migrations added without the triggers (new tables, new columns) enter the
+    history in one changeset, so the replay of the history explains them."""
+    try:
+        keys.active()
+    except keys.AuditKeyError:
+        from factcheck import create_app
+
+        create_app()  # installs the configured audit key
+    actor = Actor.system("migrations: tables and columns new to the audit history", "migration")
+    with connection_changeset(connection, actor) as opened:
+        triggers.record_schema_changes(connection, opened.seq, covered)
 
 
 def run_migrations_online() -> None:

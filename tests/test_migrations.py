@@ -23,6 +23,7 @@ from sqlalchemy.types import NullType
 
 from factcheck import migrate
 from factcheck.accounts.models import User
+from factcheck.audit import triggers, verification
 from factcheck.claims.models import Claim
 from factcheck.db import Base, UTCDateTime, get_database, make_engine
 from factcheck.models import Rating
@@ -285,3 +286,53 @@ def test_cli_upgrades_an_empty_database_and_shows_the_revision(make_app: Any, em
         assert f"{head} (head)" in after.output
     finally:
         engine.dispose()
+
+
+def test_a_history_from_before_the_audit_key_verifies_after_the_upgrade(empty_engine: Engine) -> None:
+    """Data from the first revision, a security log the older code kept outside the history:
+    after the upgrade the history explains all of it, and the downgrade refuses to drop its keys."""
+    migrate.upgrade(empty_engine, FIRST_REVISION)
+    at = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    with empty_engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO users (id, email, name, password_hash, role, is_disabled, created_at, updated_at) "
+                "VALUES (41, 'kept@example.org', 'Kept Reviewer', 'not-a-real-hash', 'reviewer', false, :at, :at)"
+            ).bindparams(bindparam("at", at, type_=UTCDateTime()))
+        )
+    migrate.upgrade(empty_engine, "0004")
+    with empty_engine.begin() as connection:
+        # As revision 0004's code left it: no audit triggers on the security log.
+        for table, name in triggers.existing_triggers(connection):
+            if table == "security_events" and "no_" not in name and "append_only" not in name:
+                connection.exec_driver_sql(
+                    f'DROP TRIGGER "{name}" ON "{table}"'
+                    if connection.dialect.name == "postgresql"
+                    else f'DROP TRIGGER "{name}"'
+                )
+        for kind in ("login_failed", "login_failed", "login"):
+            connection.execute(
+                text(
+                    "INSERT INTO security_events (occurred_at, kind, email, detail) VALUES (:at, :kind, 'kept@example.org', '{}')"
+                ).bindparams(bindparam("at", at, type_=UTCDateTime())),
+                {"kind": kind},
+            )
+
+    migrate.upgrade(empty_engine, "head")
+
+    with empty_engine.begin() as connection:
+        report = verification.verify(connection, directory=None)
+        assert report.ok, report.summary()
+        assert report.chain.legacy == 1  # the first revision's data, recorded by 0002 before the key
+        recorded = connection.execute(
+            text(
+                "SELECT count(*) FROM audit_changes WHERE table_name = 'security_events' AND operation = 'INSERT'"
+            )
+        ).scalar_one()
+        assert recorded == 3
+
+    with pytest.raises(RuntimeError, match="refusing to downgrade below 0005"):
+        migrate.downgrade(empty_engine, "0004")
+    assert current_revision(empty_engine) == revisions_base_to_head()[-1].revision
+    with empty_engine.begin() as connection:
+        assert verification.verify(connection, directory=None).ok

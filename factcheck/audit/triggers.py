@@ -430,19 +430,60 @@ def _create_sqlite(connection: Connection) -> None:
         connection.exec_driver_sql(expected.ddl)
 
 
-def record_unrecorded_rows(connection: Connection, seq: int, table: str) -> None:
-    """Write an INSERT change, in changeset ``seq``, for each row of ``table`` (keyed by an
-    integer ``id``) that the history has no INSERT of: a table that becomes audited."""
+def covered_columns(connection: Connection) -> dict[str, set[str]]:
+    """The columns of every table whose rows the audit triggers record now.
+
+    Taken before migrations run, so that afterwards :func:`record_schema_changes`
+    knows which tables and columns the history has never seen.
+    """
+    if not audit_installed(connection):
+        return {}
+    covered = {
+        table
+        for table, name in existing_triggers(connection)
+        if name in (f"{PREFIX}_row", f"{PREFIX}_{table}_insert")
+    }
+    return {table: set(table_columns(connection, table)) for table in covered}
+
+
+def record_schema_changes(connection: Connection, seq: int, before: dict[str, set[str]]) -> None:
+    """Record, in changeset ``seq``, what migrations put in the data without the triggers:
+    every row of a table that was not audited before, and the values of new columns.
+
+    Without this, the history would not mention those values, and a later change to
+    them behind the audit's back would go unseen by the replay.
+    """
+    for table in audited_tables(connection):
+        if table not in before:
+            record_existing_rows(connection, seq, [table])
+            continue
+        added = [name for name in table_columns(connection, table) if name not in before[table]]
+        if added:
+            _record_new_values(connection, seq, table, added)
+
+
+def _record_new_values(connection: Connection, seq: int, table: str, added: list[str]) -> None:
+    key = primary_key(connection, table)
+    claim_column = _claim_column(table, table_columns(connection, table))
+    claim = f"t.{quote(claim_column)}" if claim_column else "NULL"
     if connection.dialect.name == "postgresql":
-        recorded = "(row_key ->> 'id')::bigint"
+        row_key = "jsonb_build_object(" + ", ".join(f"'{name}', to_jsonb(t) -> '{name}'" for name in key) + ")"
+        names = ", ".join(f"'{name}'" for name in added)
+        changes = (
+            "(SELECT jsonb_object_agg(e.key, jsonb_build_array(NULL, e.value)) "
+            f"FROM jsonb_each(to_jsonb(t)) AS e WHERE e.key IN ({names}))"
+        )
     else:
-        recorded = "json_extract(row_key, '$.id')"
-    record_existing_rows(
-        connection,
-        seq,
-        [table],
-        where=f"t.id NOT IN (SELECT {recorded} FROM audit_changes "
-        f"WHERE table_name = '{table}' AND operation = 'INSERT')",
+        row_key = sqlite_row_key("t", key)
+        changes = (
+            "json_object(" + ", ".join(f"'{name}', json_array(NULL, t.{quote(name)})" for name in added) + ")"
+        )
+    some_value = " OR ".join(f"t.{quote(name)} IS NOT NULL" for name in added)
+    order = ", ".join(f"t.{quote(name)}" for name in key)
+    connection.exec_driver_sql(
+        "INSERT INTO audit_changes (changeset_seq, table_name, row_key, operation, changes, claim_id) "
+        f"SELECT {int(seq)}, '{table}', {row_key}, 'UPDATE', {changes}, {claim} FROM {quote(table)} AS t "
+        f"WHERE {some_value} ORDER BY {order}"
     )
 
 

@@ -5,9 +5,9 @@
 - ``audit_changesets.client_request_id``: what a client sent as X-Request-ID, kept
   apart from the id the app gives each request;
 - ``audit_checkpoints``: signed statements of the chain head (append-only);
-- ``security_events`` is audited from now on (migrations/env.py installs its
-  triggers); the events already there are recorded in this revision's changeset,
-  so deleting one shows as a row the history cannot explain.
+- ``security_events`` is audited from now on: migrations/env.py installs its
+  triggers and records the events already there (as it does for every table
+  new to the history), so deleting one shows as a row the history cannot explain.
 
 Downgrading is refused once the history holds keyed links or checkpoints: the
 columns that verify them would be dropped. Restore the backup taken before the
@@ -25,7 +25,6 @@ from alembic import op
 
 import factcheck.db
 from factcheck.audit import triggers
-from factcheck.audit.changesets import Actor, connection_changeset
 
 revision: str = "0005"
 down_revision: str | Sequence[str] | None = "0004"
@@ -51,15 +50,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("audit_checkpoints", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_audit_checkpoints_seq"), ["seq"], unique=False)
-
-    bind = op.get_bind()
-    if bind.dialect.name == "postgresql":
-        # The changeset below is opened and sealed by this revision's server-side functions.
-        triggers.install_postgresql_functions(bind)
-    with connection_changeset(
-        bind, Actor.system("migration 0005: the security log enters the audit history", "migration")
-    ) as opened:
-        triggers.record_unrecorded_rows(bind, opened.seq, "security_events")
 
 
 def downgrade() -> None:
