@@ -81,3 +81,17 @@ def test_a_new_tables_rows_enter_the_history(connection: Connection) -> None:
 
     (found,) = findings(connection)
     assert "colours" in found and "in the history, but missing from the table (deleted unrecorded)" in found
+
+
+def test_a_value_in_a_field_the_history_never_mentions_shows(connection: Connection) -> None:
+    """A column added outside the migrations, then filled behind the audit's back."""
+    with connection_changeset(connection, MIGRATION):
+        connection.execute(text("INSERT INTO tags (name) VALUES ('economy')"))
+    connection.exec_driver_sql("ALTER TABLE tags ADD COLUMN colour VARCHAR(20)")
+    triggers.sync(connection)
+    assert findings(connection) == []
+
+    owner_update(connection, "tags", "UPDATE tags SET colour = 'blue'")
+
+    (found,) = findings(connection)
+    assert 'field colour is "blue", which the history never recorded (changed unrecorded)' in found
