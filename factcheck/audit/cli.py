@@ -60,7 +60,8 @@ def verify(copies: tuple[str, ...], no_replay: bool) -> None:
         + ("" if no_replay else "; the data matches its history")
     )
     if result.legacy:
-        click.echo(f"note: the first {result.legacy} changesets predate the audit key (unkeyed links)")
+        which = "changeset 1 predates" if result.legacy == 1 else f"the first {result.legacy} changesets predate"
+        click.echo(f"note: {which} the audit key (unkeyed links, covered by the keyed ones after them)")
 
 
 @audit.command("checkpoint")

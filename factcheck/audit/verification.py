@@ -118,7 +118,8 @@ def verify(
         findings.extend(Finding("data", problem) for problem in replayed.compare(connection))
 
     newest = max(valid, key=lambda statement: (statement.seq, statement.made_at), default=None)
-    return Report(result, findings, len(stored) + len(outside), newest, time.perf_counter() - started)
+    distinct = len({found.statement for found in [*stored, *outside]})
+    return Report(result, findings, distinct, newest, time.perf_counter() - started)
 
 
 def _checkpoint_problem(found: checkpoints.Found, keyring: keys.Keyring, result: chain.Verification) -> str | None:
