@@ -336,3 +336,16 @@ def test_a_history_from_before_the_audit_key_verifies_after_the_upgrade(empty_en
     assert current_revision(empty_engine) == revisions_base_to_head()[-1].revision
     with empty_engine.begin() as connection:
         assert verification.verify(connection, directory=None).ok
+
+
+def test_verify_on_a_database_not_yet_upgraded_says_so(make_app: Any, empty_database: str) -> None:
+    engine = make_engine(empty_database)
+    migrate.upgrade(engine, "0004")
+    engine.dispose()
+    app = make_app(DATABASE_URL=empty_database)
+
+    result = app.test_cli_runner().invoke(args=["audit", "verify"])
+
+    assert result.exit_code == 2
+    assert "factcheck db upgrade" in result.output and "Traceback" not in result.output
+    get_database(app).engine.dispose()

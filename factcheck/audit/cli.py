@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy.exc import DBAPIError
 
 from factcheck.audit import checkpoints, keys
 from factcheck.audit.verification import verify_and_record
@@ -43,6 +44,11 @@ def verify(copies: tuple[str, ...], no_replay: bool) -> None:
             report = verify_and_record(connection, copies=copies, replay=not no_replay)
     except (keys.AuditKeyError, checkpoints.CheckpointSourceError) as exc:
         raise SetupError(str(exc)) from None
+    except DBAPIError as exc:
+        raise SetupError(
+            f"cannot read the audit history ({str(exc.orig).strip()}); is the database upgraded "
+            "(factcheck db upgrade)?"
+        ) from None
     result = report.chain
     if not report.ok:
         for finding in report.findings:
