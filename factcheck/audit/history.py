@@ -424,6 +424,11 @@ def _without_duplicate_state_changes(items: list[HistoryItem]) -> list[HistoryIt
 # --- the system-wide log -------------------------------------------------------
 
 
+# Records only admins may read in the audit log: the security log's entries carry
+# addresses, browsers and the emails typed at failed sign-ins (the admins' security log).
+ADMIN_ONLY_TABLES = frozenset({"security_events"})
+
+
 @dataclass(frozen=True)
 class LogFilter:
     actor_id: int | None = None
@@ -431,6 +436,8 @@ class LogFilter:
     operation: str | None = None
     since: date | None = None
     until: date | None = None
+    # Records left out of the log and its exports (everything is shown to admins).
+    hidden: frozenset[str] = ADMIN_ONLY_TABLES
 
     def changeset_conditions(self) -> list[Any]:
         conditions = []
@@ -445,7 +452,7 @@ class LogFilter:
     def apply(self, query: Select[Any]) -> Select[Any]:
         """Changesets matching the filters (with at least one matching change)."""
         query = query.where(*self.changeset_conditions())
-        if self.table or self.operation:
+        if self.table or self.operation or self.hidden:
             matching = and_(AuditChange.changeset_seq == AuditChangeset.seq, *self.change_conditions())
             query = query.where(exists().where(matching))
         return query
@@ -456,6 +463,8 @@ class LogFilter:
             conditions.append(AuditChange.table_name == self.table)
         if self.operation:
             conditions.append(AuditChange.operation == self.operation)
+        if self.hidden:
+            conditions.append(AuditChange.table_name.not_in(sorted(self.hidden)))
         return conditions
 
 

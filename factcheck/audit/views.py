@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 from sqlalchemy import func, select
 
 from factcheck import db
@@ -22,7 +23,7 @@ from factcheck.exports import formats
 from factcheck.exports.streams import download
 from factcheck.publishing.urls import absolute_url
 from factcheck.security.models import SecurityEvent, SecurityEventKind
-from factcheck.security.permissions import Permission, requires
+from factcheck.security.permissions import Permission, can, requires
 from factcheck.web.forms import choices
 
 bp = Blueprint("audit", __name__)
@@ -34,7 +35,12 @@ def _filter_form() -> LogFilterForm:
     form = LogFilterForm(request.args)
     users = db.session().execute(select(User.id, User.name).order_by(User.name)).all()
     form.actor.choices = choices([("", "Anyone"), *((str(user_id), name) for user_id, name in users)])
-    form.record.choices = choices([("", "Any record"), *history.record_types(history.RECORD_NAMES)])
+    shown = {
+        table: name
+        for table, name in history.RECORD_NAMES.items()
+        if can(current_user, Permission.ADMINISTER) or table not in history.ADMIN_ONLY_TABLES
+    }
+    form.record.choices = choices([("", "Any record"), *history.record_types(shown)])
     return form
 
 
@@ -45,6 +51,7 @@ def _filters(form: LogFilterForm) -> history.LogFilter:
         operation=form.action.data or None,
         since=form.since.data,
         until=form.until.data,
+        hidden=frozenset() if can(current_user, Permission.ADMINISTER) else history.ADMIN_ONLY_TABLES,
     )
 
 
