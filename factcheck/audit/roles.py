@@ -166,7 +166,7 @@ def _check_role(connection: Connection, role: str) -> None:
         raise RoleError(f"{role} may create roles (CREATEROLE), and so grant itself the owner's rights")
     if member:
         raise RoleError(f"{role} is a member of the owner role and has its rights: revoke the membership")
-    owned = _owned_by(connection, role)
+    owned = owned_by(connection, role)
     if owned:
         raise RoleError(
             f"{role} owns {', '.join(owned[:3])}{' and more' if len(owned) > 3 else ''}; "
@@ -174,7 +174,7 @@ def _check_role(connection: Connection, role: str) -> None:
         )
 
 
-def _owned_by(connection: Connection, role: str) -> list[str]:
+def owned_by(connection: Connection, role: str) -> list[str]:
     """What ``role`` owns here: the database, the schema, or anything in it."""
     rows = connection.execute(
         text(

@@ -253,7 +253,7 @@ def test_the_app_role_is_no_superuser_owner_or_member_of_the_owner(role: str, ow
             {"role": role},
         ).one()
         assert tuple(attributes) == (False, False, False, False, False)
-        assert roles._owned_by(connection, role) == []
+        assert roles.owned_by(connection, role) == []
 
 
 def test_tables_made_by_later_migrations_are_covered(role: str, empty_database: str) -> None:
