@@ -341,6 +341,7 @@ PAGES: list[Page] = [
     Page("public about page", lambda c: "/about"),
     Page("public methodology", lambda c: "/methodology", False),
     Page("public annotated document", lambda c: f"/read/{c.document_id}"),
+    Page("public transparency page", lambda c: "/transparency/"),
     Page("desk publish history", lambda c: f"/claims/{c.claim_id}/revise"),
     Page("dossier", lambda c: f"/claims/{c.claim_id}/dossier"),
     Page("team report", lambda c: "/reports/team", False),

@@ -142,6 +142,7 @@ PAGES: dict[str, Callable[[Site], str]] = {
     "methodology": lambda site: "/methodology",
     "corrections": lambda site: "/corrections",
     "about": lambda site: "/about",
+    "transparency": lambda site: "/transparency/",
     "annotated-document": lambda site: f"/read/{site.document_id}",
     "suggest": lambda site: "/suggest",
     "report-error": lambda site: f"/checks/{site.plain}/report-error",
