@@ -86,9 +86,7 @@ def make_engine(url: str, *, echo: bool = False, busy_timeout_ms: int = 5000) ->
     if not url.startswith("sqlite"):
         # UTC sessions: the audit triggers keep timestamps as text (to_jsonb), which must not
         # depend on the server's or a client's time zone setting.
-        return create_engine(
-            url, echo=echo, pool_pre_ping=True, connect_args={"options": "-c timezone=UTC"}
-        )
+        return create_engine(url, echo=echo, pool_pre_ping=True, connect_args={"options": "-c timezone=UTC"})
 
     engine = create_engine(url, echo=echo)
 

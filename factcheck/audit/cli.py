@@ -66,7 +66,9 @@ def verify(copies: tuple[str, ...], no_replay: bool) -> None:
         + ("" if no_replay else "; the data matches its history")
     )
     if result.legacy:
-        which = "changeset 1 predates" if result.legacy == 1 else f"the first {result.legacy} changesets predate"
+        which = (
+            "changeset 1 predates" if result.legacy == 1 else f"the first {result.legacy} changesets predate"
+        )
         click.echo(f"note: {which} the audit key (unkeyed links, covered by the keyed ones after them)")
 
 

@@ -124,7 +124,9 @@ def _live_rows(connection: Connection, table: str) -> Iterator[tuple[str, str]]:
     key = triggers.primary_key(connection, table)
     quoted = triggers.quote(table)
     if connection.dialect.name == "postgresql":
-        row_key = "jsonb_build_object(" + ", ".join(f"'{name}', to_jsonb(t) -> '{name}'" for name in key) + ")"
+        row_key = (
+            "jsonb_build_object(" + ", ".join(f"'{name}', to_jsonb(t) -> '{name}'" for name in key) + ")"
+        )
         sql = f"SELECT {row_key}::text, to_jsonb(t)::text FROM {quoted} AS t"  # noqa: S608
     else:
         columns = triggers.table_columns(connection, table)

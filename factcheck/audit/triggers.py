@@ -270,7 +270,9 @@ def install_postgresql_functions(connection: Connection) -> None:
     search_path = f"SET search_path = {quote(schema)}, pg_temp"
     for _args, ddl in _PG_FUNCTION_DDL.values():
         # The driver reads % as a parameter marker; PL/pgSQL's RAISE needs it literally.
-        connection.exec_driver_sql(ddl.replace("SET search_path FROM CURRENT", search_path).replace("%", "%%"))
+        connection.exec_driver_sql(
+            ddl.replace("SET search_path FROM CURRENT", search_path).replace("%", "%%")
+        )
 
 
 def drop_postgresql_functions(connection: Connection) -> None:
@@ -312,7 +314,9 @@ def _postgresql_triggers(connection: Connection) -> list[ExpectedTrigger]:
         trigger(table, f"{PREFIX}_row", "AFTER INSERT OR UPDATE OR DELETE", f"{PREFIX}_row", args)
         trigger(table, f"{PREFIX}_truncate", "BEFORE TRUNCATE", f"{PREFIX}_refuse", "'audited table'")
     for table in _present(connection, APPEND_ONLY):
-        trigger(table, f"{PREFIX}_append_only", "BEFORE UPDATE OR DELETE", f"{PREFIX}_refuse", "'append-only'")
+        trigger(
+            table, f"{PREFIX}_append_only", "BEFORE UPDATE OR DELETE", f"{PREFIX}_refuse", "'append-only'"
+        )
         trigger(table, f"{PREFIX}_no_truncate", "BEFORE TRUNCATE", f"{PREFIX}_refuse", "'append-only'")
     trigger("audit_changesets", f"{PREFIX}_chain", "BEFORE INSERT", f"{PREFIX}_chain", "")
     return made
@@ -467,7 +471,9 @@ def _record_new_values(connection: Connection, seq: int, table: str, added: list
     claim_column = _claim_column(table, table_columns(connection, table))
     claim = f"t.{quote(claim_column)}" if claim_column else "NULL"
     if connection.dialect.name == "postgresql":
-        row_key = "jsonb_build_object(" + ", ".join(f"'{name}', to_jsonb(t) -> '{name}'" for name in key) + ")"
+        row_key = (
+            "jsonb_build_object(" + ", ".join(f"'{name}', to_jsonb(t) -> '{name}'" for name in key) + ")"
+        )
         names = ", ".join(f"'{name}'" for name in added)
         changes = (
             "(SELECT jsonb_object_agg(e.key, jsonb_build_array(NULL, e.value)) "
@@ -502,7 +508,9 @@ def record_existing_rows(
         claim_column = _claim_column(table, columns)
         if connection.dialect.name == "postgresql":
             row_key = (
-                "jsonb_build_object(" + ", ".join(f"'{name}', to_jsonb(t.{quote(name)})" for name in key) + ")"
+                "jsonb_build_object("
+                + ", ".join(f"'{name}', to_jsonb(t.{quote(name)})" for name in key)
+                + ")"
             )
             changes = "(SELECT jsonb_object_agg(e.key, jsonb_build_array(NULL, e.value)) FROM jsonb_each(to_jsonb(t)) AS e)"
             claim = f"t.{quote(claim_column)}" if claim_column else "NULL"

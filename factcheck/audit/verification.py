@@ -79,7 +79,9 @@ def verify(
         connection.exec_driver_sql("SET LOCAL TIME ZONE 'UTC'")
     findings = [Finding("guard", problem) for problem in guards.check(connection)]
 
-    stored = [checkpoints.Found(statement, "the database") for statement in checkpoints.from_database(connection)]
+    stored = [
+        checkpoints.Found(statement, "the database") for statement in checkpoints.from_database(connection)
+    ]
     outside = list(checkpoints.from_directory(directory)) if directory else []
     for location in copies:
         outside.extend(checkpoints.from_copy(location))
@@ -122,7 +124,9 @@ def verify(
     return Report(result, findings, distinct, newest, time.perf_counter() - started)
 
 
-def _checkpoint_problem(found: checkpoints.Found, keyring: keys.Keyring, result: chain.Verification) -> str | None:
+def _checkpoint_problem(
+    found: checkpoints.Found, keyring: keys.Keyring, result: chain.Verification
+) -> str | None:
     statement = found.statement
     made = statement.to_json()["time"]
     what = f"the checkpoint of changeset {statement.seq} made {made} ({found.source})"

@@ -159,7 +159,11 @@ def _seal_unkeyed(bind: sa.Connection, opened: OpenChangeset) -> None:
             prev_hash=opened.prev_hash,
             key_id=None,
         )
-        values = {name: value for name, value in record.values().items() if name not in ("key_id", "client_request_id")}
+        values = {
+            name: value
+            for name, value in record.values().items()
+            if name not in ("key_id", "client_request_id")
+        }
         changesets = sa.table(
             "audit_changesets",
             *(

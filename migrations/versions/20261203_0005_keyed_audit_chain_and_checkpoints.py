@@ -54,7 +54,9 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     bind = op.get_bind()
-    keyed = bind.exec_driver_sql("SELECT count(*) FROM audit_changesets WHERE key_id IS NOT NULL").scalar_one()
+    keyed = bind.exec_driver_sql(
+        "SELECT count(*) FROM audit_changesets WHERE key_id IS NOT NULL"
+    ).scalar_one()
     signed = bind.exec_driver_sql("SELECT count(*) FROM audit_checkpoints").scalar_one()
     if keyed or signed:
         raise RuntimeError(

@@ -73,7 +73,9 @@ def test_a_new_tables_rows_enter_the_history(connection: Connection) -> None:
         "INSERT INTO colours (id, name) VALUES (1, 'red'), (2, 'blue')",
     )
 
-    inserted = [change for change in changes(connection, head_seq(connection)) if change.table_name == "colours"]
+    inserted = [
+        change for change in changes(connection, head_seq(connection)) if change.table_name == "colours"
+    ]
     assert [change.changes["name"] for change in inserted] == [[None, "red"], [None, "blue"]]
     assert findings(connection) == []
 

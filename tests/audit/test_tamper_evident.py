@@ -202,7 +202,9 @@ def alter_a_value_and_rehash_its_changeset(connection: Connection) -> int:
     )
     row = changeset(connection, seq)
     assert row is not None
-    record = chain.ChangesetRecord(*(getattr(row, name) for name in chain.ChangesetRecord.__dataclass_fields__))
+    record = chain.ChangesetRecord(
+        *(getattr(row, name) for name in chain.ChangesetRecord.__dataclass_fields__)
+    )
     # The forger has the database, not the audit key: the link is made with a key of their own.
     their_key = keys.Keyring.from_secrets("a key the forger made up, long enough to pass")
     forged_record = chain.ChangesetRecord(**{**record.values(), "key_id": their_key.current.key_id})
