@@ -29,7 +29,6 @@ a keyed changeset appears, every later one must be keyed too.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
@@ -130,6 +129,33 @@ def changeset_hash(record: ChangesetRecord, changes: Sequence[Change], keyring: 
     if key is None:
         raise AuditKeyError(f"audit key {record.key_id} is not configured")
     return key.link(message)
+
+
+_SHA256_BLOCK = 64
+
+
+def keyed_link(link_key: bytes) -> Callable[[bytes], str]:
+    """HMAC-SHA-256 (RFC 2104) with ``link_key``, hex: equal to
+    ``hmac.digest(link_key, message, "sha256").hex()``, with the two padded keys hashed once.
+
+    verify() links every changeset with the same few keys; ``hmac.digest`` sets up
+    an OpenSSL MAC context on every call, which on OpenSSL 3 costs more (about 3 µs)
+    than hashing a 1.3 KB changeset, so this is about three times faster.
+    """
+    if len(link_key) > _SHA256_BLOCK:
+        link_key = hashlib.sha256(link_key).digest()
+    padded = link_key.ljust(_SHA256_BLOCK, b"\0")
+    inner = hashlib.sha256(bytes(byte ^ 0x36 for byte in padded))
+    outer = hashlib.sha256(bytes(byte ^ 0x5C for byte in padded))
+
+    def link(message: bytes) -> str:
+        keyed = inner.copy()
+        keyed.update(message)
+        result = outer.copy()
+        result.update(keyed.digest())
+        return result.hexdigest()
+
+    return link
 
 
 # Statements are built once (Core columns, bound parameters) so that each use only
@@ -271,9 +297,8 @@ def verify(
     wanted = set(wanted)
     keyed_since: int | None = None
     key_rank = -1
-    link_keys = {key.key_id: key.link_key for key in keyring.keys}
+    links = {key.key_id: keyed_link(key.link_key) for key in keyring.keys}
     ranks = {key.key_id: rank for rank, key in enumerate(keyring.keys)}
-    digest = hmac.digest
     sha256 = hashlib.sha256
 
     def result(bad: int | None, problem: str | None) -> Verification:
@@ -319,8 +344,8 @@ def verify(
             legacy += 1
             computed = sha256(message).hexdigest()
         else:
-            link_key = link_keys.get(key_id)
-            if link_key is None:
+            link = links.get(key_id)
+            if link is None:
                 return result(
                     seq,
                     f"it names audit key {key_id}, which is not configured: either a key is missing "
@@ -335,7 +360,7 @@ def verify(
             key_rank = ranks[key_id]
             if keyed_since is None:
                 keyed_since = seq
-            computed = digest(link_key, message, "sha256").hex()
+            computed = link(message)
         if computed != stored_hash:
             return result(
                 seq,
