@@ -12,6 +12,7 @@ from contextlib import contextmanager
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from factcheck import create_app, migrate
@@ -78,8 +79,11 @@ def db_upgrade(revision: str) -> None:
     """
     try:
         migrate.upgrade(get_database(current_app).engine, revision, app_role=_configured_app_role())
-    except roles.RoleError as exc:
+    except (roles.RoleError, RuntimeError) as exc:
         raise click.ClickException(f"not migrated: {exc}") from None
+    except DBAPIError as exc:
+        # Typically the app's role trying to migrate: only the owner may.
+        raise click.ClickException(f"not migrated: {str(exc.orig).strip()}") from None
 
 
 @db.command("downgrade")
@@ -89,8 +93,11 @@ def db_downgrade(revision: str) -> None:
     """Downgrade the database to REVISION (default: one step back)."""
     try:
         migrate.downgrade(get_database(current_app).engine, revision, app_role=_configured_app_role())
-    except roles.RoleError as exc:
+    except (roles.RoleError, RuntimeError) as exc:
+        # RuntimeError: a revision that refuses to go down (0005 with a keyed audit history).
         raise click.ClickException(f"not migrated: {exc}") from None
+    except DBAPIError as exc:
+        raise click.ClickException(f"not migrated: {str(exc.orig).strip()}") from None
 
 
 @db.command("current")

@@ -24,6 +24,7 @@ from sqlalchemy.types import NullType
 from factcheck import migrate
 from factcheck.accounts.models import User
 from factcheck.audit import triggers, verification
+from factcheck.audit.changesets import Actor, connection_changeset
 from factcheck.claims.models import Claim
 from factcheck.db import Base, UTCDateTime, get_database, make_engine
 from factcheck.models import Rating
@@ -348,4 +349,20 @@ def test_verify_on_a_database_not_yet_upgraded_says_so(make_app: Any, empty_data
 
     assert result.exit_code == 2
     assert "factcheck db upgrade" in result.output and "Traceback" not in result.output
+    get_database(app).engine.dispose()
+
+
+def test_cli_refuses_the_downgrade_of_a_keyed_history_in_one_line(make_app: Any, empty_database: str) -> None:
+    app = make_app(DATABASE_URL=empty_database)
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    with get_database(app).engine.begin() as connection:
+        with connection_changeset(connection, Actor.system("a test", "test")):
+            connection.execute(text("INSERT INTO tags (name) VALUES ('kept')"))
+
+    result = runner.invoke(args=["db", "downgrade"])
+
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: not migrated: refusing to downgrade below 0005")
+    assert "Traceback" not in result.output
     get_database(app).engine.dispose()
