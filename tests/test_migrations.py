@@ -356,9 +356,11 @@ def test_cli_refuses_the_downgrade_of_a_keyed_history_in_one_line(make_app: Any,
     app = make_app(DATABASE_URL=empty_database)
     runner = app.test_cli_runner()
     assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
-    with get_database(app).engine.begin() as connection:
-        with connection_changeset(connection, Actor.system("a test", "test")):
-            connection.execute(text("INSERT INTO tags (name) VALUES ('kept')"))
+    with (
+        get_database(app).engine.begin() as connection,
+        connection_changeset(connection, Actor.system("a test", "test")),
+    ):
+        connection.execute(text("INSERT INTO tags (name) VALUES ('kept')"))
 
     result = runner.invoke(args=["db", "downgrade"])
 
