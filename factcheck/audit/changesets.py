@@ -304,6 +304,10 @@ def _open_before_bulk_write(state: ORMExecuteState) -> None:
 
 @event.listens_for(Session, "before_commit")
 def _seal_before_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        # SQLAlchemy calls this when a savepoint is released too; the changeset goes on
+        # to the transaction's real commit (a savepoint rolled back takes its writes along).
+        return
     # Flush first: the commit's own flush comes after this hook and may open a changeset.
     session.flush()
     if _OPEN in session.info:

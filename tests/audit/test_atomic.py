@@ -225,3 +225,26 @@ def test_a_session_closed_without_commit_can_be_used_again(committed_engine: Eng
 
     with observe(committed_engine) as observer:
         assert changes_after(observer, start) == [(start + 1, "tags", "INSERT", {"id": kept.id})]
+
+
+def test_a_savepoint_released_or_rolled_back_does_not_split_the_changeset(committed_engine: Engine) -> None:
+    """One transaction, one changeset: releasing a savepoint is not a commit."""
+    with observe(committed_engine) as observer:
+        start = head_seq(observer)
+    with audited_session(committed_engine) as session:
+        session.add(Tag(name="before the savepoints"))
+        with session.begin_nested():
+            session.add(Tag(name="in a released savepoint"))
+        savepoint = session.begin_nested()
+        session.add(Tag(name="in a rolled-back savepoint"))
+        session.flush()
+        savepoint.rollback()
+        session.add(Tag(name="after the savepoints"))
+        session.commit()
+
+    with observe(committed_engine) as observer:
+        assert head_seq(observer) == start + 1
+        written = [row.changes["name"][1] for row in changes(observer, start + 1)]
+        assert written == ["before the savepoints", "in a released savepoint", "after the savepoints"]
+        assert "in a rolled-back savepoint" not in tag_names(observer)
+        assert chain.verify(observer).ok
