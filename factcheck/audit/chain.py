@@ -34,9 +34,11 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from itertools import chain as chained
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, Select, Text, bindparam, cast, func, select
+from sqlalchemy import Connection, Text, bindparam, cast, func, select
 
 from factcheck.audit.keys import AuditKeyError, Keyring
 from factcheck.audit.keys import active as active_keyring
@@ -84,8 +86,9 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _serialisation(record: Sequence[Any], changes: Iterable[Change]) -> bytes:
-    """The canonical bytes of a changeset; ``record`` holds its fields in ChangesetRecord's order."""
+def _serialisation(record: Sequence[Any], changes: Iterable[Change], timestamp: str | None = None) -> bytes:
+    """The canonical bytes of a changeset; ``record`` holds its fields in ChangesetRecord's order
+    (``timestamp``: occurred_at's canonical text, when the caller has it already)."""
     seq, occurred_at, actor_id, actor_name, actor_role, origin, request_id, reason, prev_hash = record[:9]
     key_id, client_request_id = record[9], record[10]
     # This runs once per changeset in verify(), hence inline.
@@ -96,7 +99,7 @@ def _serialisation(record: Sequence[Any], changes: Iterable[Change]) -> bytes:
     head = US.join(
         (
             *parts,
-            _timestamp(occurred_at),
+            _timestamp(occurred_at) if timestamp is None else timestamp,
             _text(actor_id),
             actor_name,
             _text(actor_role),
@@ -209,37 +212,81 @@ class Verification:
 
 BATCH = 5000
 
+# verify() reads through the driver's own cursor: 400,000 rows as SQLAlchemy Row objects,
+# with occurred_at parsed into a datetime only to be formatted again, cost it more than
+# the hashing. Keyset queries; {after} is the driver's parameter marker.
 # Changesets in seq order: the ChangesetRecord fields, then the stored hash.
-_NEXT_CHANGESETS = (
-    select(*(_changesets.c[name] for name in _RECORD_FIELDS), _changesets.c.hash)
-    .where(_changesets.c.seq > bindparam("after"))
-    .order_by(_changesets.c.seq)
-    .limit(BATCH)
+_NEXT_CHANGESETS_SQL = (
+    f"SELECT {', '.join(_RECORD_FIELDS)}, hash FROM audit_changesets "  # noqa: S608 - constant names
+    f"WHERE seq > {{after}} ORDER BY seq LIMIT {BATCH}"
 )
-# Changes in id order: changeset_seq, the Change fields, then the id.
-_NEXT_CHANGES = (
-    select(_changes.c.changeset_seq, *_CHANGE_COLUMNS, _changes.c.id)
-    .where(_changes.c.id > bindparam("after"))
-    .order_by(_changes.c.id)
-    .limit(BATCH * 4)
+# Changes in id order: changeset_seq, the Change fields (JSON as text, as fetch_changes reads
+# them), then the id.
+_NEXT_CHANGES_SQL = (
+    "SELECT changeset_seq, table_name, CAST(row_key AS TEXT), operation, CAST(changes AS TEXT), "  # noqa: S608
+    f"claim_id, id FROM audit_changes WHERE id > {{after}} ORDER BY id LIMIT {BATCH * 4}"
 )
+_CHANGESET_SEQ = itemgetter(0)
 # Each key id the history names, with the first changeset that names it.
 _KEY_IDS = select(_changesets.c.key_id, func.min(_changesets.c.seq)).group_by(_changesets.c.key_id)
 
 
-def _in_batches(connection: Connection, statement: Select[Any], key: int) -> Iterator[Any]:
-    """All rows of ``statement``, fetched a batch at a time by keyset on column ``key``."""
+def _in_batches(connection: Connection, sql: str, key: int) -> Iterator[tuple[Any, ...]]:
+    """All rows of the keyset query ``sql`` as the driver returns them, fetched a batch at a
+    time by keyset on column ``key``, in the connection's transaction."""
 
-    def batches() -> Iterator[Sequence[Any]]:
-        after = 0
-        while True:
-            rows = connection.execute(statement, {"after": after}).all()
-            if not rows:
-                return
-            yield rows
-            after = rows[-1][key]
+    def batches() -> Iterator[list[tuple[Any, ...]]]:
+        cursor = connection.connection.cursor()
+        try:
+            after = 0
+            while True:
+                cursor.execute(statement, (after,))
+                rows = cursor.fetchall()
+                if not rows:
+                    return
+                yield rows
+                after = rows[-1][key]
+        finally:
+            cursor.close()
 
+    statement = sql.format(after="?" if connection.dialect.paramstyle == "qmark" else "%s")
     return chained.from_iterable(batches())
+
+
+def _timestamp_readers(connection: Connection) -> tuple[Callable[[Any], str], Callable[[Any], str]]:
+    """(fast, exact): occurred_at as the driver returns it -> its canonical text.
+
+    ``exact`` reads the value as SQLAlchemy does (the column type's result processing),
+    then formats it. ``fast`` skips the parsing for the form the database keeps: the
+    text 'YYYY-MM-DD HH:MM:SS.ffffff' in UTC on SQLite, an aware datetime in UTC on
+    PostgreSQL. Should it ever give another text than ``exact`` would, the link does
+    not match, and verify() tries ``exact`` before reporting anything.
+    """
+    dialect = connection.dialect
+    process = _changesets.c.occurred_at.type.dialect_impl(dialect).result_processor(dialect, None)
+
+    def exact(value: Any) -> str:
+        return _timestamp(process(value) if process is not None else value)
+
+    if dialect.name == "sqlite":
+
+        def fast(value: Any) -> str:
+            if value.__class__ is str and len(value) == 26 and value[10] == " ":
+                return value[:10] + "T" + value[11:] + "+00:00"
+            return exact(value)
+
+    else:
+
+        def fast(value: Any) -> str:
+            if value.__class__ is datetime and value.tzinfo is UTC:
+                return value.isoformat(timespec="microseconds")
+            return exact(value)
+
+    return fast, exact
+
+
+def _unkeyed_link(message: bytes) -> str:
+    return hashlib.sha256(message).hexdigest()
 
 
 def check_keys(connection: Connection, keyring: Keyring) -> None:
@@ -287,8 +334,10 @@ def verify(
     keyring = keyring or active_keyring()
     check_keys(connection, keyring)
     started = time.perf_counter()
-    changes = _in_batches(connection, _NEXT_CHANGES, -1)
-    pending = next(changes, None)
+    # The changes in id order, a group per changeset_seq.
+    changes = groupby(_in_batches(connection, _NEXT_CHANGES_SQL, -1), _CHANGESET_SEQ)
+    pending_seq, pending = next(changes, (None, ()))
+    timestamp, exact_timestamp = _timestamp_readers(connection)
     expected_prev = GENESIS_HASH
     checked = legacy = change_count = 0
     head_seq: int | None = None
@@ -299,7 +348,6 @@ def verify(
     key_rank = -1
     links = {key.key_id: keyed_link(key.link_key) for key in keyring.keys}
     ranks = {key.key_id: rank for rank, key in enumerate(keyring.keys)}
-    sha256 = hashlib.sha256
 
     def result(bad: int | None, problem: str | None) -> Verification:
         return Verification(
@@ -314,26 +362,25 @@ def verify(
             hashes,
         )
 
-    for row in _in_batches(connection, _NEXT_CHANGESETS, 0):
+    for row in _in_batches(connection, _NEXT_CHANGESETS_SQL, 0):
         seq = row[0]
         expected_seq = checked + 1
         if seq != expected_seq:
             return result(expected_seq, f"changeset {expected_seq} is missing (found {seq} next)")
         own: list[Change] = []
-        while pending is not None and pending[0] <= seq:
-            if pending[0] < seq:
-                return result(
-                    pending[0], f"a change belongs to changeset {pending[0]}, which is out of order"
-                )
-            change = pending[1:6]
-            own.append(change)
-            if observe is not None:
+        if pending_seq == seq:
+            own = [change[1:6] for change in pending]
+            pending_seq, pending = next(changes, (None, ()))
+        if pending_seq is not None and pending_seq < seq:
+            return result(pending_seq, f"a change belongs to changeset {pending_seq}, which is out of order")
+        if observe is not None:
+            for change in own:
                 observe(change)
-            pending = next(changes, None)
         prev_hash, key_id, stored_hash = row[8], row[9], row[11]
         if prev_hash != expected_prev:
             return result(seq, "its previous hash does not match the changeset before it")
-        message = prev_hash.encode("ascii") + _serialisation(row, own)
+        when = timestamp(row[1])
+        message = prev_hash.encode("ascii") + _serialisation(row, own, when)
         if key_id is None:
             if keyed_since is not None:
                 return result(
@@ -342,7 +389,7 @@ def verify(
                     "an unkeyed link after the audit key was in use is forged",
                 )
             legacy += 1
-            computed = sha256(message).hexdigest()
+            link = _unkeyed_link
         else:
             link = links.get(key_id)
             if link is None:
@@ -360,7 +407,9 @@ def verify(
             key_rank = ranks[key_id]
             if keyed_since is None:
                 keyed_since = seq
-            computed = link(message)
+        computed = link(message)
+        if computed != stored_hash and exact_timestamp(row[1]) != when:
+            computed = link(prev_hash.encode("ascii") + _serialisation(row, own, exact_timestamp(row[1])))
         if computed != stored_hash:
             return result(
                 seq,
@@ -373,6 +422,6 @@ def verify(
         head_seq, head_hash = seq, stored_hash
         if seq in wanted:
             hashes[seq] = stored_hash
-    if pending is not None:
-        return result(pending[0], f"changes refer to changeset {pending[0]}, which does not exist")
+    if pending_seq is not None:
+        return result(pending_seq, f"changes refer to changeset {pending_seq}, which does not exist")
     return result(None, None)

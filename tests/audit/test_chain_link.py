@@ -1,12 +1,14 @@
-"""The verifier's own HMAC-SHA-256 (chain.keyed_link) gives the links the sealing code makes."""
+"""What chain.verify() does its own way for speed: its HMAC-SHA-256, and reading occurred_at."""
 
 from __future__ import annotations
 
 import hmac
 
 import pytest
+from sqlalchemy import Connection, text
 
 from factcheck.audit import chain
+from factcheck.audit.changesets import Actor, connection_changeset
 
 
 @pytest.mark.parametrize("key_length", [0, 1, 32, 63, 64, 65, 200])
@@ -17,3 +19,58 @@ def test_keyed_link_is_hmac_sha256(key_length: int) -> None:
         assert link(message) == hmac.digest(key, message, "sha256").hex()
     # The pads are hashed once and copied: a link leaves nothing behind for the next.
     assert link(b"same") == link(b"same") == hmac.digest(key, b"same", "sha256").hex()
+
+
+# --- occurred_at as the driver returns it --------------------------------------------
+# verify() formats the stored timestamp without parsing it when it has the form the app
+# writes; any other form is read as SQLAlchemy reads it, as before.
+
+
+def _a_changeset(connection: Connection) -> int:
+    with connection_changeset(connection, Actor.system("timestamp test", "test")) as opened:
+        connection.execute(text("INSERT INTO tags (name) VALUES ('timestamps')"))
+    return opened.seq
+
+
+def _stored_timestamp(connection: Connection, seq: int) -> str:
+    return connection.execute(
+        text("SELECT occurred_at FROM audit_changesets WHERE seq = :seq"), {"seq": seq}
+    ).scalar()
+
+
+def _rewrite_sqlite_timestamp(connection: Connection, seq: int, value: str) -> None:
+    """As the database's owner could: the append-only trigger out of the way for one UPDATE."""
+    name = "fc_audit_audit_changesets_no_update"
+    (ddl,) = connection.execute(
+        text("SELECT sql FROM sqlite_master WHERE name = :name"), {"name": name}
+    ).one()
+    connection.exec_driver_sql(f'DROP TRIGGER "{name}"')
+    connection.exec_driver_sql("UPDATE audit_changesets SET occurred_at = ? WHERE seq = ?", (value, seq))
+    connection.exec_driver_sql(ddl)
+
+
+def test_a_timestamp_in_another_equivalent_form_still_verifies(connection: Connection) -> None:
+    seq = _a_changeset(connection)
+    if connection.dialect.name == "postgresql":
+        # Timestamps come back in the session's time zone, not in UTC.
+        connection.exec_driver_sql("SET LOCAL TIME ZONE 'Asia/Kolkata'")
+    else:
+        stored = _stored_timestamp(connection, seq)
+        assert len(stored) == 26 and stored[10] == " "
+        _rewrite_sqlite_timestamp(connection, seq, stored.replace(" ", "T"))
+    result = chain.verify(connection)
+    assert result.ok, result.problem
+
+
+def test_an_altered_timestamp_is_reported(connection: Connection) -> None:
+    if connection.dialect.name == "postgresql":
+        pytest.skip("the text forms of a stored timestamp are SQLite's")
+    seq = _a_changeset(connection)
+    stored = _stored_timestamp(connection, seq)
+    later = stored[:-1] + ("1" if stored[-1] != "1" else "2")
+    _rewrite_sqlite_timestamp(connection, seq, later)
+    result = chain.verify(connection)
+    assert result.first_bad_seq == seq
+    assert result.problem is not None and result.problem.startswith(
+        "its contents do not match its keyed link"
+    )
