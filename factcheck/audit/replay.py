@@ -124,15 +124,20 @@ def _live_rows(connection: Connection, table: str) -> Iterator[tuple[str, str]]:
     key = triggers.primary_key(connection, table)
     quoted = triggers.quote(table)
     if connection.dialect.name == "postgresql":
-        row_key = (
-            "jsonb_build_object(" + ", ".join(f"'{name}', to_jsonb(t) -> '{name}'" for name in key) + ")"
-        )
-        sql = f"SELECT {row_key}::text, to_jsonb(t)::text FROM {quoted} AS t"  # noqa: S608
+        # to_jsonb(t) once per row, for the key and the whole row (a function in FROM is not
+        # folded into the select list, so it is not computed twice).
+        row_key = "jsonb_build_object(" + ", ".join(f"'{name}', r.j -> '{name}'" for name in key) + ")"
+        sql = f"SELECT {row_key}::text, r.j::text FROM {quoted} AS t CROSS JOIN LATERAL to_jsonb(t) AS r(j)"  # noqa: S608
     else:
         columns = triggers.table_columns(connection, table)
         row_key = triggers.sqlite_row_key("t", key)
         whole = "json_object(" + ", ".join(f"'{name}', t.{triggers.quote(name)}" for name in columns) + ")"
         sql = f"SELECT {row_key}, {whole} FROM {quoted} AS t"  # noqa: S608
-    result = connection.exec_driver_sql(sql)
-    while batch := result.fetchmany(10_000):
-        yield from batch
+    # The driver's own cursor: plain tuples, no SQLAlchemy Row per live row.
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(sql)
+        while batch := cursor.fetchmany(10_000):
+            yield from batch
+    finally:
+        cursor.close()
