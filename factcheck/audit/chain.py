@@ -29,14 +29,17 @@ a keyed changeset appears, every later one must be keyed too.
 from __future__ import annotations
 
 import hashlib
+import queue
+import threading
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from itertools import chain as chained
 from itertools import groupby
 from operator import itemgetter
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Text, bindparam, cast, func, select
 
@@ -52,6 +55,7 @@ RS = "\x1e"
 
 # (table_name, row_key JSON text, operation, changes JSON text, claim_id)
 Change = tuple[str, str, str, str, int | None]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -231,26 +235,88 @@ _CHANGESET_SEQ = itemgetter(0)
 _KEY_IDS = select(_changesets.c.key_id, func.min(_changesets.c.seq)).group_by(_changesets.c.key_id)
 
 
-def _in_batches(connection: Connection, sql: str, key: int) -> Iterator[tuple[Any, ...]]:
-    """All rows of the keyset query ``sql`` as the driver returns them, fetched a batch at a
-    time by keyset on column ``key``, in the connection's transaction."""
-
-    def batches() -> Iterator[list[tuple[Any, ...]]]:
-        cursor = connection.connection.cursor()
-        try:
-            after = 0
-            while True:
-                cursor.execute(statement, (after,))
-                rows = cursor.fetchall()
-                if not rows:
-                    return
-                yield rows
-                after = rows[-1][key]
-        finally:
-            cursor.close()
-
+def _in_batches(connection: Connection, sql: str, key: int) -> Iterator[list[tuple[Any, ...]]]:
+    """The rows of the keyset query ``sql`` as the driver returns them, a batch at a time
+    by keyset on column ``key``, in the connection's transaction."""
     statement = sql.format(after="?" if connection.dialect.paramstyle == "qmark" else "%s")
-    return chained.from_iterable(batches())
+    cursor = connection.connection.cursor()
+    try:
+        after = 0
+        while True:
+            cursor.execute(statement, (after,))
+            rows = cursor.fetchall()
+            if not rows:
+                return
+            yield rows
+            after = rows[-1][key]
+    finally:
+        cursor.close()
+
+
+_DONE = object()
+
+
+def fetched_ahead(batches: Iterator[T], depth: int = 2) -> Iterator[T]:
+    """``batches``, fetched by a helper thread up to ``depth`` batches ahead.
+
+    For PostgreSQL, which does its part (reading, jsonb to text) in another process:
+    the server makes the next batch while this thread works on the current one. The
+    helper only runs the driver's cursor (psycopg connections serialise their users);
+    it is stopped and joined when the iteration ends, however it ends (close() it).
+    """
+    ready: queue.Queue[Any] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item: Any) -> bool:
+        while not stop.is_set():
+            try:
+                ready.put(item, timeout=0.05)
+            except queue.Full:
+                continue
+            return True
+        return False
+
+    def fetch() -> None:
+        try:
+            for batch in batches:
+                if not put(batch):
+                    return
+            put(_DONE)
+        except BaseException as error:  # handed to the consumer, which raises it
+            put(error)
+        finally:
+            close = getattr(batches, "close", None)
+            if close is not None:
+                close()  # a generator's cursor is closed in this thread, which used it
+
+    helper = threading.Thread(target=fetch, name="factcheck-audit-fetch", daemon=True)
+    helper.start()
+    try:
+        while (item := ready.get()) is not _DONE:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        helper.join()
+
+
+@contextmanager
+def _history(connection: Connection) -> Iterator[tuple[Iterator[tuple[Any, ...]], Iterator[tuple[Any, ...]]]]:
+    """(changesets, changes) as verify() reads them: rows in seq and in id order.
+
+    On PostgreSQL each is fetched a batch ahead by a helper thread (fetched_ahead);
+    on SQLite, where the reading happens in this process anyway, as it is needed.
+    """
+    changesets = _in_batches(connection, _NEXT_CHANGESETS_SQL, 0)
+    changes = _in_batches(connection, _NEXT_CHANGES_SQL, -1)
+    if connection.dialect.name == "postgresql":
+        changesets, changes = fetched_ahead(changesets), fetched_ahead(changes)
+    try:
+        yield chained.from_iterable(changesets), chained.from_iterable(changes)
+    finally:
+        changes.close()  # type: ignore[attr-defined]
+        changesets.close()  # type: ignore[attr-defined]
 
 
 def _timestamp_readers(connection: Connection) -> tuple[Callable[[Any], str], Callable[[Any], str]]:
@@ -334,8 +400,21 @@ def verify(
     keyring = keyring or active_keyring()
     check_keys(connection, keyring)
     started = time.perf_counter()
+    with _history(connection) as (changesets, changes):
+        return _verify(connection, keyring, observe, wanted, started, changesets, changes)
+
+
+def _verify(
+    connection: Connection,
+    keyring: Keyring,
+    observe: Callable[[Change], Any] | None,
+    wanted: Collection[int],
+    started: float,
+    changesets: Iterator[tuple[Any, ...]],
+    change_rows: Iterator[tuple[Any, ...]],
+) -> Verification:
     # The changes in id order, a group per changeset_seq.
-    changes = groupby(_in_batches(connection, _NEXT_CHANGES_SQL, -1), _CHANGESET_SEQ)
+    changes = groupby(change_rows, _CHANGESET_SEQ)
     pending_seq, pending = next(changes, (None, ()))
     timestamp, exact_timestamp = _timestamp_readers(connection)
     expected_prev = GENESIS_HASH
@@ -362,7 +441,7 @@ def verify(
             hashes,
         )
 
-    for row in _in_batches(connection, _NEXT_CHANGESETS_SQL, 0):
+    for row in changesets:
         seq = row[0]
         expected_seq = checked + 1
         if seq != expected_seq:

@@ -1,8 +1,11 @@
-"""What chain.verify() does its own way for speed: its HMAC-SHA-256, and reading occurred_at."""
+"""What chain.verify() does its own way for speed: its HMAC-SHA-256, reading occurred_at, and
+reading PostgreSQL's batches ahead."""
 
 from __future__ import annotations
 
 import hmac
+import threading
+from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Connection, text
@@ -74,3 +77,39 @@ def test_an_altered_timestamp_is_reported(connection: Connection) -> None:
     assert result.problem is not None and result.problem.startswith(
         "its contents do not match its keyed link"
     )
+
+
+# --- fetched_ahead: the helper thread that reads PostgreSQL batches ahead ---------------
+
+
+def test_fetched_ahead_gives_every_batch_in_order() -> None:
+    assert list(chain.fetched_ahead(iter([[1], [2, 3], [], [4]]))) == [[1], [2, 3], [], [4]]
+
+
+def test_fetched_ahead_raises_the_helpers_error() -> None:
+    def batches() -> Iterator[list[int]]:
+        yield [1]
+        raise RuntimeError("the server went away")
+
+    ahead = chain.fetched_ahead(batches())
+    assert next(ahead) == [1]
+    with pytest.raises(RuntimeError, match="the server went away"):
+        next(ahead)
+
+
+def test_fetched_ahead_stops_its_helper_when_closed_early() -> None:
+    closed = threading.Event()
+
+    def batches() -> Iterator[list[int]]:
+        try:
+            for n in range(1000):
+                yield [n]
+        finally:
+            closed.set()
+
+    before = threading.active_count()
+    ahead = chain.fetched_ahead(batches())
+    assert next(ahead) == [0]
+    ahead.close()  # type: ignore[attr-defined]
+    assert closed.is_set()
+    assert threading.active_count() == before
