@@ -28,7 +28,7 @@ import orjson
 from sqlalchemy import Connection
 
 from factcheck.audit import triggers
-from factcheck.audit.chain import Change
+from factcheck.audit.chain import Change, fetched_ahead
 
 # Findings of one kind beyond this many are counted, not listed.
 MAX_LISTED = 20
@@ -80,32 +80,18 @@ class Replay:
         expected: dict[str, dict[str, dict[str, Any]]] = {}
         for (table, key), row in self.rows.items():
             expected.setdefault(table, {})[key] = row
-        for table in triggers.audited_tables(connection):
-            wanted = expected.pop(table, {})
-            for key, text in _live_rows(connection, table):
-                row = wanted.pop(key, None)
-                if row is None:
-                    self._find(f"{table} {key}: the row is not in the history (inserted unrecorded)")
-                    continue
-                live = orjson.loads(text)
-                if live == row:
-                    continue
-                for name, value in live.items():
-                    if name not in row:
-                        # Migrations record the values they add (migrations/env.py): a field
-                        # the history never mentions can only be empty.
-                        if value is not None:
-                            self._find(
-                                f"{table} {key}: field {name} is {_show(value)}, which the history "
-                                "never recorded (changed unrecorded)"
-                            )
-                    elif row[name] != value:
+        batches = _live_rows(connection, triggers.audited_tables(connection))
+        try:
+            for table, batch in batches:
+                if batch is None:  # the end of the table's rows
+                    for key in expected.pop(table, {}):
                         self._find(
-                            f"{table} {key}: field {name} is {_show(value)}, "
-                            f"the history says {_show(row[name])} (changed unrecorded)"
+                            f"{table} {key}: in the history, but missing from the table (deleted unrecorded)"
                         )
-            for key in wanted:
-                self._find(f"{table} {key}: in the history, but missing from the table (deleted unrecorded)")
+                    continue
+                self._compare_rows(table, batch, expected.get(table, {}))
+        finally:
+            batches.close()  # type: ignore[attr-defined]
         for table, rows in expected.items():
             for key in rows:
                 self._find(f"{table} {key}: in the history, but the table is gone")
@@ -113,14 +99,75 @@ class Replay:
             self.findings.append(f"... and {self.unlisted} more differences")
         return self.findings
 
+    def _compare_rows(
+        self, table: str, batch: list[tuple[str, str]], wanted: dict[str, dict[str, Any]]
+    ) -> None:
+        """Compare live rows of ``table`` with the history's, taking each from ``wanted``."""
+        for key, text in batch:
+            row = wanted.pop(key, None)
+            if row is None:
+                self._find(f"{table} {key}: the row is not in the history (inserted unrecorded)")
+                continue
+            live = orjson.loads(text)
+            if live == row:
+                continue
+            for name, value in live.items():
+                if name not in row:
+                    # Migrations record the values they add (migrations/env.py): a field
+                    # the history never mentions can only be empty.
+                    if value is not None:
+                        self._find(
+                            f"{table} {key}: field {name} is {_show(value)}, which the history "
+                            "never recorded (changed unrecorded)"
+                        )
+                elif row[name] != value:
+                    self._find(
+                        f"{table} {key}: field {name} is {_show(value)}, "
+                        f"the history says {_show(row[name])} (changed unrecorded)"
+                    )
+
 
 def _show(value: Any) -> str:
     text = orjson.dumps(value).decode()
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def _live_rows(connection: Connection, table: str) -> Iterator[tuple[str, str]]:
-    """(row key, whole row) of every row, as JSON text in the triggers' own form."""
+def _live_rows(
+    connection: Connection, tables: list[str]
+) -> Iterator[tuple[str, list[tuple[str, str]] | None]]:
+    """(table, batch of (row key, whole row)) for each table in turn, as JSON text in the
+    triggers' own form, then (table, None) at the end of the table's rows.
+
+    On PostgreSQL through a server-side cursor, fetched a batch ahead by a helper thread
+    (chain.fetched_ahead): the server makes the next rows' JSON while this thread
+    compares the current ones.
+    """
+    statements = [(table, _live_rows_sql(connection, table)) for table in tables]
+    if connection.dialect.name != "postgresql":
+        return _batches(connection, statements)
+    return fetched_ahead(_batches(connection, statements, server_side=True))
+
+
+def _batches(
+    connection: Connection, statements: list[tuple[str, str]], server_side: bool = False
+) -> Iterator[tuple[str, list[tuple[str, str]] | None]]:
+    # The driver's own cursor: plain tuples, no SQLAlchemy Row per live row.
+    for table, sql in statements:
+        cursor = (
+            connection.connection.cursor(name="factcheck_audit_live_rows")
+            if server_side
+            else connection.connection.cursor()
+        )
+        try:
+            cursor.execute(sql)
+            while batch := cursor.fetchmany(10_000):
+                yield table, batch
+        finally:
+            cursor.close()
+        yield table, None
+
+
+def _live_rows_sql(connection: Connection, table: str) -> str:
     key = triggers.primary_key(connection, table)
     quoted = triggers.quote(table)
     if connection.dialect.name == "postgresql":
@@ -133,11 +180,4 @@ def _live_rows(connection: Connection, table: str) -> Iterator[tuple[str, str]]:
         row_key = triggers.sqlite_row_key("t", key)
         whole = "json_object(" + ", ".join(f"'{name}', t.{triggers.quote(name)}" for name in columns) + ")"
         sql = f"SELECT {row_key}, {whole} FROM {quoted} AS t"  # noqa: S608
-    # The driver's own cursor: plain tuples, no SQLAlchemy Row per live row.
-    cursor = connection.connection.cursor()
-    try:
-        cursor.execute(sql)
-        while batch := cursor.fetchmany(10_000):
-            yield from batch
-    finally:
-        cursor.close()
+    return sql
