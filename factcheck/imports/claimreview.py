@@ -36,6 +36,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from factcheck.imports import jsontext
 from factcheck.imports.labels import LabelMatch, RatingNumbers, number
 from factcheck.publishing.claimreview import RETRACTED_LABEL, Publisher
 from factcheck.publishing.models import PublicationKind
@@ -105,14 +106,26 @@ class RawRecord:
 
 def read_records(text: str) -> list[RawRecord]:
     """Every record of a file's text, in order. Raises ImportFileError for a JSON document that
-    does not parse (a line-per-record file reports bad lines as bad records instead)."""
+    does not parse (a line-per-record file reports bad lines as bad records instead). A record
+    that decodes but cannot be kept (:func:`jsontext.problem`: deep nesting, a huge number, a lone
+    surrogate, a NUL) is returned with its error, so it is skipped and the others imported."""
+    return [_checked(record) for record in _records(text)]
+
+
+def _checked(record: RawRecord) -> RawRecord:
+    if record.error is None and (malformed := jsontext.problem(record.data)) is not None:
+        return RawRecord(record.location, error=BadRecord(malformed.reason, malformed.detail))
+    return record
+
+
+def _records(text: str) -> list[RawRecord]:
     body = text.lstrip("\ufeff \t\r\n")
     if not body:
         return []
     if body.startswith("<"):
         return list(_lines(text))
     try:
-        document = json.loads(body)
+        document = jsontext.decode(body)
     except json.JSONDecodeError as error:
         if _first_line_is_object(body):
             return list(_lines(text))
@@ -127,7 +140,7 @@ def read_records(text: str) -> list[RawRecord]:
 def _first_line_is_object(body: str) -> bool:
     first = body.split("\n", 1)[0].strip()
     try:
-        return isinstance(json.loads(first), dict)
+        return isinstance(jsontext.decode(first), dict)
     except json.JSONDecodeError:
         return False
 
@@ -148,7 +161,7 @@ def _lines(text: str) -> Iterator[RawRecord]:
                 continue
             stripped = match.group(2)
         try:
-            data = json.loads(stripped)
+            data = jsontext.decode(stripped)
         except json.JSONDecodeError as error:
             yield RawRecord(where, error=BadRecord(INVALID_JSON, f"{error.msg} (column {error.colno})"))
             continue

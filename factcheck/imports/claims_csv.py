@@ -43,6 +43,7 @@ from factcheck.claims.models import Appearance, Claim, ClaimState, ClaimTransiti
 from factcheck.exports.claims import CLAIM_COLUMNS
 from factcheck.exports.streams import FORMULA_STARTS
 from factcheck.imports.claimreview import BAD_DATE, BAD_URL, MAX_URL_LENGTH, BadRecord
+from factcheck.imports.jsontext import text_problem
 from factcheck.imports.labels import LabelMapper, LabelMatch
 from factcheck.imports.summary import ALREADY_IMPORTED, HERE_ALREADY
 from factcheck.verdicts.models import Verdict
@@ -163,6 +164,9 @@ def _rows(reader: Any, names: list[str]) -> Iterator[CsvRow]:
             yield CsvRow(where, error=BadRecord(BAD_ROW, f"{len(cells)} cells, but {len(names)} columns"))
             continue
         row = {name: _restore(cell) for name, cell in zip(names, cells, strict=False) if name}
+        if (malformed := text_problem(row)) is not None:
+            yield CsvRow(where, error=BadRecord(malformed.reason, malformed.detail))
+            continue
         yield CsvRow(where, row)
 
 

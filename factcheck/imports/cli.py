@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, TypeVar
 
@@ -27,7 +28,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from factcheck.audit.changesets import Actor, AuditError, set_actor, set_reason
@@ -51,6 +52,12 @@ CLAIMREVIEW_COMMAND = "factcheck import claimreview"
 CLAIMS_COMMAND = "factcheck import claims"
 # Records imported per transaction.
 COMMIT_EVERY = 200
+# The reason for a record our code could not take, whatever the malformation (the summary groups by it).
+MALFORMED = "malformed record"
+# Errors of the database itself, not of one record: the run stops (a re-run resumes).
+_DATABASE_LOST = (OperationalError, InterfaceError)
+# Errors a record's content can raise in parsing or saving it.
+_RECORD_ERRORS = (ValueError, TypeError, ArithmeticError, LookupError, AttributeError, RecursionError)
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -96,6 +103,7 @@ def import_claimreview(files: Sequence[Path], map_file: Path | None) -> None:
         loaded.append((path, _read_all(path, read_records, empty="it holds no records")))
 
     summary = ImportSummary(noun="record")
+    run = _Run(summary, total=sum(len(records) for _, records in loaded))
     try:
         with command_session(CLAIMREVIEW_COMMAND) as session:
             mapper = _mapper(session, mapping, summary)
@@ -104,9 +112,10 @@ def import_claimreview(files: Sequence[Path], map_file: Path | None) -> None:
                     # Seal the previous file's changeset: each file's changes carry their own reason.
                     set_actor(session, Actor.command_line(CLAIMREVIEW_COMMAND))
                 prefix = f"{path} " if len(loaded) > 1 else ""
-                _import_reviews(session, mapper, path, records, summary, prefix)
+                _import_reviews(session, mapper, path, records, run, prefix)
+            run.at_end()
     except (SQLAlchemyError, AuditError) as error:
-        raise _stopped(error) from None
+        raise run.stopped(error) from None
     _finish(summary)
 
 
@@ -115,13 +124,14 @@ def _import_reviews(
     mapper: LabelMapper,
     path: Path,
     records: list[RawRecord],
-    summary: ImportSummary,
+    run: _Run,
     prefix: str,
 ) -> None:
+    summary = run.summary
     importer = ReviewImporter(session, mapper, source=str(path), now=utcnow())
     saved = _saved(
         session,
-        summary,
+        run,
         path,
         records,
         where=lambda raw: prefix + raw.location,
@@ -170,23 +180,24 @@ def import_claims(file: Path, map_file: Path | None) -> None:
     rows = _read_all(file, read_rows, empty="it has a header but no rows")
 
     summary = ImportSummary(noun="row")
+    run = _Run(summary, total=len(rows))
     try:
         with command_session(CLAIMS_COMMAND) as session:
             mapper = _mapper(session, mapping, summary)
-            _import_rows(session, mapper, file, rows, summary)
+            _import_rows(session, mapper, file, rows, run)
+            run.at_end()
     except (SQLAlchemyError, AuditError) as error:
-        raise _stopped(error) from None
+        raise run.stopped(error) from None
     _finish(summary)
 
 
-def _import_rows(
-    session: Session, mapper: LabelMapper, path: Path, rows: list[CsvRow], summary: ImportSummary
-) -> None:
+def _import_rows(session: Session, mapper: LabelMapper, path: Path, rows: list[CsvRow], run: _Run) -> None:
+    summary = run.summary
     importer = ClaimRowImporter(session, mapper, source=str(path))
     unlinked = 0
     saved = _saved(
         session,
-        summary,
+        run,
         path,
         rows,
         where=lambda row: row.location,
@@ -248,19 +259,56 @@ def _mapper(session: Session, mapping: dict[str, str | None], summary: ImportSum
     return mapper
 
 
-def _commit_every_batch(session: Session, done: int) -> None:
+@dataclass
+class _Run:
+    """How far an import has got, for the line that ends it if the database fails."""
+
+    summary: ImportSummary
+    # Records (or rows) of all the files.
+    total: int
+    # Records read so far, and of them those whose batch is committed.
+    done: int = 0
+    committed: int = 0
+    # Where it is: "line 357 of fact_checks.txt", or "the final commit".
+    where: str = "the start"
+
+    def at(self, path: Path, location: str) -> None:
+        self.done += 1
+        self.where = f"{location} of {path.name}"
+
+    def at_end(self) -> None:
+        self.where = "the final commit"
+
+    def stopped(self, error: BaseException) -> click.ClickException:
+        """The one line that ends a run the database stopped: what happened, how far it got,
+        and that running it again resumes (what is committed is skipped as already imported)."""
+        if isinstance(error, DBAPIError) and error.connection_invalidated:
+            what = "the database connection was lost"
+        elif isinstance(error, _DATABASE_LOST):
+            what = f"the database failed ({_one_line(error)})"
+        else:
+            what = f"it was refused ({_one_line(error)})"
+        noun = self.summary.noun
+        return click.ClickException(
+            f"the import stopped at {self.where}: {what}. {self.committed} of {self.summary.count(self.total)} "
+            f"were committed before; run the same import again to resume (each {noun} already imported is skipped)"
+        )
+
+
+def _commit_every_batch(session: Session, run: _Run) -> None:
     """Commit after every COMMIT_EVERY records, so a long import does not keep other writers
     waiting (the audit chain's lock, SQLite's write lock) until it ends. Safe because importing
     is idempotent: an import stopped half-way is finished by running it again."""
-    if done > 1 and (done - 1) % COMMIT_EVERY == 0:
+    if run.done > 1 and (run.done - 1) % COMMIT_EVERY == 0:
         session.commit()
+        run.committed = run.done - 1
         # Keep memory flat however long the file.
         session.expunge_all()
 
 
 def _saved(
     session: Session,
-    summary: ImportSummary,
+    run: _Run,
     path: Path,
     items: list[ReadItem],
     *,
@@ -271,12 +319,15 @@ def _saved(
 ) -> Iterator[tuple[str, Parsed, Result]]:
     """Each item of ``path`` read, parsed and saved in a savepoint of its own, committed in batches:
     ``(where, parsed, outcome)``. An item that cannot be read or parsed, a second item with the
-    same key (the same ``same``) and a refused save are skipped, with the reason in the summary."""
+    same key (the same ``same``) and a refused save are skipped, with the reason in the summary;
+    so is an item our code cannot take, whatever is wrong with it (:data:`MALFORMED`)."""
+    summary = run.summary
     reason = f"Imported from {path}"
     first_seen: dict[str, str] = {}
-    for done, item in enumerate(_progress(items, f"Importing {path.name}"), start=1):
-        _commit_every_batch(session, done)
+    for item in _progress(items, f"Importing {path.name}"):
         location = where(item)
+        run.at(path, location)
+        _commit_every_batch(session, run)
         if item.error is not None:
             summary.skip(item.error.reason, location, item.error.detail)
             continue
@@ -284,6 +335,9 @@ def _saved(
             parsed = parse(item)
         except BadRecord as bad:
             summary.skip(bad.reason, location, bad.detail)
+            continue
+        except _RECORD_ERRORS as error:
+            summary.skip(MALFORMED, location, _plain(error))
             continue
         if parsed.key in first_seen:
             summary.skip(DUPLICATE, location, f"the same {same} as {first_seen[parsed.key]}")
@@ -305,8 +359,13 @@ def _in_savepoint(
             return save()
     except BadRecord as bad:
         summary.skip(bad.reason, where, bad.detail)
+    except _DATABASE_LOST:
+        # Not this record's fault: the run stops, and a re-run resumes from the last commit.
+        raise
     except SQLAlchemyError as error:
         summary.skip(DATABASE, where, _one_line(error))
+    except _RECORD_ERRORS as error:
+        summary.skip(MALFORMED, where, _plain(error))
     return None
 
 
@@ -327,11 +386,11 @@ def _on_terminal() -> bool:
         return False
 
 
-def _stopped(error: BaseException) -> click.ClickException:
-    return click.ClickException(
-        f"the import stopped: {_one_line(error)} (the batches committed before stay; "
-        "run the same import again to finish it)"
-    )
+def _plain(error: BaseException) -> str:
+    """An error of our code on a record, in one line without a traceback."""
+    if isinstance(error, RecursionError):
+        return "nested too deeply"
+    return f"{type(error).__name__}: {_one_line(error)}"
 
 
 def _one_line(error: BaseException) -> str:
