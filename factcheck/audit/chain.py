@@ -41,11 +41,11 @@ from itertools import groupby
 from operator import itemgetter
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Text, bindparam, cast, func, select
+from sqlalchemy import Connection, func, select
 
 from factcheck.audit.keys import AuditKeyError, Keyring
 from factcheck.audit.keys import active as active_keyring
-from factcheck.audit.models import AuditChange, AuditChangeset
+from factcheck.audit.models import AuditChangeset
 from factcheck.audit.triggers import GENESIS_HASH
 
 VERSION = "factcheck-audit-v2"
@@ -165,27 +165,23 @@ def keyed_link(link_key: bytes) -> Callable[[bytes], str]:
     return link
 
 
-# Statements are built once (Core columns, bound parameters) so that each use only
-# binds new values: building and cache-keying a statement per call cost more than
-# running it on SQLite.
 _changesets = AuditChangeset.__table__
-_changes = AuditChange.__table__
 
-_CHANGE_COLUMNS = (
-    _changes.c.table_name,
-    cast(_changes.c.row_key, Text),
-    _changes.c.operation,
-    cast(_changes.c.changes, Text),
-    _changes.c.claim_id,
+# A changeset's changes, sealed in every audited transaction: the driver's own SQL, with
+# its parameter marker (no compiling or cache-keying per call).
+_FETCH_CHANGES_SQL = (
+    "SELECT table_name, CAST(row_key AS TEXT), operation, CAST(changes AS TEXT), claim_id "
+    "FROM audit_changes WHERE changeset_seq = {seq} ORDER BY id"
 )
-
-_FETCH_CHANGES = (
-    select(*_CHANGE_COLUMNS).where(_changes.c.changeset_seq == bindparam("seq")).order_by(_changes.c.id)
-)
+_FETCH_CHANGES = {
+    "qmark": _FETCH_CHANGES_SQL.format(seq="?"),
+    "format": _FETCH_CHANGES_SQL.format(seq="%s"),
+    "pyformat": _FETCH_CHANGES_SQL.format(seq="%s"),
+}
 
 
 def fetch_changes(connection: Connection, seq: int) -> list[Change]:
-    rows = connection.execute(_FETCH_CHANGES, {"seq": seq})
+    rows = connection.exec_driver_sql(_FETCH_CHANGES[connection.dialect.paramstyle], (seq,))
     return [tuple(row) for row in rows]  # type: ignore[misc]
 
 

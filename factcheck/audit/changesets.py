@@ -19,40 +19,53 @@ import itertools
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, event, insert, select, text
+from sqlalchemy import Connection, Dialect, event
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
 from factcheck.audit import chain, checkpoints, keys
-from factcheck.audit.models import AuditChangeset, AuditContext
+from factcheck.audit.models import AuditChangeset
 from factcheck.audit.triggers import CHANGESET_SETTING, GENESIS_HASH, is_audited
-from factcheck.db import UTCDateTime, utcnow
+from factcheck.db import utcnow
 
 # PostgreSQL advisory lock key serialising changesets, so the chain never forks.
 CHAIN_LOCK_KEY = 0x66_63_61_75_64_69_74  # "fcaudit"
 
-# The statements of every changeset, built once so that each use only binds values
-# (building and cache-keying them per call cost more than running them on SQLite;
-# see bench/README.md). PostgreSQL needs 3 round trips per changeset, SQLite 5.
+# The statements of every changeset, as the driver's own SQL (exec_driver_sql): each
+# runs in every audited transaction, and SQLAlchemy's compiling, cache-keying and
+# parameter processing of them cost more than running them on SQLite (see
+# bench/README.md). PostgreSQL needs 3 round trips per changeset, SQLite 4.
 _changesets = AuditChangeset.__table__
-_CHAIN_HEAD = select(_changesets.c.seq, _changesets.c.hash).order_by(_changesets.c.seq.desc()).limit(1)
-# SQLite: inserts nothing if a changeset is already open in this transaction.
-_OPEN_CONTEXT = text(
-    "INSERT INTO audit_context (id, seq) SELECT 1, :seq WHERE NOT EXISTS (SELECT 1 FROM audit_context)"
+_CHANGESET_COLUMNS = (*(column.name for column in fields(chain.ChangesetRecord)), "hash")
+# SQLite: opening is one statement: the next number into audit_context, returning it and
+# the head's link; it inserts (and returns) nothing if a changeset is already open in
+# this transaction. The write transaction (BEGIN IMMEDIATE) already excludes other writers.
+_SQLITE_OPEN = (
+    "INSERT INTO audit_context (id, seq) SELECT 1, coalesce((SELECT max(seq) FROM audit_changesets), 0) + 1 "
+    "WHERE NOT EXISTS (SELECT 1 FROM audit_context) "
+    "RETURNING seq, (SELECT hash FROM audit_changesets ORDER BY seq DESC LIMIT 1)"
 )
-_CLOSE_CONTEXT = delete(AuditContext.__table__)
-_INSERT_CHANGESET = insert(_changesets)
+# The same in two statements, for SQLite before 3.35 (no RETURNING).
+_SQLITE_HEAD = "SELECT seq, hash FROM audit_changesets ORDER BY seq DESC LIMIT 1"
+_SQLITE_OPEN_CONTEXT = (
+    "INSERT INTO audit_context (id, seq) SELECT 1, ? WHERE NOT EXISTS (SELECT 1 FROM audit_context)"
+)
+_SQLITE_CLOSE_CONTEXT = "DELETE FROM audit_context"
+_SQLITE_INSERT_CHANGESET = (
+    f"INSERT INTO audit_changesets ({', '.join(_CHANGESET_COLUMNS)}) "  # noqa: S608 - constant names
+    f"VALUES ({', '.join('?' for _ in _CHANGESET_COLUMNS)})"
+)
 # PostgreSQL: server-side functions (factcheck/audit/triggers.py) open a changeset in one
 # round trip and seal it in another; the app's role needs no rights on the audit tables.
-_PG_OPEN = text("SELECT head_seq, head_hash FROM fc_audit_open(:key)")
-_PG_SEAL = text(
-    "SELECT fc_audit_seal(:seq, :occurred_at, :actor_id, :actor_name, :actor_role, :origin, "
-    ":request_id, :client_request_id, :reason, :key_id, :prev_hash, :hash)"
-).bindparams(bindparam("occurred_at", type_=UTCDateTime()))
-_CLEAR_CONTEXT_SETTING = text("SELECT set_config(:name, '', true)")
+_PG_OPEN = "SELECT head_seq, head_hash FROM fc_audit_open(%s)"
+_PG_SEAL = (
+    "SELECT fc_audit_seal(%s::bigint, %s::timestamptz, %s::integer, %s::text, %s::text, %s::text, "
+    "%s::text, %s::text, %s::text, %s::text, %s::text, %s::text)"
+)
+_PG_CLEAR_CONTEXT_SETTING = "SELECT set_config(%s, '', true)"
 
 _ACTOR = "audit_actor"
 _OPEN = "audit_open_changeset"
@@ -186,23 +199,29 @@ def ensure_changeset(session: Session) -> OpenChangeset:
 
 def open_changeset(connection: Connection, actor: Actor) -> OpenChangeset:
     """Take the chain lock, pick the next sequence number and tell the triggers."""
-    postgresql = connection.dialect.name == "postgresql"
-    if postgresql:
-        head_seq, head_hash = connection.execute(_PG_OPEN, {"key": CHAIN_LOCK_KEY}).one()
+    if connection.dialect.name == "postgresql":
+        head_seq, head_hash = connection.exec_driver_sql(_PG_OPEN, (CHAIN_LOCK_KEY,)).one()
+        if head_seq is None:
+            head_seq, head_hash = 0, GENESIS_HASH
+        seq = head_seq + 1
+    elif connection.dialect.insert_returning:
+        opened_row = connection.exec_driver_sql(_SQLITE_OPEN).first()
+        if opened_row is None:
+            raise AuditError(_ALREADY_OPEN)
+        seq, head_hash = opened_row
+        head_hash = GENESIS_HASH if head_hash is None else head_hash
     else:
-        # On SQLite the write transaction (BEGIN IMMEDIATE) already excludes other writers.
-        head_seq, head_hash = connection.execute(_CHAIN_HEAD).first() or (None, None)
-    if head_seq is None:
-        head_seq, head_hash = 0, GENESIS_HASH
-    opened = OpenChangeset(
-        seq=head_seq + 1, prev_hash=head_hash, actor=actor, occurred_at=utcnow(), reason=actor.reason
-    )
-    if not postgresql and connection.execute(_OPEN_CONTEXT, {"seq": opened.seq}).rowcount != 1:
-        raise AuditError(
-            "another changeset is already open in this transaction (two sessions sharing one "
-            "connection?); commit or roll back the other session's writes first"
-        )
-    return opened
+        head_seq, head_hash = connection.exec_driver_sql(_SQLITE_HEAD).first() or (0, GENESIS_HASH)
+        seq = head_seq + 1
+        if connection.exec_driver_sql(_SQLITE_OPEN_CONTEXT, (seq,)).rowcount != 1:
+            raise AuditError(_ALREADY_OPEN)
+    return OpenChangeset(seq=seq, prev_hash=head_hash, actor=actor, occurred_at=utcnow(), reason=actor.reason)
+
+
+_ALREADY_OPEN = (
+    "another changeset is already open in this transaction (two sessions sharing one "
+    "connection?); commit or roll back the other session's writes first"
+)
 
 
 def _seal(session: Session) -> None:
@@ -243,16 +262,46 @@ def seal_changeset(connection: Connection, opened: OpenChangeset) -> int | None:
             client_request_id=opened.actor.client_request_id,
         )
         opened.hash = chain.changeset_hash(record, changes, keyring)
-        values = {**record.values(), "hash": opened.hash}
+        values = record.values()
+        # occurred_at as SQLAlchemy would bind it to the column (UTC; SQLite's text form).
+        values["occurred_at"] = _occurred_at_binder(connection.dialect)(record.occurred_at)
         if connection.dialect.name == "postgresql":
-            connection.execute(_PG_SEAL, values).close()
+            row = [values[name] for name in _PG_SEAL_ARGUMENTS]
+            connection.exec_driver_sql(_PG_SEAL, (*row, opened.hash)).close()
             return opened.seq
-        connection.execute(_INSERT_CHANGESET, values)
+        row = [values[name] for name in _CHANGESET_COLUMNS[:-1]]
+        connection.exec_driver_sql(_SQLITE_INSERT_CHANGESET, (*row, opened.hash))
     if connection.dialect.name == "postgresql":
-        connection.execute(_CLEAR_CONTEXT_SETTING, {"name": CHANGESET_SETTING})
+        connection.exec_driver_sql(_PG_CLEAR_CONTEXT_SETTING, (CHANGESET_SETTING,))
     else:
-        connection.execute(_CLOSE_CONTEXT)
+        connection.exec_driver_sql(_SQLITE_CLOSE_CONTEXT)
     return opened.seq if changes else None
+
+
+# fc_audit_seal's arguments before the link, in its order.
+_PG_SEAL_ARGUMENTS = (
+    "seq",
+    "occurred_at",
+    "actor_id",
+    "actor_name",
+    "actor_role",
+    "origin",
+    "request_id",
+    "client_request_id",
+    "reason",
+    "key_id",
+    "prev_hash",
+)
+_binders: dict[Dialect, Callable[[Any], Any]] = {}
+
+
+def _occurred_at_binder(dialect: Dialect) -> Callable[[Any], Any]:
+    """audit_changesets.occurred_at's bind processing for ``dialect`` (made once per dialect)."""
+    binder = _binders.get(dialect)
+    if binder is None:
+        column_type = _changesets.c.occurred_at.type.dialect_impl(dialect)
+        binder = _binders[dialect] = column_type.bind_processor(dialect) or (lambda value: value)
+    return binder
 
 
 def _changes_needing_a_reason(changes: list[chain.Change]) -> list[str]:
