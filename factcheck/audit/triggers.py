@@ -429,9 +429,23 @@ def _sqlite_triggers(connection: Connection) -> list[ExpectedTrigger]:
     return made
 
 
+# Not a guard but a shortcut: sealing a changeset (inserting its row) also empties
+# audit_context, saving a statement in every audited transaction. The sealing code checks
+# that it ran (the row count of the insert) and empties the context itself when it did
+# not (a database not synced since, or the trigger dropped), so nothing depends on it and
+# the guards do not look for it.
+SQLITE_CLOSE_TRIGGER = f"{PREFIX}_audit_changesets_close_context"
+_SQLITE_CLOSE_DDL = (
+    f"CREATE TRIGGER {quote(SQLITE_CLOSE_TRIGGER)} AFTER INSERT ON audit_changesets BEGIN "
+    "DELETE FROM audit_context; END"
+)
+
+
 def _create_sqlite(connection: Connection) -> None:
     for expected in _sqlite_triggers(connection):
         connection.exec_driver_sql(expected.ddl)
+    if _present(connection, ["audit_context"]):
+        connection.exec_driver_sql(_SQLITE_CLOSE_DDL)
 
 
 def covered_columns(connection: Connection) -> dict[str, set[str]]:

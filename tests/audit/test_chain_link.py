@@ -1,16 +1,17 @@
-"""What chain.verify() does its own way for speed: its HMAC-SHA-256, reading occurred_at, and
-reading PostgreSQL's batches ahead."""
+"""What the audit code does its own way for speed: verify()'s HMAC-SHA-256, its reading of
+occurred_at and of PostgreSQL's batches ahead, and SQLite's trigger that closes a changeset."""
 
 from __future__ import annotations
 
 import hmac
 import threading
+import uuid
 from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Connection, text
 
-from factcheck.audit import chain
+from factcheck.audit import chain, guards, triggers
 from factcheck.audit.changesets import Actor, connection_changeset
 
 
@@ -30,8 +31,8 @@ def test_keyed_link_is_hmac_sha256(key_length: int) -> None:
 
 
 def _a_changeset(connection: Connection) -> int:
-    with connection_changeset(connection, Actor.system("timestamp test", "test")) as opened:
-        connection.execute(text("INSERT INTO tags (name) VALUES ('timestamps')"))
+    with connection_changeset(connection, Actor.system("a test of chain.py", "test")) as opened:
+        connection.execute(text("INSERT INTO tags (name) VALUES (:name)"), {"name": f"tag {uuid.uuid4()}"})
     return opened.seq
 
 
@@ -113,3 +114,30 @@ def test_fetched_ahead_stops_its_helper_when_closed_early() -> None:
     ahead.close()  # type: ignore[attr-defined]
     assert closed.is_set()
     assert threading.active_count() == before
+
+
+# --- SQLite: the trigger that empties audit_context when a changeset is sealed ---------
+
+
+def _context_rows(connection: Connection) -> int:
+    return connection.execute(text("SELECT count(*) FROM audit_context")).scalar_one()
+
+
+@pytest.mark.parametrize("with_trigger", [True, False], ids=["trigger", "trigger dropped"])
+def test_sealing_empties_the_context_with_or_without_the_shortcut_trigger(
+    connection: Connection, with_trigger: bool
+) -> None:
+    if connection.dialect.name == "postgresql":
+        pytest.skip("audit_context is SQLite's")
+    present = {name for _table, name in triggers.existing_triggers(connection)}
+    assert triggers.SQLITE_CLOSE_TRIGGER in present
+    if not with_trigger:
+        connection.exec_driver_sql(f'DROP TRIGGER "{triggers.SQLITE_CLOSE_TRIGGER}"')
+        # Not a guard: the guards do not miss it.
+        assert guards.check(connection) == []
+    first = _a_changeset(connection)
+    assert _context_rows(connection) == 0
+    second = _a_changeset(connection)
+    assert second == first + 1
+    assert _context_rows(connection) == 0
+    assert chain.verify(connection).ok
