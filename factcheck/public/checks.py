@@ -31,6 +31,10 @@ from factcheck.publishing.claimreview import RETRACTED_LABEL, claim_review, scri
 from factcheck.publishing.models import Publication, PublicationKind
 from factcheck.publishing.queries import revisions_of
 from factcheck.publishing.urls import absolute_url, check_url
+from factcheck.search.folding import FOLD, fold
+from factcheck.search.query import SearchQuery
+from factcheck.search.query import parse as parse_search
+from factcheck.search.whole_words import whole_words
 from factcheck.security.permissions import public
 from factcheck.web import keyset, markdown
 
@@ -340,11 +344,6 @@ def parse_filters(args: Any) -> tuple[IndexFilters, dict[str, str]]:
     return filters, errors
 
 
-def _like_pattern(word: str) -> str:
-    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def _day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
@@ -386,12 +385,18 @@ class PublishedChecks:
             .where(Claim.slug.is_not(None))
         )
 
-    def filtered(self, filters: IndexFilters, *columns: Any) -> Select[Any]:
+    def filtered(self, filters: IndexFilters, *columns: Any, dialect: str) -> Select[Any]:
+        """The published claims ``filters`` keep; ``dialect`` the database's (the search differs)."""
         query = self.base(*columns)
-        for word in filters.q.casefold().split()[:MAX_SEARCH_WORDS]:
-            query = query.where(self.latest.search_text.like(_like_pattern(word), escape="\\"))
+        search = parse_search(filters.q)
+        if search:
+            # Whole words, accents and case aside: "art" is not in "heart", "chavez" is "Chávez".
+            terms = SearchQuery(search.text, search.terms[:MAX_SEARCH_WORDS])
+            query = query.where(whole_words(self.latest.search_text, terms, dialect))
         if filters.label:
-            query = query.where(self.shown_label == filters.label)
+            # Every spelling of the label ("Mostly False", "Mostly false"), as labels() lists one.
+            fold_label = getattr(func, FOLD)
+            query = query.where(fold_label(self.shown_label) == fold_label(literal(filters.label)))
         if filters.published_from:
             query = query.where(self.stats.c.first_published_at >= _day_start(filters.published_from))
         if filters.published_to and filters.published_to < date.max:
@@ -400,9 +405,13 @@ class PublishedChecks:
         return query
 
     def labels(self, session: Session) -> list[str]:
-        """The labels readers can filter by: those the published checks show now."""
+        """The labels readers can filter by: those the published checks show now, each once
+        whatever its case (the first spelling in alphabetical order stands for the others)."""
         found = session.scalars(self.base(self.shown_label).distinct())
-        return sorted(found, key=str.casefold)
+        spellings: dict[str, str] = {}
+        for name in sorted(found):
+            spellings.setdefault(fold(name), name)
+        return sorted(spellings.values(), key=str.casefold)
 
 
 @dataclass
@@ -430,6 +439,7 @@ def _render_index(session: Session, filters: IndexFilters, errors: dict[str, str
             checks.shown_label,
             checks.stats.c.first_published_at,
             checks.stats.c.last_published_at,
+            dialect=session.get_bind().dialect.name,
         )
         try:
             page = keyset.fetch_page(

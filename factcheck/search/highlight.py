@@ -10,6 +10,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable, Iterator
 
+from factcheck.search.folding import fold
 from factcheck.search.query import SearchQuery
 
 Segments = list[tuple[str, bool]]
@@ -30,11 +31,12 @@ def _word_spans(text: str) -> Iterator[tuple[int, int]]:
 
 
 def _matcher(query: SearchQuery) -> Callable[[str], bool]:
-    exact = {word.casefold() for term in query.terms if not term.prefix for word in term.words}
-    prefixes = tuple(term.words[0].casefold() for term in query.terms if term.prefix)
+    # Folded as the databases fold (folding.py): "chavez" marks "Chávez".
+    exact = {fold(word) for term in query.terms if not term.prefix for word in term.words}
+    prefixes = tuple(fold(term.words[0]) for term in query.terms if term.prefix)
 
     def matches(word: str) -> bool:
-        folded = word.casefold()
+        folded = fold(word)
         return folded in exact or folded.startswith(prefixes)
 
     return matches

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 # Enough for any real search; a longer input is cut, not refused.
@@ -71,11 +72,12 @@ class SearchQuery:
     def all_words(self) -> list[str]:
         return [word for term in self.terms for word in term.words]
 
-    def fts5(self) -> str:
-        """The SQLite FTS5 MATCH expression: each word a quoted string ("..." and "..."*)."""
+    def fts5(self, fold: Callable[[str], str] = str) -> str:
+        """The SQLite FTS5 MATCH expression: each word a quoted string ("..." and "..."*), as
+        ``fold`` gives it (the index's own folding)."""
         parts = []
         for term in self.terms:
-            quoted = " ".join(_fts5_string(word) for word in term.words)
+            quoted = " ".join(_fts5_string(fold(word)) for word in term.words)
             parts.append(f"{quoted}*" if term.prefix else quoted)
         # Adjacent strings in a phrase are written "a" + "b" in FTS5.
         return " AND ".join(part.replace('" "', '" + "') for part in parts)

@@ -12,17 +12,28 @@ exactly the expression the index was built on (:data:`PG_VECTORS`); they go
 through one small SQL function per table (``search_<table>_matching``) that
 holds that expression and makes sure the index is used.
 
+Both fold accents and case in every script (folding.py): FTS5's tokenizer with
+``remove_diacritics 2``; on PostgreSQL the index expressions and the queries
+call ``search_fold()``, an IMMUTABLE wrapper of the ``unaccent`` extension
+(trusted since PostgreSQL 13, so the database owner may create it).
+
 Batch-mode migrations on SQLite recreate a table and lose its triggers;
 ``migrations/env.py`` calls :func:`sync` after every migration, as it does for
-the audit triggers.
+the audit triggers. The indexes are derived data, so :func:`sync` also rebuilds
+them when their definition here has changed (SQLite: the FTS table's options;
+PostgreSQL: a fingerprint of the definition kept as the index's comment): a
+change here needs no migration, only the next ``db upgrade``.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, inspect
+from sqlalchemy import Connection, bindparam, inspect, text
+
+from factcheck.search.folding import FOLD
 
 PREFIX = "search_"
 
@@ -36,9 +47,9 @@ PG_CONFIG = "simple"
 PG_MAX_DOCUMENT_CHARS = 500_000
 
 # The SQLite tokenizer: Unicode-aware word splitting and case folding, accents
-# kept (as PostgreSQL's "simple" configuration does), prefix indexes for 2- and
-# 3-character prefixes so short "term*" queries stay fast.
-FTS5_OPTIONS = "tokenize = 'unicode61 remove_diacritics 0', prefix = '2 3'"
+# removed (from every letter, also those with several marks), prefix indexes
+# for 2- and 3-character prefixes so short "term*" queries stay fast.
+FTS5_OPTIONS = "tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'"
 
 
 @dataclass(frozen=True)
@@ -69,15 +80,19 @@ def _pg_text(table: str, column: str) -> str:
     return f"coalesce({column}, '')"
 
 
+def pg_folded_vector(expression: str) -> str:
+    """The tsvector of a text expression, folded: what the indexes hold and the queries rank."""
+    return f"to_tsvector('{PG_CONFIG}'::regconfig, {FOLD}({expression}))"
+
+
 def pg_vector(indexed: Indexed) -> str:
     """The tsvector expression of a table, unqualified: valid in CREATE INDEX and in a query on that table."""
     joined = " || ' ' || ".join(_pg_text(indexed.table, column) for column in indexed.columns)
-    return f"to_tsvector('{PG_CONFIG}'::regconfig, {joined})"
+    return pg_folded_vector(joined)
 
 
-# Changing what is indexed (here or in INDEXED) needs a new migration that drops and
-# recreates the indexes and functions (and the SQLite tables and triggers): migration
-# 0003 creates them from this module as it is when it runs.
+# Changing what is indexed (here or in INDEXED) needs no migration: sync() rebuilds the
+# indexes whose definition changed (migration 0003 created them from this module as it was).
 PG_VECTORS = {indexed.table: pg_vector(indexed) for indexed in INDEXED}
 
 
@@ -90,7 +105,8 @@ def _sqlite_triggers(indexed: Indexed) -> dict[str, str]:
     names = ", ".join(indexed.columns)
 
     def values(row: str) -> str:
-        return ", ".join(f"{row}.{column}" for column in indexed.columns)
+        # Folded (folding.FOLD): the index holds, and is told to forget, the folded text.
+        return ", ".join(f"{FOLD}({row}.{column})" for column in indexed.columns)
 
     # Names below come from the constants above, never from input.
     add = f"INSERT INTO {fts} (rowid, {names}) VALUES (new.id, {values('new')});"  # noqa: S608
@@ -118,6 +134,26 @@ def create_sqlite(connection: Connection) -> None:
         rebuild_sqlite(connection, indexed)
 
 
+def _sqlite_outdated(connection: Connection) -> bool:
+    """Whether the FTS tables exist and one was created with other options than FTS5_OPTIONS."""
+    created = connection.execute(
+        text("SELECT sql FROM sqlite_master WHERE type = 'table' AND name IN :names").bindparams(
+            bindparam("names", expanding=True)
+        ),
+        {"names": [indexed.fts_table for indexed in INDEXED]},
+    ).scalars()
+    if any(FTS5_OPTIONS not in (sql or "") for sql in created):
+        return True
+    # Triggers from before the index held folded text (batch mode may have dropped some).
+    feeding = connection.execute(
+        text("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name IN :names").bindparams(
+            bindparam("names", expanding=True)
+        ),
+        {"names": [name for indexed in INDEXED for name in _sqlite_triggers(indexed)]},
+    ).scalars()
+    return any(f"{FOLD}(" not in (sql or "") for sql in feeding)
+
+
 def drop_sqlite(connection: Connection) -> None:
     for indexed in INDEXED:
         for name in _sqlite_triggers(indexed):
@@ -126,9 +162,18 @@ def drop_sqlite(connection: Connection) -> None:
 
 
 def rebuild_sqlite(connection: Connection, indexed: Indexed) -> None:
-    """Rebuild one FTS index from its table (after a bulk load, or to repair it)."""
-    fts = indexed.fts_table
-    connection.exec_driver_sql(f"INSERT INTO {fts} ({fts}) VALUES ('rebuild')")  # noqa: S608 - a constant name
+    """Rebuild one FTS index from its table (after a bulk load, or to repair it).
+
+    Not FTS5's 'rebuild', which would index the table's text unfolded; for the same reason
+    FTS5's 'integrity-check' holds only for text that folding leaves as the tokenizer would.
+    """
+    fts, names = indexed.fts_table, ", ".join(indexed.columns)
+    folded = ", ".join(f"{FOLD}({column})" for column in indexed.columns)
+    # Names below come from the constants above, never from input.
+    connection.exec_driver_sql(f"INSERT INTO {fts} ({fts}) VALUES ('delete-all')")  # noqa: S608
+    connection.exec_driver_sql(
+        f"INSERT INTO {fts} (rowid, {names}) SELECT id, {folded} FROM {indexed.table}"  # noqa: S608
+    )
 
 
 # --- PostgreSQL ------------------------------------------------------------------
@@ -158,11 +203,46 @@ def _pg_function_ddl(indexed: Indexed) -> str:
     )
 
 
+# lower(unaccent(value)), with the extension's schema and a collation filled in. Immutable
+# (unaccent() is only stable: its dictionary could change) so that an index can use it; a
+# changed dictionary needs the indexes rebuilt. Quotes and backslashes (unaccent turns U+02BC,
+# a letter, into "'") become spaces, so a folded query word stays one quoted tsquery lexeme;
+# the Greek final sigma becomes the sigma that lower() makes of a capital.
+_PG_FOLD_DDL = (
+    f"CREATE FUNCTION {FOLD}(value text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT "
+    "AS $$ SELECT translate(lower({unaccent}('{unaccent}'::regdictionary, value){collate}), '''\\\u03c2', '  \u03c3') $$"
+)
+
+
+def _pg_fold_ddl(connection: Connection) -> str:
+    connection.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS unaccent")
+    where = connection.execute(
+        text(
+            "SELECT quote_ident(n.nspname) FROM pg_extension e "
+            "JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'unaccent'"
+        )
+    ).scalar_one()
+    # ICU's root collation folds case in every script whatever the database's locale
+    # (lower() under the plain C locale folds ASCII only).
+    icu = connection.execute(text("SELECT 1 FROM pg_collation WHERE collname = 'und-x-icu'")).first()
+    return _PG_FOLD_DDL.format(unaccent=f"{where}.unaccent", collate=' COLLATE "und-x-icu"' if icu else "")
+
+
+# What the PostgreSQL objects are built from; kept as each index's comment, so sync() can
+# tell an index built from an older definition.
+PG_DEFINITION = (
+    "factcheck search "
+    + hashlib.sha256(repr(([_pg_function_ddl(i) for i in INDEXED], _PG_FOLD_DDL)).encode()).hexdigest()[:16]
+)
+
+
 def create_postgresql(connection: Connection) -> None:
+    connection.exec_driver_sql(_pg_fold_ddl(connection))
     for indexed in INDEXED:
         connection.exec_driver_sql(
             f"CREATE INDEX {indexed.pg_index} ON {indexed.table} USING gin (({PG_VECTORS[indexed.table]}))"
         )
+        connection.exec_driver_sql(f"COMMENT ON INDEX {indexed.pg_index} IS '{PG_DEFINITION}'")
         connection.exec_driver_sql(_pg_function_ddl(indexed))
 
 
@@ -170,6 +250,26 @@ def drop_postgresql(connection: Connection) -> None:
     for indexed in INDEXED:
         connection.exec_driver_sql(f"DROP FUNCTION IF EXISTS {pg_function(indexed)}(tsquery)")
         connection.exec_driver_sql(f"DROP INDEX IF EXISTS {indexed.pg_index}")
+    connection.exec_driver_sql(f"DROP FUNCTION IF EXISTS {FOLD}(text)")
+    # Created for the search (a downgrade gives back the schema it found); RESTRICT, the default,
+    # keeps it if anything else uses it.
+    connection.exec_driver_sql(
+        "DO $$ BEGIN DROP EXTENSION IF EXISTS unaccent; EXCEPTION WHEN dependent_objects_still_exist THEN NULL; END $$"
+    )
+
+
+def _pg_outdated(connection: Connection) -> bool:
+    """Whether the indexes exist and one was built from another definition than PG_DEFINITION."""
+    comments = dict(
+        connection.execute(
+            text(
+                "SELECT relname, obj_description(oid, 'pg_class') FROM pg_class "
+                "WHERE relkind = 'i' AND relname IN :names"
+            ).bindparams(bindparam("names", expanding=True)),
+            {"names": [indexed.pg_index for indexed in INDEXED]},
+        ).all()
+    )
+    return bool(comments) and any(comments.get(indexed.pg_index) != PG_DEFINITION for indexed in INDEXED)
 
 
 # --- both ------------------------------------------------------------------------
@@ -190,10 +290,17 @@ def drop(connection: Connection) -> None:
 
 
 def sync(connection: Connection) -> None:
-    """Recreate the SQLite sync triggers if the FTS tables exist (batch mode drops them with
-    their table). Nothing to do on PostgreSQL, where ALTER TABLE keeps expression indexes."""
-    if connection.dialect.name != "sqlite":
+    """Rebuild the indexes if they exist but were built from an older definition; recreate the
+    SQLite sync triggers if the FTS tables exist (batch mode drops them with their table).
+    PostgreSQL keeps expression indexes through ALTER TABLE."""
+    if connection.dialect.name == "postgresql":
+        if _pg_outdated(connection):
+            drop_postgresql(connection)
+            create_postgresql(connection)
         return
+    if _sqlite_outdated(connection):
+        drop_sqlite(connection)
+        create_sqlite(connection)
     existing = set(inspect(connection).get_table_names())
     for indexed in INDEXED:
         if indexed.fts_table not in existing:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
@@ -17,6 +19,7 @@ from factcheck.documents.models import Document
 from factcheck.public import checks as checks_module
 from factcheck.publishing.models import Publication, PublicationKind
 from tests.claims.desk import page_text
+from tests.imports.samples import review, run_import, write
 from tests.public.conftest import CheckBuilder, when
 from tests.public.reader import canonical, has_id, html_of, meta, text_of, tree
 
@@ -242,7 +245,7 @@ def test_the_index_lists_published_checks_newest_revision_first(
     assert options == ["", "False", "Retracted", "True"]
 
 
-def test_search_matches_the_latest_revision_only_case_insensitively(
+def test_search_matches_the_latest_revision_only_whatever_the_case_and_accents(
     client: FlaskClient, published_check: PublishedCheck, revise_check: ReviseCheck
 ) -> None:
     claim = published_check(headline="Kaliningrad deployment", published_at=when(1))
@@ -263,19 +266,59 @@ def test_search_matches_the_latest_revision_only_case_insensitively(
     assert found("kaliningrad") == []  # only in the earlier revision
     assert found("AEGIS romania") == ["Aegis Ashore in Romania"]
     assert found("lavrov") == ["Aegis Ashore in Romania"]  # the claimant
-    assert found("ÄEGIS") == []
+    assert found("ÄEGIS") == ["Aegis Ashore in Romania"]
     assert found("deployment aegis") == []  # every word must match
     assert text_of(client.get("/checks/?q=aegis"), "results-count") == "1 fact check found."
 
 
-def test_search_wildcards_are_literal(client: FlaskClient, published_check: PublishedCheck) -> None:
+def test_search_wildcards_are_not_words(client: FlaskClient, published_check: PublishedCheck) -> None:
     published_check(headline="A 100% accurate claim", published_at=when(1))
     published_check(headline="Snake_case claim", published_at=when(2))
     published_check(headline="Plain claim", published_at=when(3))
-    assert headlines(client.get("/checks/?q=%25")) == ["A 100% accurate claim"]
-    assert headlines(client.get("/checks/?q=_")) == ["Snake_case claim"]
-    assert headlines(client.get("/checks/?q=e_c")) == ["Snake_case claim"]
-    assert headlines(client.get("/checks/", query_string={"q": "\\"})) == []
+    everything = ["Plain claim", "Snake_case claim", "A 100% accurate claim"]
+    assert headlines(client.get("/checks/?q=100%25")) == ["A 100% accurate claim"]
+    assert headlines(client.get("/checks/?q=snake")) == ["Snake_case claim"]
+    assert headlines(client.get("/checks/?q=e_c")) == []
+    # Nothing but punctuation is no search at all.
+    assert headlines(client.get("/checks/?q=%25")) == everything
+    assert headlines(client.get("/checks/?q=_")) == everything
+    assert headlines(client.get("/checks/", query_string={"q": "\\"})) == everything
+
+
+def test_search_matches_whole_words_only(client: FlaskClient, published_check: PublishedCheck) -> None:
+    published_check(headline="Art funding was cut", published_at=when(1))
+    published_check(headline="Heart surgery waiting times", claimant="Martin Lewis", published_at=when(2))
+    published_check(headline="The state of the art, in a phrase", published_at=when(3))
+
+    def found(q: str) -> list[str]:
+        return headlines(client.get("/checks/", query_string={"q": q}))
+
+    assert found("art") == ["The state of the art, in a phrase", "Art funding was cut"]
+    assert found("ART funding") == ["Art funding was cut"]
+    assert found("heart") == ["Heart surgery waiting times"]
+    assert found("martin") == ["Heart surgery waiting times"]
+    assert found("mart") == []
+    assert found("surgery,") == ["Heart surgery waiting times"]
+    assert found('"the art"') == ["The state of the art, in a phrase"]
+    assert found('"art the"') == []
+
+
+def test_search_folds_accents_and_case_in_every_script(
+    client: FlaskClient, published_check: PublishedCheck
+) -> None:
+    published_check(headline="Nicolás Maduro on inflation", claimant="Nicolás Maduro", published_at=when(1))
+    published_check(headline="Chávez and the oil", published_at=when(2))
+    published_check(headline="ПЕСКОВ про санкции", published_at=when(3))
+    published_check(headline="Τσίπρας στην ΑΘΉΝΑ", published_at=when(4))
+
+    def found(q: str) -> list[str]:
+        return headlines(client.get("/checks/", query_string={"q": q}))
+
+    assert found("nicolas maduro") == ["Nicolás Maduro on inflation"]
+    assert found("chavez") == ["Chávez and the oil"]
+    assert found("CHÁVEZ") == ["Chávez and the oil"]
+    assert found("песков САНКЦИИ") == ["ПЕСКОВ про санкции"]
+    assert found("ΤΣΙΠΡΑΣ αθηνα") == ["Τσίπρας στην ΑΘΉΝΑ"]
 
 
 def test_filter_by_label_and_published_dates(client: FlaskClient, published_check: PublishedCheck) -> None:
@@ -348,3 +391,18 @@ def test_an_empty_index_says_so(client: FlaskClient) -> None:
     assert text_of(response, "results-count") == "0 fact checks."
     assert "Nothing has been published yet." in page_text(response)
     assert re.search(r'<link rel="canonical" href="http://localhost/checks/">', html_of(response))
+
+
+def test_label_spellings_are_one_filter(app: Flask, client: FlaskClient, tmp_path: Path) -> None:
+    # Imported checks show their publisher's label verbatim, in whatever case it came.
+    records = [
+        review(f"https://www.politifact.com/{n}/", f"Claim {n}.", label, published=f"2019-02-0{n}")
+        for n, label in ((1, "Mostly False"), (2, "Mostly false"), (3, "True"))
+    ]
+    assert run_import(app, "claimreview", write(tmp_path, "f.json", records)).exit_code == 0
+
+    options = tree(client.get("/checks/")).xpath('//select[@id="filter-label"]/option/@value')
+    assert options == ["", "Mostly False", "True"]
+    expected = [f"Mostly {case}: Claim {n}." for n, case in ((2, "false"), (1, "False"))]
+    assert headlines(client.get("/checks/?label=Mostly+False")) == expected
+    assert headlines(client.get("/checks/?label=mostly+false")) == expected

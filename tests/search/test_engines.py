@@ -333,3 +333,77 @@ def test_a_batch_mode_table_recreate_is_searchable_again_after_sync(connection: 
     assert matching(session, "after") == [1]
     fts = schema.SOURCES.fts_table
     connection.execute(text(f"INSERT INTO {fts} ({fts}) VALUES ('integrity-check')"))  # noqa: S608
+
+
+# --- accents and case, in every script ---------------------------------------------------------
+
+FOLDED = [
+    ("Nicolás Maduro says inflation is over.", "nicolas maduro"),
+    ("Hugo Chávez nationalised the oil.", "chavez"),
+    ("HUGO CHÁVEZ in capitals.", "chávez"),
+    ("Straße und Überschwemmung.", "uberschwemmung"),
+    ("Łódź and Gdańsk votes.", "ŁODZ gdansk"),
+    ("ДМИТРИЙ ПЕСКОВ сказал", "дмитрий песков"),
+    ("Ο Τσίπρας είπε στην ΑΘΉΝΑ", "ΤΣΊΠΡΑς αθηνα"),
+    ("Erdoğan ve İstanbul", "erdogan"),
+    ("São Paulo, não.", "SAO PAULO"),
+    ("Việt Nam ngày mai", "viet nam"),
+]
+
+
+@pytest.mark.parametrize(("wording", "search"), FOLDED)
+def test_search_folds_accents_and_case_in_every_script(
+    db_session: Session, wording: str, search: str
+) -> None:
+    made = records.claim(db_session, wording)
+    records.claim(db_session, "Something else entirely.")
+    assert matching(db_session, search) == [made.id]
+
+
+def test_an_accented_search_finds_the_text_written_without(db_session: Session) -> None:
+    made = records.claim(db_session, "Hugo Chavez and Nicolas Maduro, typed without accents.")
+    assert matching(db_session, "Chávez NICOLÁS") == [made.id]
+
+
+def test_letters_that_do_not_decompose_fold_too(db_session: Session) -> None:
+    made = records.claim(db_session, "Łódź, Øresund and Ο ΤΣΙΠΡΑΣ.")
+    assert matching(db_session, "lodz oresund τσιπρας") == [made.id]
+
+
+def test_folded_words_keep_their_prefixes_and_phrases(db_session: Session) -> None:
+    made = records.claim(db_session, "Nicolás Maduro's government in Venezuela.", "Diosdado Cabello")
+    source_claim = records.claim(db_session, "Unrelated.", sources=[{"title": "Entrevista con Chávez"}])
+    assert matching(db_session, "nico") == [made.id]
+    assert matching(db_session, '"nicolas maduro"') == [made.id]
+    assert matching(db_session, '"maduro nicolas"') == []
+    assert matching(db_session, "CHAVEZ") == [source_claim.id]
+
+
+def test_a_letter_that_unaccent_makes_a_quote_is_no_syntax_error(db_session: Session) -> None:
+    # U+02BC is a letter; PostgreSQL's unaccent turns it into an apostrophe.
+    made = records.claim(db_session, "Hawaiʻi and Oʼahu.")
+    assert matching(db_session, "Oʼahu") == [made.id]
+    assert matching(db_session, "HAWAIʻI") == [made.id]
+
+
+def test_indexes_built_with_an_older_definition_are_rebuilt_by_sync(db_session: Session) -> None:
+    made = records.claim(db_session, "Hugo Chávez again.")
+    connection = db_session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"COMMENT ON INDEX {schema.CLAIMS.pg_index} IS 'an older definition'")
+    else:
+        # The accent-keeping tokenizer the index had before.
+        connection.exec_driver_sql(f"DROP TABLE {schema.CLAIMS.fts_table}")
+        connection.exec_driver_sql(
+            f"CREATE VIRTUAL TABLE {schema.CLAIMS.fts_table} USING fts5(text, claimant, content = 'claims', "
+            "content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 0')"
+        )
+        fts = schema.CLAIMS.fts_table
+        connection.exec_driver_sql(f"INSERT INTO {fts} ({fts}) VALUES ('rebuild')")  # noqa: S608
+        assert matching(db_session, "chavez") == []
+
+    schema.sync(connection)
+
+    assert matching(db_session, "chavez") == [made.id]
+    records.claim(db_session, "Added after the rebuild: Chávez.")
+    assert len(matching(db_session, "chavez")) == 2

@@ -8,6 +8,7 @@ import unicodedata
 import pytest
 
 from factcheck.search import highlight
+from factcheck.search.folding import fold, sqlite_words
 from factcheck.search.query import MAX_TERMS, parse, words
 
 _FTS5_TERM = r'"[^"]+"(?: \+ "[^"]+")*\*?'
@@ -118,3 +119,29 @@ def test_excerpt_is_cut_around_the_first_match() -> None:
 def test_excerpt_without_a_match_is_the_beginning() -> None:
     assert highlight.excerpt("Short text.", parse("absent")) == [("Short text.", False)]
     assert highlight.excerpt(None, parse("absent")) == []
+
+
+def test_excerpt_marks_matches_whatever_the_accents_and_case() -> None:
+    segments = highlight.excerpt("Hugo CHÁVEZ met Nicolás Maduro in Łódź.", parse("chavez nicol lodz"))
+    assert [text for text, hit in segments if hit] == ["CHÁVEZ", "Nicolás", "Łódź"]
+
+
+@pytest.mark.parametrize(
+    ("text", "folded"),
+    [
+        ("Nicolás MADURO", "nicolas maduro"),
+        ("Straße", "strasse"),
+        ("Łódź Øresund", "lodz oresund"),
+        ("ΤΣΊΠΡΑΣ Τσίπρας", "τσιπρασ τσιπρασ"),
+        ("Ёлка", "елка"),
+        ("e\u0301", "e"),
+        ("ﬁ", "fi"),
+    ],
+)
+def test_folding_removes_case_and_accents(text: str, folded: str) -> None:
+    assert fold(text) == folded
+
+
+def test_the_public_search_sees_whole_folded_words() -> None:
+    assert sqlite_words("Snake_case: the 100% ART, l'Été!") == " snake case the 100 art l ete "
+    assert sqlite_words(None) is None
