@@ -312,9 +312,27 @@ def percentile(values: Iterable[float], fraction: float) -> float | None:
     return ordered[lower] + (position - lower) * (ordered[upper] - ordered[lower])
 
 
+def label_spellings(label_names: Iterable[str], scale: Sequence[ScaleLabel]) -> dict[str, str]:
+    """Each label name -> the name it is counted under: spellings that differ only in case and
+    spacing ("Mostly False", "Mostly false") are one label, named as our scale names it, else by
+    the spelling used most (ties: the first in alphabetical order)."""
+    ours = {_claimant_key(label.name): label.name for label in scale}
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    for name in label_names:
+        spellings[_claimant_key(name)][name] += 1
+    shown: dict[str, str] = {}
+    for key, variants in spellings.items():
+        name = ours.get(key) or min(variants.items(), key=lambda item: (-item[1], item[0]))[0]
+        shown.update(dict.fromkeys(variants, name))
+    return shown
+
+
 def verdict_distribution(label_names: Iterable[str], scale: Sequence[ScaleLabel]) -> list[LabelCount]:
-    """Count per label: the scale's labels in order (zeros included), then any others by name."""
-    counts = Counter(label_names)
+    """Count per label: the scale's labels in order (zeros included), then any others by name;
+    spellings of one label are counted together (:func:`label_spellings`)."""
+    names = list(label_names)
+    shown = label_spellings(names, scale)
+    counts = Counter(shown[name] for name in names)
     known = [label.name for label in scale]
     others = sorted(set(counts) - set(known), key=str.casefold)
     return [LabelCount(name, counts.get(name, 0)) for name in [*known, *others]]
@@ -387,8 +405,9 @@ def sources_per_verdict(
 ) -> SourceSummary:
     counts = [len(publication.sources_primary) for publication in publications]
     by_label: dict[str, list[FirstPublication]] = defaultdict(list)
+    shown = label_spellings((publication.label_name for publication in publications), scale)
     for publication in publications:
-        by_label[publication.label_name].append(publication)
+        by_label[shown[publication.label_name]].append(publication)
     order = [row.name for row in verdict_distribution(by_label, scale) if row.name in by_label]
     labels = [
         LabelSources(

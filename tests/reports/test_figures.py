@@ -184,6 +184,14 @@ def test_verdict_distribution_counts_unknown_labels_after_the_scale():
     ]
 
 
+def test_verdict_distribution_groups_spellings_of_one_label():
+    scale = [ScaleLabel("False", 1), ScaleLabel("Mostly false", 2)]
+    names = ["Mostly False", "Mostly false", "mostly  FALSE", "Distorts the Facts", "Distorts the facts"]
+    names += ["Distorts the facts", "FALSE"]
+    rows = verdict_distribution(names, scale)
+    assert [(r.name, r.count) for r in rows] == [("False", 1), ("Mostly false", 3), ("Distorts the facts", 3)]
+
+
 def test_top_claimants_keeps_ten_and_breaks_ties_by_name():
     names = [f"Claimant {letter}" for letter in "ABCDEFGHIJKL"] + ["Claimant L", "claimant  l", "Claimant K"]
     top = top_claimants(names)
