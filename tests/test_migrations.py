@@ -362,7 +362,7 @@ def test_cli_refuses_the_downgrade_of_a_keyed_history_in_one_line(make_app: Any,
     ):
         connection.execute(text("INSERT INTO tags (name) VALUES ('kept')"))
 
-    result = runner.invoke(args=["db", "downgrade"])
+    result = runner.invoke(args=["db", "downgrade", "0004"])
 
     assert result.exit_code == 1
     assert result.output.startswith("Error: not migrated: refusing to downgrade below 0005")

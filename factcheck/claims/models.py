@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from factcheck.db import Base, Timestamps, UTCDateTime, str_enum, utcnow
@@ -34,6 +35,19 @@ class ClaimState(enum.StrEnum):
         return self.value.replace("_", " ").capitalize()
 
 
+class ClaimantKind(enum.StrEnum):
+    """What kind of claimant made a claim: ClaimReview says Person or Organization."""
+
+    PERSON = "person"
+    ORGANISATION = "organisation"
+    # Not said: an imported record without author.@type, or a claim from before the kind existed.
+    UNKNOWN = "unknown"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
 claim_tags = Table(
     "claim_tags",
     Base.metadata,
@@ -55,6 +69,11 @@ class Claim(Timestamps, Base):
     # The statement in the words of whoever made it.
     text: Mapped[str] = mapped_column(Text)
     claimant: Mapped[str] = mapped_column(String(200))
+    claimant_kind: Mapped[ClaimantKind] = mapped_column(
+        str_enum(ClaimantKind, "claimant_kind"),
+        default=ClaimantKind.UNKNOWN,
+        server_default=sql_text("'unknown'"),
+    )
     claimed_on: Mapped[date | None]
     state: Mapped[ClaimState] = mapped_column(
         str_enum(ClaimState, "claim_state"), default=ClaimState.NEW, index=True
