@@ -24,11 +24,11 @@ One configuration per process: ``create_app`` installs it with
 from __future__ import annotations
 
 import hashlib
-import hmac
 import os
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from cryptography.hazmat.primitives import hashes, serialization
@@ -70,11 +70,44 @@ class AuditKey:
             public_key=public_key,
         )
 
+    @cached_property
+    def linker(self) -> Callable[[bytes], str]:
+        """This key's link function (keyed_link), made once."""
+        return keyed_link(self.link_key)
+
     def link(self, message: bytes) -> str:
-        return hmac.digest(self.link_key, message, "sha256").hex()
+        return self.linker(message)
 
     def sign(self, message: bytes) -> str:
         return self.signing_key.sign(message).hex()
+
+
+_SHA256_BLOCK = 64
+
+
+def keyed_link(link_key: bytes) -> Callable[[bytes], str]:
+    """HMAC-SHA-256 (RFC 2104) with ``link_key``, hex: equal to
+    ``hmac.digest(link_key, message, "sha256").hex()``, with the two padded keys hashed once.
+
+    ``hmac.digest`` sets up an OpenSSL MAC context on every call: about 3 µs in a tight
+    loop on OpenSSL 3, more than hashing a 1.3 KB changeset, and about 60 µs when it runs
+    once per transaction between other work (sealing). Copying two SHA-256 states that
+    already hold the padded keys costs neither.
+    """
+    if len(link_key) > _SHA256_BLOCK:
+        link_key = hashlib.sha256(link_key).digest()
+    padded = link_key.ljust(_SHA256_BLOCK, b"\0")
+    inner = hashlib.sha256(bytes(byte ^ 0x36 for byte in padded))
+    outer = hashlib.sha256(bytes(byte ^ 0x5C for byte in padded))
+
+    def link(message: bytes) -> str:
+        keyed = inner.copy()
+        keyed.update(message)
+        result = outer.copy()
+        result.update(keyed.digest())
+        return result.hexdigest()
+
+    return link
 
 
 def public_bytes(key: Ed25519PublicKey) -> bytes:

@@ -1,5 +1,6 @@
-"""What the audit code does its own way for speed: verify()'s HMAC-SHA-256, its reading of
-occurred_at and of PostgreSQL's batches ahead, and SQLite's trigger that closes a changeset."""
+"""What the audit code does its own way for speed: its HMAC-SHA-256 (keys.keyed_link),
+verify()'s reading of occurred_at and of PostgreSQL's batches ahead, and SQLite's trigger
+that closes a changeset."""
 
 from __future__ import annotations
 
@@ -11,14 +12,14 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import Connection, text
 
-from factcheck.audit import chain, guards, triggers
+from factcheck.audit import chain, guards, keys, triggers
 from factcheck.audit.changesets import Actor, connection_changeset
 
 
 @pytest.mark.parametrize("key_length", [0, 1, 32, 63, 64, 65, 200])
 def test_keyed_link_is_hmac_sha256(key_length: int) -> None:
     key = bytes(range(key_length))
-    link = chain.keyed_link(key)
+    link = keys.keyed_link(key)
     for message in (b"", b"x", bytes(range(256)) * 20):
         assert link(message) == hmac.digest(key, message, "sha256").hex()
     # The pads are hashed once and copied: a link leaves nothing behind for the next.
