@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from factcheck.claims.capturing import MAX_QUOTE_LENGTH, AppearanceValues
 from factcheck.claims.editing import MAX_CLAIMANT_LENGTH, MAX_TEXT_LENGTH, ClaimValues
+from factcheck.claims.forms import claimant_kind_field, sent_kind
 from factcheck.db import utcnow
 from factcheck.documents.models import Document
 from factcheck.documents.operations import MAX_URL_LENGTH
@@ -116,11 +117,15 @@ class ClaimFields:
     claimant = StringField(
         "Claimant", validators=[DataRequired("Say who made the claim."), Length(max=MAX_CLAIMANT_LENGTH)]
     )
+    claimant_kind = claimant_kind_field()
     claimed_on = DateField("Date the claim was made", validators=[Optional(), _not_in_future])
 
     def claim_values(self) -> ClaimValues:
         return ClaimValues(
-            text=self.text.data or "", claimant=self.claimant.data or "", claimed_on=self.claimed_on.data
+            text=self.text.data or "",
+            claimant=self.claimant.data or "",
+            claimant_kind=sent_kind(self.claimant_kind),
+            claimed_on=self.claimed_on.data,
         )
 
     def wording(self) -> str:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from factcheck.claims.anchoring import anchor, selector_at
 from factcheck.claims.editing import ClaimEditError, ClaimValues
-from factcheck.claims.models import AnchorStatus, Appearance, Claim, ClaimState, ClaimTransition
+from factcheck.claims.models import AnchorStatus, Appearance, Claim, ClaimantKind, ClaimState, ClaimTransition
 from factcheck.documents.models import Document
 from factcheck.documents.operations import DocumentError, clean_url
 from factcheck.security.permissions import Permission, require
@@ -108,6 +108,7 @@ def capture_claim(db: Session, actor: Any, claim: ClaimValues, appearance: Appea
     captured = Claim(
         text=checked["text"],
         claimant=checked["claimant"],
+        claimant_kind=checked.get("claimant_kind", ClaimantKind.UNKNOWN),
         claimed_on=checked["claimed_on"],
         state=ClaimState.NEW,
         created_by_id=actor.id,

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from factcheck.accounts.models import User
 from factcheck.audit.models import AuditChange
-from factcheck.claims.models import Assignment, Claim, ClaimState, Tag
+from factcheck.claims.models import Assignment, Claim, ClaimantKind, ClaimState, Tag
 from factcheck.security.permissions import Permission, PermissionDenied, can, require
 from factcheck.web.conflicts import EditConflict, check_version
 
@@ -29,7 +29,7 @@ MAX_TAG_LENGTH = 80
 
 # The claim's columns the edit form writes; a concurrent change to any other
 # column (a workflow step, say) does not make an edit conflict.
-EDITED_COLUMNS = frozenset({"text", "claimant", "claimed_on", "review_by"})
+EDITED_COLUMNS = frozenset({"text", "claimant", "claimant_kind", "claimed_on", "review_by"})
 # States whose claims only editors may reword.
 APPROVED_STATES = frozenset({ClaimState.READY, ClaimState.PUBLISHED})
 
@@ -50,6 +50,8 @@ class ClaimValues:
     claimant: str
     claimed_on: date | None = None
     review_by: date | None = None
+    # None keeps the claim's kind (a form or client that does not send one); a new claim's is unknown.
+    claimant_kind: ClaimantKind | None = None
 
     def checked(self) -> dict[str, Any]:
         """The values as columns; raises ClaimEditError for a missing or overlong wording or claimant."""
@@ -63,12 +65,15 @@ class ClaimValues:
             raise ClaimEditError("claimant", "Say who made the claim.")
         if len(claimant) > MAX_CLAIMANT_LENGTH:
             raise ClaimEditError("claimant", f"The claimant is longer than {MAX_CLAIMANT_LENGTH} characters.")
-        return {
+        checked: dict[str, Any] = {
             "text": text,
             "claimant": claimant,
             "claimed_on": self.claimed_on,
             "review_by": self.review_by,
         }
+        if self.claimant_kind is not None:
+            checked["claimant_kind"] = ClaimantKind(self.claimant_kind)
+        return checked
 
 
 def can_edit_claim(actor: Any, claim: Claim) -> bool:
@@ -131,7 +136,7 @@ def check_claim_version(db: Session, claim: Claim, based_on: int | None) -> None
 
 
 def edit_claim(db: Session, actor: Any, claim: Claim, values: ClaimValues, *, based_on: int | None) -> bool:
-    """Save the claim's wording, claimant, claim date and review-by date.
+    """Save the claim's wording, claimant and its kind, claim date and review-by date.
 
     Returns whether anything changed. Raises PermissionDenied (see
     :func:`can_edit_claim`), ClaimEditError for invalid values, EditConflict

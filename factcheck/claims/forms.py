@@ -4,17 +4,42 @@ from __future__ import annotations
 
 from typing import Any
 
-from wtforms import DateField, HiddenField, IntegerField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, IntegerField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
 from factcheck.claims.editing import MAX_CLAIMANT_LENGTH, MAX_TAG_LENGTH, MAX_TEXT_LENGTH
-from factcheck.claims.models import ClaimState
+from factcheck.claims.models import ClaimantKind, ClaimState
 from factcheck.claims.workflow import MAX_COMMENT_LENGTH
 from factcheck.db import utcnow
-from factcheck.web.forms import Form
+from factcheck.web.forms import Form, choices
 
 STATE_VALUES = frozenset(state.value for state in ClaimState)
+CLAIMANT_KIND_CHOICES = [
+    (ClaimantKind.PERSON.value, "A person"),
+    (ClaimantKind.ORGANISATION.value, "An organisation (a party, a company, a page, a group)"),
+    (ClaimantKind.UNKNOWN.value, "Not known"),
+]
+
+
+def claimant_kind_field() -> RadioField:
+    """The claimant's kind; a value not offered fails RadioField's own check ("Not a valid choice").
+
+    Optional: a post without it (an older page, a script) keeps the claim's kind, see :func:`sent_kind`.
+    """
+    return RadioField(
+        "The claimant is",
+        choices=choices(CLAIMANT_KIND_CHOICES),
+        default=ClaimantKind.UNKNOWN.value,
+        validators=[Optional()],
+    )
+
+
+def sent_kind(field: RadioField) -> ClaimantKind | None:
+    """The kind the form sent, or None when it sent none (then the claim keeps its kind)."""
+    if not field.raw_data or not field.data:
+        return None
+    return ClaimantKind(field.data)
 
 
 def _a_state(_form: Any, field: Any) -> None:
@@ -29,6 +54,7 @@ class ClaimForm(Form):
     claimant = StringField(
         "Claimant", validators=[DataRequired("Say who made the claim."), Length(max=MAX_CLAIMANT_LENGTH)]
     )
+    claimant_kind = claimant_kind_field()
     claimed_on = DateField("Claim date", validators=[Optional()])
     review_by = DateField("Review by", validators=[Optional()])
     # The claim's version the person started from (see factcheck.web.conflicts).

@@ -47,6 +47,13 @@ class ClaimantKind(enum.StrEnum):
     def label(self) -> str:
         return self.value.capitalize()
 
+    @property
+    def description(self) -> str:
+        """The kind as the desk shows it beside the claimant."""
+        return {"person": "a person", "organisation": "an organisation"}.get(
+            self.value, "person or organisation?"
+        )
+
 
 claim_tags = Table(
     "claim_tags",

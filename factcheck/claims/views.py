@@ -15,7 +15,7 @@ from factcheck import db
 from factcheck.audit.history import claim_history
 from factcheck.claims import editing, workflow
 from factcheck.claims.blueprint import bp
-from factcheck.claims.forms import AssignForm, ClaimForm, TagForm, TransitionForm
+from factcheck.claims.forms import AssignForm, ClaimForm, TagForm, TransitionForm, sent_kind
 from factcheck.claims.models import Claim, ClaimState, Tag
 from factcheck.db import utcnow
 from factcheck.publishing.models import Publication
@@ -97,6 +97,7 @@ def edit(claim_id: int) -> ResponseReturnValue:
         values = editing.ClaimValues(
             text=form.text.data or "",
             claimant=form.claimant.data or "",
+            claimant_kind=sent_kind(form.claimant_kind),
             claimed_on=form.claimed_on.data,
             review_by=form.review_by.data,
         )

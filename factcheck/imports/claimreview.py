@@ -36,6 +36,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from factcheck.claims.claimant_kinds import kind_of_author
+from factcheck.claims.models import ClaimantKind
 from factcheck.imports import jsontext
 from factcheck.imports.labels import LabelMatch, RatingNumbers, number
 from factcheck.publishing.claimreview import RETRACTED_LABEL, Publisher
@@ -243,6 +245,7 @@ class ParsedReview:
     author: dict[str, str | None]
     claim_reviewed: str
     claimant: str
+    claimant_kind: ClaimantKind
     claimed_on: date | None
     label_name: str | None
     numbers: RatingNumbers | None
@@ -290,6 +293,7 @@ def parse_review(data: Any) -> ParsedReview:
         author=_author(data.get("author")),
         claim_reviewed=claim.strip(),
         claimant=_name(item.get("author")) or UNKNOWN_CLAIMANT,
+        claimant_kind=kind_of_author(item.get("author")),
         claimed_on=_date(item.get("datePublished"), "itemReviewed.datePublished"),
         label_name=label_name,
         numbers=numbers if any(n is not None for n in (numbers.value, numbers.best, numbers.worst)) else None,
@@ -502,6 +506,7 @@ def content_snapshot(
         "version": SNAPSHOT_VERSION,
         "claim": review.claim_reviewed,
         "claimant": review.claimant,
+        "claimant_kind": review.claimant_kind.value,
         "claimed_on": review.claimed_on.isoformat() if review.claimed_on else None,
         "appearances": [
             {

@@ -85,6 +85,14 @@ def public_content(snapshot: dict[str, Any]) -> dict[str, Any]:
     return content
 
 
+def _as_old_as(content: dict[str, Any], stored: dict[str, Any]) -> dict[str, Any]:
+    """``content`` without the claimant's kind when the stored snapshot predates kinds (revision
+    0006): a field we began to keep is no change at the source, and must not publish an update."""
+    if "claimant_kind" in stored:
+        return content
+    return {key: value for key, value in content.items() if key != "claimant_kind"}
+
+
 def _label_id(match: LabelMatch) -> int | None:
     # By id: the mapper's labels outlive the batches the session is emptied between.
     return match.label.id if match.label is not None else None
@@ -146,6 +154,7 @@ class ReviewImporter:
         claim = Claim(
             text=review.claim_text,
             claimant=_clip(review.claimant, CLAIMANT_LENGTH),
+            claimant_kind=review.claimant_kind,
             claimed_on=review.claimed_on,
             state=ClaimState.PUBLISHED,
             slug=self._slug(review),
@@ -228,8 +237,10 @@ class ReviewImporter:
         latest = revisions[-1]
         known = {(revision.kind, revision.note) for revision in revisions[1:]}
         new = [later for later in review.corrections if (later.kind, later.note) not in known]
-        same = public_content(latest.snapshot) == public_content(content)
+        same = public_content(latest.snapshot) == public_content(_as_old_as(content, latest.snapshot))
         if same and not new:
+            # The desk learns the kind even when the public record stays as it is.
+            claim.claimant_kind = review.claimant_kind
             verdict = claim.verdict
             if verdict is not None and verdict.label_id != _label_id(match):
                 verdict.label_id = _label_id(match)
@@ -258,6 +269,7 @@ class ReviewImporter:
     ) -> None:
         claim.text = review.claim_text
         claim.claimant = _clip(review.claimant, CLAIMANT_LENGTH)
+        claim.claimant_kind = review.claimant_kind
         claim.claimed_on = review.claimed_on
         known = {appearance.url for appearance in claim.appearances}
         for appearance in review.appearances:

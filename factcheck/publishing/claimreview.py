@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from markupsafe import Markup
 
+from factcheck.claims.claimant_kinds import schema_author, snapshot_kind
 from factcheck.publishing.models import PublicationKind
 
 CONTEXT = "https://schema.org"
@@ -74,7 +75,8 @@ def _creative_work(appearance: dict[str, Any]) -> dict[str, Any]:
 
 
 def item_reviewed(snapshot: dict[str, Any]) -> dict[str, Any]:
-    item: dict[str, Any] = {"@type": "Claim", "author": {"@type": "Person", "name": snapshot["claimant"]}}
+    author = schema_author(snapshot["claimant"], snapshot_kind(snapshot))
+    item: dict[str, Any] = {"@type": "Claim", "author": author}
     if snapshot.get("claimed_on"):
         item["datePublished"] = snapshot["claimed_on"]
     # Where it appeared: a web address, or at least the title of the text (a printed article, a speech).

@@ -9,6 +9,7 @@ Shape (``SNAPSHOT_VERSION`` 1)::
     {
       "version": 1,
       "claim": str, "claimant": str, "claimed_on": "YYYY-MM-DD" | None,
+      "claimant_kind": "person" | "organisation" | "unknown" (absent before 0006: unknown),
       "appearances": [{"document_id", "document_title", "url", "quote", "appeared_on"}],
       "label": {"key", "name", "value": int | None, "definition",
                 "best": int | None, "worst": int | None},
@@ -77,6 +78,7 @@ def build_snapshot(
         "version": SNAPSHOT_VERSION,
         "claim": claim.text,
         "claimant": claim.claimant,
+        "claimant_kind": claim.claimant_kind.value,
         "claimed_on": _iso(claim.claimed_on),
         "appearances": [
             {
