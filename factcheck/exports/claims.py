@@ -42,7 +42,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from factcheck.accounts.models import User
-from factcheck.claims.models import Appearance, Claim, ClaimState, Tag, claim_tags
+from factcheck.claims.models import Appearance, Claim, ClaimantKind, ClaimState, Tag, claim_tags
 from factcheck.documents.models import Document
 from factcheck.exports.formats import Column
 from factcheck.publishing.claimreview import RETRACTED_LABEL
@@ -283,6 +283,7 @@ class ClaimRecord:
     state: ClaimState
     slug: str | None
     created_at: datetime
+    claimant_kind: ClaimantKind
     appearances: list[Any] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     ratings: list[Any] = field(default_factory=list)
@@ -302,6 +303,7 @@ _CLAIM_FIELDS = (
     Claim.state,
     Claim.slug,
     Claim.created_at,
+    Claim.claimant_kind,
 )
 
 
@@ -490,6 +492,7 @@ CLAIM_COLUMNS: tuple[Column[ClaimRecord], ...] = (
     Column("sources", "Sources", lambda r: r.sources, width=9),
     Column("corrections", "Corrections", lambda r: len(_corrections(r)), width=11),
     Column("tags", "Tags", lambda r: list(r.tags), flat=_joined, width=24),
+    Column("claimant_kind", "Claimant kind", lambda r: r.claimant_kind.value, width=14),
 )
 
 

@@ -7,6 +7,9 @@ are required; a column the export does not have is an error naming it (so a
 typo never drops a column silently). What is read:
 
 - Claim, Claimant, Claim date (YYYY-MM-DD): the claim;
+- Claimant kind: ``person``, ``organisation`` (or ``organization``) or
+  ``unknown``, any case; an empty cell or no such column is unknown, any other
+  word skips the row;
 - Appearances: one web address a line (the export also lists documents by
   title; those lines are left out, since the documents are not imported);
 - Verdict label (draft), Verdict headline (draft), Verdict summary (draft): the
@@ -39,7 +42,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from factcheck.claims.editing import MAX_TAG_LENGTH, ClaimEditError, ClaimValues
-from factcheck.claims.models import Appearance, Claim, ClaimState, ClaimTransition, Tag
+from factcheck.claims.models import Appearance, Claim, ClaimantKind, ClaimState, ClaimTransition, Tag
 from factcheck.exports.claims import CLAIM_COLUMNS
 from factcheck.exports.streams import FORMULA_STARTS
 from factcheck.imports.claimreview import BAD_DATE, BAD_URL, MAX_URL_LENGTH, BadRecord
@@ -57,6 +60,7 @@ READ = frozenset(
         "claim_id",
         "claim",
         "claimant",
+        "claimant_kind",
         "claim_date",
         "appearances",
         "verdict_label",
@@ -73,6 +77,13 @@ _COLUMN_NAMES = {
 HEADLINE_LENGTH = 300
 MISSING = "missing claim or claimant"
 TOO_LONG = "too long"
+BAD_KIND = "unknown claimant kind"
+# A Claimant kind cell, casefolded -> the kind (schema.org's spelling is accepted too).
+_KINDS = {
+    **{kind.value: kind for kind in ClaimantKind},
+    "organization": ClaimantKind.ORGANISATION,
+    "": ClaimantKind.UNKNOWN,
+}
 BAD_ROW = "malformed row"
 
 
@@ -183,6 +194,7 @@ class ParsedRow:
     headline: str
     summary: str
     tags: list[str]
+    claimant_kind: ClaimantKind = ClaimantKind.UNKNOWN
 
 
 def parse_row(cells: dict[str, str]) -> ParsedRow:
@@ -232,6 +244,11 @@ def parse_row(cells: dict[str, str]) -> ParsedRow:
     if len(headline) > HEADLINE_LENGTH:
         raise BadRecord(TOO_LONG, f"the verdict headline is longer than {HEADLINE_LENGTH} characters")
     claim_id = int(cell("claim_id")) if cell("claim_id").isdigit() else None
+    kind = _KINDS.get(cell("claimant_kind").casefold())
+    if kind is None:
+        raise BadRecord(
+            BAD_KIND, f"Claimant kind {cell('claimant_kind')[:30]!r}: use person, organisation or unknown"
+        )
     return ParsedRow(
         key=row_key(checked["text"], checked["claimant"], claimed_on),
         claim_id=claim_id,
@@ -244,6 +261,7 @@ def parse_row(cells: dict[str, str]) -> ParsedRow:
         headline=headline,
         summary=cell("verdict_summary"),
         tags=tags,
+        claimant_kind=kind,
     )
 
 
@@ -282,6 +300,7 @@ class ClaimRowImporter:
         claim = Claim(
             text=row.text,
             claimant=row.claimant,
+            claimant_kind=row.claimant_kind,
             claimed_on=row.claimed_on,
             state=ClaimState.NEW,
             imported_from=row.key,

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from factcheck.accounts.models import Role, User
 from factcheck.audit.changesets import Actor, set_actor, set_reason
-from factcheck.claims.models import Appearance, Claim, ClaimState, Tag
+from factcheck.claims.models import Appearance, Claim, ClaimantKind, ClaimState, Tag
 from factcheck.documents.models import Document
 from factcheck.publishing.models import Publication, PublicationKind
 from factcheck.publishing.snapshot import build_snapshot
@@ -114,6 +114,7 @@ def desk(db_session: Session, make_user: Callable[..., User]) -> Desk:
         anna,
         text="Russia's new missiles are already deployed in Europe.",
         claimant="Jens Stoltenberg, NATO",
+        claimant_kind=ClaimantKind.PERSON,
         claimed_on=date(2019, 2, 1),
         state=ClaimState.PUBLISHED,
         slug="russias-new-missiles",
@@ -150,6 +151,7 @@ def desk(db_session: Session, make_user: Callable[..., User]) -> Desk:
         anna,
         text="The budget doubled in a year.",
         claimant="Ministry of Finance",
+        claimant_kind=ClaimantKind.ORGANISATION,
         state=ClaimState.READY,
         created_at=utc(2024, 5, 5),
         tags=[economy],

@@ -60,6 +60,7 @@ def test_csv_has_one_row_per_claim_with_every_column(editor_client, desk: Desk) 
         "Reviewer ratings": "Anna: False; Boris: Mostly false",
         "Sources": "2",
         "Corrections": "1",
+        "Claimant kind": "person",
     }
     assert set(speech["Tags"].split("; ")) == {"NATO", "economy"}
 
@@ -109,6 +110,8 @@ def test_xlsx_is_a_workbook_of_string_cells_never_formulas(editor_client, desk: 
     assert speech["First published at (UTC)"] == naive(2024, 3, 10, 12)
     assert speech["Reviewer ratings"] == "Anna: False; Boris: Mostly false"
     assert speech["Sources"] == 2 and speech["Corrections"] == 1
+    assert speech["Claimant kind"] == "person"
+    assert rows[desk.budget.id]["Claimant kind"] == "organisation"
     assert speech["Verdict URL"] == SPEECH_URL
     assert speech["Appearances"] == "https://nato.example.org/speech\nPress conference transcript"
     assert rows[desk.budget.id]["Verdict URL"] is None
@@ -132,6 +135,8 @@ def test_json_is_one_array_with_lists_kept(editor_client, desk: Desk) -> None:
     assert speech["claim_date"] == "2019-02-01"
     assert datetime.fromisoformat(speech["last_corrected_at"]) == datetime(2024, 4, 1, 12, tzinfo=UTC)
     assert speech["sources"] == 2 and speech["corrections"] == 1
+    assert (speech["claimant_kind"], rows[desk.budget.id]["claimant_kind"]) == ("person", "organisation")
+    assert rows[desk.formula.id]["claimant_kind"] == "unknown"
     # JSON is not a spreadsheet: text is exact.
     assert rows[desk.formula.id]["claimant"] == HYPERLINK
     assert rows[desk.dismissed.id]["ratings"] == []
@@ -151,6 +156,10 @@ def test_ndjson_has_one_object_a_line(editor_client, desk: Desk) -> None:
     assert {row["claim_id"]: row["published_label"] for row in rows} == {
         desk.speech.id: "False",
         desk.retracted.id: "Retracted",
+    }
+    assert {row["claim_id"]: row["claimant_kind"] for row in rows} == {
+        desk.speech.id: "person",
+        desk.retracted.id: "unknown",
     }
 
 

@@ -53,3 +53,8 @@ def test_the_claimreview_feed_expands_to_schema_org_claim_reviews(runner, desk: 
         assert item["@type"] == [SCHEMA + "Claim"]
         [author] = item[SCHEMA + "author"]
         assert values(author, "name") == [claim.claimant]
+        # Person or Organization only when the desk said so; else a Thing, never a guess.
+        expected = {"person": "Person", "organisation": "Organization"}.get(
+            claim.claimant_kind.value, "Thing"
+        )
+        assert author["@type"] == [SCHEMA + expected]

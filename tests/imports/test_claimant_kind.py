@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -10,9 +13,11 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from factcheck.accounts.models import Role, User
 from factcheck.claims.claimant_kinds import kind_of_author
-from factcheck.claims.models import ClaimantKind
+from factcheck.claims.models import Claim, ClaimantKind
 from factcheck.publishing.models import Publication
+from tests.claims.desk import make_claim
 from tests.imports.samples import claim_by_key, rendered_review, review, run_import, script_line, write
 
 URL = "https://www.politifact.com/factchecks/2020/jan/01/kinds/"
@@ -89,3 +94,73 @@ def test_a_record_imported_before_kinds_existed_is_not_updated_for_its_kind(
     assert len(claim.publications) == 1
     assert claim.claimant_kind is ClaimantKind.ORGANISATION
     assert rendered_review(app, db_session, claim)["itemReviewed"]["author"]["@type"] == "Thing"
+
+
+# --- the claims CSV: the Claimant kind column -------------------------------------------------
+
+
+def _csv(rows: list[dict[str, str]]) -> str:
+    headers = list(dict.fromkeys(key for row in rows for key in row))
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=headers)
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def _kind_of(db: Session, text: str) -> ClaimantKind:
+    db.expire_all()
+    return db.scalars(select(Claim.claimant_kind).where(Claim.text == text)).one()
+
+
+def test_the_csv_column_gives_the_kind_and_a_bad_one_skips_the_row(
+    app: Flask, db_session: Session, tmp_path: Path
+) -> None:
+    rows = [
+        {"Claim": "One.", "Claimant": "Senate Democrats", "Claimant kind": "Organisation"},
+        {"Claim": "Two.", "Claimant": "Facebook posts", "Claimant kind": "organization"},
+        {"Claim": "Three.", "Claimant": "Ann", "Claimant kind": "person"},
+        {"Claim": "Four.", "Claimant": "Bob", "Claimant kind": ""},
+        {"Claim": "Five.", "Claimant": "Eve", "Claimant kind": "robot"},
+    ]
+    path = write(tmp_path, "claims.csv", _csv(rows))
+
+    result = run_import(app, "claims", path)
+
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Created 4, updated 0, skipped 1"), result.output
+    assert "unknown claimant kind: 1" in result.output and "line 6" in result.output
+    assert [_kind_of(db_session, text) for text in ("One.", "Two.", "Three.", "Four.")] == [
+        ClaimantKind.ORGANISATION,
+        ClaimantKind.ORGANISATION,
+        ClaimantKind.PERSON,
+        ClaimantKind.UNKNOWN,
+    ]
+
+
+def test_a_csv_without_the_column_is_unknown(app: Flask, db_session: Session, tmp_path: Path) -> None:
+    path = write(tmp_path, "old.csv", _csv([{"claim": "Old export.", "claimant": "Someone"}]))
+
+    assert run_import(app, "claims", path).exit_code == 0
+
+    assert _kind_of(db_session, "Old export.") is ClaimantKind.UNKNOWN
+
+
+def test_the_kind_survives_a_csv_export_and_import(
+    app: Flask, db_session: Session, tmp_path: Path, make_user: Callable[..., User]
+) -> None:
+    claim = make_claim(db_session, make_user(Role.EDITOR), text="Round trip.", claimant="NATO")
+    claim.claimant_kind = ClaimantKind.ORGANISATION
+    db_session.commit()
+    exported = tmp_path / "export.csv"
+    assert app.test_cli_runner().invoke(args=["export", "claims", "-o", str(exported)]).exit_code == 0
+    rows = list(csv.DictReader(io.StringIO(exported.read_text("utf-8-sig"))))
+    assert rows[0]["Claimant kind"] == "organisation"
+    # Into another database, as it were: the id names no claim there.
+    rows[0]["Claim ID"] = "999999"
+
+    result = run_import(app, "claims", write(tmp_path, "other.csv", _csv(rows)))
+
+    assert result.output.startswith("Created 1"), result.output
+    copies = db_session.scalars(select(Claim).where(Claim.text == "Round trip.").order_by(Claim.id)).all()
+    assert [copy.claimant_kind for copy in copies] == [ClaimantKind.ORGANISATION] * 2
