@@ -54,8 +54,11 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
+import os
 import pstats
 import statistics
+import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 from datetime import date
@@ -210,6 +213,9 @@ def build(engine: Engine, changesets: int, batch: int, mix: str = "request") -> 
 
 
 KINDS = ("chain", "full")
+# The same two, run by the code in --compare-with's directory.
+OTHER_KINDS = ("chain*", "full*")
+BENCH_DIRECTORY = os.path.dirname(os.path.abspath(__file__))
 
 
 @dataclass
@@ -220,8 +226,8 @@ class Result:
     changes: int
     build_seconds: float
     built: int
-    # kind ("chain" or "full") -> seconds of each run
-    seconds: dict[str, list[float]] = field(default_factory=lambda: {kind: [] for kind in KINDS})
+    # kind ("chain" or "full"; "chain*", "full*": the other code) -> seconds of each run
+    seconds: dict[str, list[float]] = field(default_factory=dict)
 
     def best(self, kind: str) -> float:
         return min(self.seconds[kind])
@@ -229,9 +235,10 @@ class Result:
     def median(self, kind: str) -> float:
         return statistics.median(self.seconds[kind])
 
-    def replay_share(self) -> float:
+    def replay_share(self, other: bool = False) -> float:
         """(full - chain-only) / full, best runs: the replay (and the guards and checkpoints)."""
-        return 1 - self.best("chain") / self.best("full")
+        mark = "*" if other else ""
+        return 1 - self.best("chain" + mark) / self.best("full" + mark)
 
 
 def run_verify(engine: Engine, kind: str, expected: int, profile: cProfile.Profile | None = None) -> float:
@@ -257,6 +264,29 @@ def run_verify(engine: Engine, kind: str, expected: int, profile: cProfile.Profi
     return seconds
 
 
+def verify_with(directory: str, engine: Engine, kind: str, expected: int) -> float:
+    """run_verify() in a fresh Python that imports ``factcheck`` from ``directory`` (another
+    version of the code), on the same database; returns its seconds."""
+    url = engine.url.render_as_string(hide_password=False)
+    script = (
+        "import sys, _databases, audit_verify; from factcheck.db import make_engine; "
+        "_databases.configure_audit_key(); engine = make_engine(sys.argv[1]); "
+        "print(audit_verify.run_verify(engine, sys.argv[2], int(sys.argv[3])))"
+    )
+    # The current directory comes first on sys.path: run in ``directory``, not in this checkout.
+    done = subprocess.run(  # noqa: S603 - this Python, this script
+        [sys.executable, "-c", script, url, kind, str(expected)],
+        cwd=directory,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([directory, BENCH_DIRECTORY])},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode:
+        raise RuntimeError(f"{kind} verify with the code in {directory} failed:\n{done.stderr}")
+    return float(done.stdout.split()[-1])
+
+
 def make_checkpoint(engine: Engine) -> None:
     """Sign the head, as ``factcheck audit checkpoint`` does, so the full run checks one."""
     with engine.begin() as connection:
@@ -272,13 +302,17 @@ def benchmark(engine: Engine, dialect: str, args: argparse.Namespace) -> Result:
         raise RuntimeError(f"built {total - before} changesets, expected {args.changesets}")
     make_checkpoint(engine)
     result = Result(dialect, describe(engine), total, changes, build_seconds, args.changesets)
+    kinds = (*KINDS, *OTHER_KINDS) if args.compare_with else KINDS
     for run in range(args.repeat):
-        # chain, full, full, chain, ...: neither kind always goes first.
-        for kind in KINDS if run % 2 == 0 else KINDS[::-1]:
-            seconds = run_verify(engine, kind, total)
-            result.seconds[kind].append(seconds)
+        # chain, full, full, chain, ...: no kind always goes first.
+        for kind in kinds if run % 2 == 0 else kinds[::-1]:
+            if kind in OTHER_KINDS:
+                seconds = verify_with(args.compare_with, engine, kind.rstrip("*"), total)
+            else:
+                seconds = run_verify(engine, kind, total)
+            result.seconds.setdefault(kind, []).append(seconds)
             print(
-                f"  {kind:<5} verify: {total:,} changesets in {seconds:.3f} s ({total / seconds:,.0f}/s)",
+                f"  {kind:<6} verify: {total:,} changesets in {seconds:.3f} s ({total / seconds:,.0f}/s)",
                 flush=True,
             )
     if args.profile:
@@ -291,9 +325,11 @@ def benchmark(engine: Engine, dialect: str, args: argparse.Namespace) -> Result:
     return result
 
 
-def print_table(results: list[Result], repeat: int, mix: str) -> None:
+def print_table(results: list[Result], repeat: int, mix: str, other: str | None = None) -> None:
     print()
     print(f"Audit history verification, --mix {mix}: best of {repeat} runs of each kind (median in brackets)")
+    if other:
+        print(f"chain*, full*: the code in {other}, on the same history, alternating with this code")
     header = (
         f"{'database':<11}{'changesets':>11}{'changes':>10}{'build s':>9}{'built/s':>9}  "
         f"{'kind':<6}{'best s':>8}{'changesets/s':>23}{'changes/s':>11}  goal >= 100k/s"
@@ -301,9 +337,9 @@ def print_table(results: list[Result], repeat: int, mix: str) -> None:
     print(header)
     print("-" * len(header))
     for r in results:
-        for kind in KINDS:
+        for kind in r.seconds:
             best, median = r.changesets / r.best(kind), r.changesets / r.median(kind)
-            verdict = ("met" if best >= 100_000 else "NOT met") if kind == "full" else ""
+            verdict = ("met" if best >= 100_000 else "NOT met") if kind.startswith("full") else ""
             if kind == "chain":
                 built = f"{r.dialect:<11}{r.changesets:>11,}{r.changes:>10,}{r.build_seconds:>9.1f}"
                 built += f"{r.built / r.build_seconds:>9,.0f}"
@@ -313,8 +349,9 @@ def print_table(results: list[Result], repeat: int, mix: str) -> None:
                 f"{built}  {kind:<6}{r.best(kind):>8.3f}{best:>13,.0f} [{median:>7,.0f}]"
                 f"{r.changes / r.best(kind):>11,.0f}  {verdict}"
             )
-        print(f"{'':<11}replay share of the full run: {r.replay_share():.0%}; {r.server}")
-        for kind in KINDS:
+        share = f"{r.replay_share():.0%}" + (f" ({r.replay_share(other=True):.0%} with *)" if other else "")
+        print(f"{'':<11}replay share of the full run: {share}; {r.server}")
+        for kind in r.seconds:
             runs = ", ".join(f"{s:.3f}" for s in r.seconds[kind])
             print(f"{'':<11}{kind} runs (s): {runs}")
     print()
@@ -341,6 +378,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--profile", action="store_true", help="also print a cProfile of one run of each kind"
     )
+    parser.add_argument(
+        "--compare-with",
+        metavar="DIRECTORY",
+        help="also time the factcheck package in DIRECTORY (another commit, e.g. from git archive) "
+        "on the same history, alternating with this code (kinds chain*, full*)",
+    )
     args = parser.parse_args(argv)
     if args.changesets < 2 or args.batch < 1 or args.repeat < 1:
         parser.error("need at least 2 changesets, a batch of 1 and 1 repeat")
@@ -350,7 +393,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{dialect}: building {args.changesets:,} changesets ...", flush=True)
         with fresh_database(dialect, args.postgresql_url) as engine:
             results.append(benchmark(engine, dialect, args))
-    print_table(results, args.repeat, args.mix)
+    print_table(results, args.repeat, args.mix, args.compare_with)
 
 
 if __name__ == "__main__":
