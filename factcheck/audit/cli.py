@@ -39,6 +39,10 @@ def verify(copies: tuple[str, ...], no_replay: bool) -> None:
     Exits 1 naming each problem found, 2 if it cannot check (a wrong key, an unreadable copy).
     """
     engine = get_database(current_app).engine
+    if engine.dialect.name == "postgresql":
+        # One snapshot for the whole check: a write committed while it reads must not look like
+        # a row the history cannot explain. (SQLite's write transaction already is one.)
+        engine = engine.execution_options(isolation_level="REPEATABLE READ")
     try:
         with engine.begin() as connection:
             report = verify_and_record(connection, copies=copies, replay=not no_replay)

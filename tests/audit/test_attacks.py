@@ -667,3 +667,26 @@ def test_a_restored_backup_verifies(
         assert f"head {history.head_seq} " in output
     finally:
         database_server.drop(restored)
+
+
+def test_writes_committed_while_verify_reads_are_not_tampering(
+    victim: tuple[History, Callable[..., Flask]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL: verify reads one snapshot, so the app writing meanwhile is no false alarm."""
+    history, app = victim
+    if "postgresql" not in history.url:
+        pytest.skip("SQLite's verify holds the write lock: nobody writes meanwhile")
+    from factcheck.audit.replay import Replay
+
+    checking = app()
+    compare = Replay.compare
+
+    def compare_after_a_write(self: Replay, connection: Connection) -> list[str]:
+        with audited_session(get_database(checking).engine) as session:
+            session.add(Tag(name="written while verify reads"))
+            session.commit()
+        return compare(self, connection)
+
+    monkeypatch.setattr(Replay, "compare", compare_after_a_write)
+    code, output = verify(checking)
+    assert code == 0, output
