@@ -69,6 +69,19 @@ def _configured_app_role() -> str | None:
     return current_app.config.get("DATABASE_APP_ROLE") or None
 
 
+@contextmanager
+def _refused_migration() -> Iterator[None]:
+    """A migration that fails or refuses is one line, not a traceback."""
+    try:
+        yield
+    except (roles.RoleError, RuntimeError) as exc:
+        # RuntimeError: a revision that refuses to run (0005 going down with a keyed audit history).
+        raise click.ClickException(f"not migrated: {exc}") from None
+    except DBAPIError as exc:
+        # Typically the app's role trying to migrate: only the owner may.
+        raise click.ClickException(f"not migrated: {str(exc.orig).strip()}") from None
+
+
 @db.command("upgrade")
 @click.argument("revision", default="head")
 @with_appcontext
@@ -77,13 +90,8 @@ def db_upgrade(revision: str) -> None:
 
     With DATABASE_APP_ROLE set, that role is granted the app's rights again afterwards.
     """
-    try:
+    with _refused_migration():
         migrate.upgrade(get_database(current_app).engine, revision, app_role=_configured_app_role())
-    except (roles.RoleError, RuntimeError) as exc:
-        raise click.ClickException(f"not migrated: {exc}") from None
-    except DBAPIError as exc:
-        # Typically the app's role trying to migrate: only the owner may.
-        raise click.ClickException(f"not migrated: {str(exc.orig).strip()}") from None
 
 
 @db.command("downgrade")
@@ -91,13 +99,8 @@ def db_upgrade(revision: str) -> None:
 @with_appcontext
 def db_downgrade(revision: str) -> None:
     """Downgrade the database to REVISION (default: one step back)."""
-    try:
+    with _refused_migration():
         migrate.downgrade(get_database(current_app).engine, revision, app_role=_configured_app_role())
-    except (roles.RoleError, RuntimeError) as exc:
-        # RuntimeError: a revision that refuses to go down (0005 with a keyed audit history).
-        raise click.ClickException(f"not migrated: {exc}") from None
-    except DBAPIError as exc:
-        raise click.ClickException(f"not migrated: {str(exc.orig).strip()}") from None
 
 
 @db.command("current")

@@ -80,7 +80,8 @@ class ChangesetRecord:
 _RECORD_FIELDS = tuple(field.name for field in fields(ChangesetRecord))
 
 
-def _timestamp(value: datetime) -> str:
+def utc_isoformat(value: datetime) -> str:
+    """ISO 8601 in UTC with microseconds (naive values are UTC): the form the chain hashes."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.astimezone(UTC).isoformat(timespec="microseconds")
@@ -103,7 +104,7 @@ def _serialisation(record: Sequence[Any], changes: Iterable[Change], timestamp: 
     head = US.join(
         (
             *parts,
-            _timestamp(occurred_at) if timestamp is None else timestamp,
+            utc_isoformat(occurred_at) if timestamp is None else timestamp,
             _text(actor_id),
             actor_name,
             _text(actor_role),
@@ -301,7 +302,7 @@ def _timestamp_readers(connection: Connection) -> tuple[Callable[[Any], str], Ca
     process = _changesets.c.occurred_at.type.dialect_impl(dialect).result_processor(dialect, None)
 
     def exact(value: Any) -> str:
-        return _timestamp(process(value) if process is not None else value)
+        return utc_isoformat(process(value) if process is not None else value)
 
     if dialect.name == "sqlite":
 

@@ -28,6 +28,7 @@ from sqlalchemy import Connection, insert, select
 from sqlalchemy.orm import Session
 
 from factcheck.audit import keys
+from factcheck.audit.chain import utc_isoformat
 from factcheck.audit.models import AuditChangeset, AuditCheckpoint
 from factcheck.db import utcnow
 
@@ -96,9 +97,7 @@ class Statement:
 
 
 def _timestamp(value: datetime) -> str:
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+    return utc_isoformat(value).replace("+00:00", "Z")
 
 
 def sign(

@@ -149,11 +149,10 @@ def _checkpoint_problem(
     return None
 
 
-def verify_and_record(connection: Connection, **options: object) -> Report:
-    """Verify everything and append the outcome to ``audit_verifications``."""
-    if "directory" not in options:
-        options["directory"] = checkpoints.policy().directory
-    report = verify(connection, **options)  # type: ignore[arg-type]
+def verify_and_record(connection: Connection, *, copies: Iterable[str] = (), replay: bool = True) -> Report:
+    """Verify everything (with the configured checkpoint directory) and append the outcome
+    to ``audit_verifications``."""
+    report = verify(connection, directory=checkpoints.policy().directory, copies=copies, replay=replay)
     connection.execute(
         insert(AuditVerification).values(
             ok=report.ok,
