@@ -39,6 +39,7 @@ from urllib.parse import urlsplit
 from factcheck.claims.claimant_kinds import kind_of_author
 from factcheck.claims.models import ClaimantKind
 from factcheck.imports import jsontext
+from factcheck.imports.identity import own_id_key, own_identifier, url_claim_key
 from factcheck.imports.labels import LabelMatch, RatingNumbers, number
 from factcheck.publishing.claimreview import RETRACTED_LABEL, Publisher
 from factcheck.publishing.models import PublicationKind
@@ -254,6 +255,27 @@ class ParsedReview:
     date_published: datetime | None
     appearances: list[ParsedAppearance] = field(default_factory=list)
     corrections: list[ParsedRevision] = field(default_factory=list)
+    # The record's own identifier (@id, identifier) and its dateModified, when it gives them.
+    own_id: str | None = None
+    date_modified: datetime | None = None
+
+    @property
+    def lookup_keys(self) -> list[str]:
+        """The keys this record may have been imported by: its own, then, for a record with an
+        identifier, its URL and claim (the key of a claim imported before the record had, or we
+        read, its identifier: revision 0007 re-keyed every claim imported before so)."""
+        keys = [self.key]
+        if self.own_id is not None and self.url is not None:
+            keys.append(url_claim_key(self.url, self.claim_reviewed))
+        return keys
+
+    @property
+    def record_date(self) -> datetime | None:
+        """When the record last changed at its source, as far as it says: the latest of
+        ``dateModified``, ``datePublished`` and its corrections' dates."""
+        dates = [self.date_modified, self.date_published, *(later.published_at for later in self.corrections)]
+        known = [when for when in dates if when is not None]
+        return max(known) if known else None
 
     @property
     def claim_text(self) -> str:
@@ -287,8 +309,13 @@ def parse_review(data: Any) -> ParsedReview:
         best=number(rating.get("bestRating")),
         worst=number(rating.get("worstRating")),
     )
+    own_id = own_identifier(data, url)
+    if own_id is not None:
+        key = own_id_key(own_id)
+    else:
+        key = url_claim_key(url, claim) if url else content_key(data)
     return ParsedReview(
-        key=url or content_key(data),
+        key=key,
         url=url,
         author=_author(data.get("author")),
         claim_reviewed=claim.strip(),
@@ -302,6 +329,8 @@ def parse_review(data: Any) -> ParsedReview:
         date_published=_datetime(data.get("datePublished"), "datePublished"),
         appearances=_appearances(item),
         corrections=_corrections(data.get("correction")),
+        own_id=own_id,
+        date_modified=_datetime(data.get("dateModified"), "dateModified"),
     )
 
 

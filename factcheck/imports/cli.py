@@ -44,7 +44,7 @@ from factcheck.imports.claimreview import (
 )
 from factcheck.imports.claims_csv import ClaimRowImporter, CsvFileError, CsvRow, parse_row, read_rows
 from factcheck.imports.labels import LabelMapError, LabelMapper, checked_map, read_map_file
-from factcheck.imports.store import CREATED, UPDATED, Outcome, ReviewImporter
+from factcheck.imports.store import CREATED, OLDER, UNCHANGED, UPDATED, Outcome, ReviewImporter
 from factcheck.imports.summary import DUPLICATE, ImportSummary
 from factcheck.ratings.models import RatingLabel
 
@@ -102,7 +102,7 @@ def import_claimreview(files: Sequence[Path], map_file: Path | None) -> None:
     for path in files:
         loaded.append((path, _read_all(path, read_records, empty="it holds no records")))
 
-    summary = ImportSummary(noun="record")
+    summary = ImportSummary(noun="record", compares_versions=True)
     run = _Run(summary, total=sum(len(records) for _, records in loaded))
     try:
         with command_session(CLAIMREVIEW_COMMAND) as session:
@@ -159,6 +159,10 @@ def _count(summary: ImportSummary, outcome: Outcome, where: str) -> None:
         summary.add_created()
     elif outcome.status == UPDATED:
         summary.add_updated(outcome.why)
+    elif outcome.status == UNCHANGED:
+        summary.add_unchanged()
+    elif outcome.status == OLDER:
+        summary.add_older(where)
     else:
         summary.skip(outcome.why, where, f"claim #{outcome.claim_id}" if outcome.claim_id else "")
 

@@ -1,22 +1,29 @@
-"""Writing imported ClaimReview records: a published claim each, found again by its import key.
+"""Writing imported ClaimReview records: a published claim each, found again by its identity.
 
 Each record becomes a claim in state ``published`` (its slug, ``imported_from`` =
-the record's url or content hash, one workflow step "Imported from FILE"), an
-appearance per web address it names, a verdict (our label when the record's
-maps to one, else none) and its publication revisions: revision 1 at the
-record's ``datePublished`` (else the time of the import), then one revision per
-``correction`` entry. The snapshot is built so that ``claim_review()`` of those
-revisions gives the record back (:func:`factcheck.imports.claimreview.content_snapshot`).
+the record's identity (:mod:`factcheck.imports.identity`): its own identifier, else
+its review URL with the claim it reviews, else a hash of its content;
+one workflow step "Imported from FILE"), an appearance per web address it names,
+a verdict (our label when the record's maps to one, else none) and its publication
+revisions: revision 1 at the record's ``datePublished`` (else the time of the import),
+then one revision per ``correction`` entry. The snapshot is built so that
+``claim_review()`` of those revisions gives the record back
+(:func:`factcheck.imports.claimreview.content_snapshot`); it also keeps the record's
+own date (``review_date``: its ``dateModified``, else ``datePublished``).
 
-Importing a record again (the same key):
+Importing a record again (the same identity):
 
-- same public content, every correction here already: skipped as "already
-  imported" (if only the label map changed, the verdict's label is updated, and
+- the same public content once addresses, names and typography are normalised
+  (:func:`factcheck.imports.identity.comparable`), every correction here already:
+  unchanged (if only the label map changed, the verdict's label is updated, and
   nothing public changes);
-- new ``correction`` entries: each becomes a revision, with its own date;
-- changed content without a new correction: one ``update`` revision saying the
-  record changed at its source, published now (publications are immutable; what
-  readers see never changes silently);
+- different, and newer than the stored record (its date later than the stored
+  ``review_date``): new ``correction`` entries each become a revision, with its own
+  date; changed content without a new correction makes one ``update`` revision
+  saying the record changed at its source, published now (publications are
+  immutable; what readers see never changes silently);
+- different but not newer (an older crawl, or the same date): "older, ignored";
+  different and undated: left as it is (nothing says which is newer);
 - a claim this desk published a revision of since, or one retracted here, is
   left alone (skipped).
 
@@ -26,7 +33,7 @@ The caller runs each record in a savepoint and gives the audit reason.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import current_app
@@ -43,8 +50,9 @@ from factcheck.imports.claimreview import (
     same_organisation,
     shown_label_name,
 )
+from factcheck.imports.identity import comparable
 from factcheck.imports.labels import LabelMapper, LabelMatch
-from factcheck.imports.summary import ALREADY_IMPORTED, LOCAL_CHANGES, PUBLISHED_HERE, RETRACTED_HERE
+from factcheck.imports.summary import LOCAL_CHANGES, PUBLISHED_HERE, RETRACTED_HERE, UNDATED_CHANGE
 from factcheck.organisation.details import publisher
 from factcheck.publishing.models import Publication, PublicationKind
 from factcheck.publishing.slugs import readable_slug, unique_slug
@@ -58,10 +66,10 @@ HEADLINE_LENGTH = 300
 CLAIMANT_LENGTH = 200
 # Snapshot fields that date a revision, and the label's fields that come from our map, not
 # the record: neither decides whether a record changed at its source.
-_DATES = frozenset({"published_at", "first_published_at"})
+_DATES = frozenset({"published_at", "first_published_at", "review_date"})
 _MAPPED_LABEL_FIELDS = frozenset({"key", "definition"})
 
-CREATED, UPDATED, SKIPPED = "created", "updated", "skipped"
+CREATED, UPDATED, UNCHANGED, OLDER, SKIPPED = "created", "updated", "unchanged", "older", "skipped"
 
 
 @dataclass(frozen=True)
@@ -113,6 +121,7 @@ class ReviewImporter:
         self.publisher = publisher(session)
         self.check_prefix = _check_url_prefix()
         # The keys of every claim imported before (one query, instead of one per record).
+        # Revision 0007 gave the claims imported before it the keys of identity.py.
         self.known_keys: set[str] = set(
             session.scalars(select(Claim.imported_from).where(Claim.imported_from.is_not(None)))
         )
@@ -123,9 +132,7 @@ class ReviewImporter:
 
     def save(self, review: ParsedReview) -> Outcome:
         """Create, update or skip the record's claim; flushes. Raises BadRecord."""
-        existing = None
-        if review.key in self.known_keys:
-            existing = self.session.scalar(select(Claim).where(Claim.imported_from == review.key))
+        existing = self._imported_before(review)
         if existing is None:
             local = self._local_check(review.url)
             if local is not None:
@@ -147,6 +154,20 @@ class ReviewImporter:
             label_name=label_name,
             undated=review.date_published is None and outcome.status == CREATED,
         )
+
+    def _imported_before(self, review: ParsedReview) -> Claim | None:
+        """The claim this record was imported as, by any key it may have had; a claim found by
+        an older key takes the record's own (one identity, whatever the next crawl says)."""
+        for key in review.lookup_keys:
+            if key not in self.known_keys:
+                continue
+            claim = self.session.scalar(select(Claim).where(Claim.imported_from == key))
+            if claim is not None:
+                if key != review.key and review.key not in self.known_keys:
+                    claim.imported_from = review.key
+                    self.known_keys.add(review.key)
+                return claim
+        return None
 
     # --- new records --------------------------------------------------------------------
 
@@ -173,6 +194,7 @@ class ReviewImporter:
             explanation="",
         )
         first_at = review.date_published or self.now
+        content = _dated(content, review)
         self._add_revision(claim, 1, PublicationKind.PUBLICATION, None, first_at, first_at, content)
         for number, later in enumerate(review.corrections, start=2):
             at = later.published_at or self.now
@@ -237,7 +259,9 @@ class ReviewImporter:
         latest = revisions[-1]
         known = {(revision.kind, revision.note) for revision in revisions[1:]}
         new = [later for later in review.corrections if (later.kind, later.note) not in known]
-        same = public_content(latest.snapshot) == public_content(_as_old_as(content, latest.snapshot))
+        same = comparable(public_content(latest.snapshot)) == comparable(
+            public_content(_as_old_as(content, latest.snapshot))
+        )
         if same and not new:
             # The desk learns the kind even when the public record stays as it is.
             claim.claimant_kind = review.claimant_kind
@@ -246,9 +270,15 @@ class ReviewImporter:
                 verdict.label_id = _label_id(match)
                 self.session.flush()
                 return Outcome(UPDATED, "the label map gives the verdict another label", claim.id)
-            return Outcome(SKIPPED, ALREADY_IMPORTED, claim.id)
+            return Outcome(UNCHANGED, claim_id=claim.id)
         if latest.kind == PublicationKind.RETRACTION:
             return Outcome(SKIPPED, RETRACTED_HERE, claim.id)
+        newer = _newer(review, latest.snapshot, new_corrections=bool(new))
+        if newer is None:
+            return Outcome(SKIPPED, UNDATED_CHANGE, claim.id)
+        if not newer:
+            return Outcome(OLDER, claim_id=claim.id)
+        content = _dated(content, review)
         self._refresh_claim(claim, review, match, content)
         first_at = revisions[0].published_at
         number = latest.revision
@@ -294,6 +324,37 @@ class ReviewImporter:
         return self.session.scalar(select(Claim).where(Claim.slug == slug, Claim.imported_from.is_(None)))
 
 
+def _dated(content: dict[str, Any], review: ParsedReview) -> dict[str, Any]:
+    """The snapshot content with the record's own date, which the next import compares with."""
+    record_date = review.record_date
+    return {**content, "review_date": record_date.isoformat() if record_date is not None else None}
+
+
+def stored_record_date(snapshot: dict[str, Any]) -> datetime | None:
+    """The date of the record a revision was made from: its ``review_date``; for a revision made
+    before the importer kept it, the record's ``datePublished`` (the first revision's date)."""
+    when = snapshot["review_date"] if "review_date" in snapshot else snapshot.get("first_published_at")
+    if not isinstance(when, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(when)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+def _newer(review: ParsedReview, stored: dict[str, Any], *, new_corrections: bool) -> bool | None:
+    """Whether a record that differs from the stored one is newer: its date is later (or, when
+    it lists corrections we do not have, not earlier). None: the record has no date to tell."""
+    record_date = review.record_date
+    if record_date is None:
+        return None
+    stored_date = stored_record_date(stored)
+    if stored_date is None:
+        return True
+    return record_date > stored_date or (new_corrections and record_date >= stored_date)
+
+
 def _check_url_prefix() -> str | None:
     """The address our verdict pages start with (``https://site/checks/``); None before the
     public site's routes exist."""
@@ -306,4 +367,14 @@ def _check_url_prefix() -> str | None:
     return url.removesuffix(marker) if url.endswith(marker) else None
 
 
-__all__ = ["CREATED", "SKIPPED", "UPDATED", "BadRecord", "Outcome", "ReviewImporter", "public_content"]
+__all__ = [
+    "CREATED",
+    "OLDER",
+    "SKIPPED",
+    "UNCHANGED",
+    "UPDATED",
+    "BadRecord",
+    "Outcome",
+    "ReviewImporter",
+    "public_content",
+]

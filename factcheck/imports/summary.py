@@ -15,6 +15,7 @@ DUPLICATE = "repeated in the input"
 HERE_ALREADY = "already here (the row's Claim ID, same wording)"
 LOCAL_CHANGES = "changed here since it was imported (left as it is)"
 RETRACTED_HERE = "retracted here (a retraction is final)"
+UNDATED_CHANGE = "changed, but undated: nothing says it is newer (left as it is)"
 # Locations listed per reason; the rest are counted.
 LISTED_LOCATIONS = 10
 
@@ -33,6 +34,11 @@ class ImportSummary:
     noun: str = "record"
     created: int = 0
     updated: int = 0
+    # Records here already: the same once normalised, or not newer than the stored one (ignored).
+    # Counted apart from the skips only by importers that compare versions (ClaimReview).
+    compares_versions: bool = False
+    unchanged: int = 0
+    older: list[str] = field(default_factory=list)
     updated_why: Counter[str] = field(default_factory=Counter)
     skipped: dict[str, list[Skip]] = field(default_factory=dict)
     # Unmapped labels: normalised form -> spellings seen, counted.
@@ -50,6 +56,12 @@ class ImportSummary:
     def add_updated(self, why: str) -> None:
         self.updated += 1
         self.updated_why[why] += 1
+
+    def add_unchanged(self) -> None:
+        self.unchanged += 1
+
+    def add_older(self, location: str) -> None:
+        self.older.append(location)
 
     def skip(self, reason: str, location: str, detail: str = "") -> None:
         self.skipped.setdefault(reason, []).append(Skip(location, detail))
@@ -75,18 +87,29 @@ class ImportSummary:
         """Something was imported, or was here already (exit status 0): only an input none of
         whose records could be imported fails (a re-run of a file with a bad line succeeds, as the
         first run did)."""
-        return self.created + self.updated > 0 or self.skipped_count > self.bad_count
+        here = self.unchanged + len(self.older)
+        return self.created + self.updated + here > 0 or self.skipped_count > self.bad_count
+
+    def counts(self) -> dict[str, int]:
+        """The figures of the first line, by name (what bench/import_sample.py reports)."""
+        counts = {"created": self.created, "updated": self.updated}
+        if self.compares_versions:
+            counts |= {"unchanged": self.unchanged, "older_ignored": len(self.older)}
+        return counts | {"skipped": self.skipped_count}
 
     def lines(self) -> list[str]:
         elapsed = time.monotonic() - self.started
-        total = self.created + self.updated + self.skipped_count
-        lines = [
-            f"Created {self.created}, updated {self.updated}, skipped {self.skipped_count} "
-            f"({self.count(total)}) in {elapsed:.1f} s."
-        ]
+        total = sum(self.counts().values())
+        figures = ", ".join(f"{name.replace('_', ' ')} {count}" for name, count in self.counts().items())
+        lines = [f"{figures[0].upper()}{figures[1:]} ({self.count(total)}) in {elapsed:.1f} s."]
         if self.updated_why:
             lines.append("Updated:")
             lines.extend(f"  {why}: {count}" for why, count in self.updated_why.most_common())
+        if self.older:
+            lines.append(f"Older than the record here, or as old and different (ignored): {len(self.older)}")
+            lines.extend(f"    {location}" for location in self.older[:LISTED_LOCATIONS])
+            if len(self.older) > LISTED_LOCATIONS:
+                lines.append(f"    ... and {len(self.older) - LISTED_LOCATIONS} more")
         if self.skipped:
             lines.append("Skipped:")
             # Records already here first, then the problems, most frequent first.
@@ -131,7 +154,7 @@ class ImportSummary:
 
 
 _BENIGN = frozenset(
-    {ALREADY_IMPORTED, PUBLISHED_HERE, HERE_ALREADY, DUPLICATE, LOCAL_CHANGES, RETRACTED_HERE}
+    {ALREADY_IMPORTED, PUBLISHED_HERE, HERE_ALREADY, DUPLICATE, LOCAL_CHANGES, RETRACTED_HERE, UNDATED_CHANGE}
 )
 
 

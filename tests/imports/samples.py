@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from factcheck.claims.models import Claim
+from factcheck.imports.identity import CLAIM_SEPARATOR, canonical_url
 from factcheck.organisation.details import publisher
 from factcheck.publishing.claimreview import claim_review
 from factcheck.publishing.queries import revisions_of
@@ -139,10 +140,25 @@ def run_import(app: Flask, *args: Any) -> Result:
 
 
 def claim_by_key(db: Session, key: str) -> Claim:
+    """The claim imported by ``key``; a review URL finds the one claim imported from that review."""
     db.expire_all()
     claim = db.scalar(select(Claim).where(Claim.imported_from == key))
+    if claim is None and key.startswith("http"):
+        found = claims_of_review(db, key)
+        assert len(found) <= 1, f"{len(found)} claims from {key}"
+        claim = found[0] if found else None
     assert claim is not None, key
     return claim
+
+
+def claims_of_review(db: Session, url: str) -> list[Claim]:
+    """The claims imported from the review at ``url`` (one per claim it reviews), oldest first."""
+    prefix = canonical_url(url) + CLAIM_SEPARATOR
+    return list(
+        db.scalars(
+            select(Claim).where(func.substr(Claim.imported_from, 1, len(prefix)) == prefix).order_by(Claim.id)
+        )
+    )
 
 
 def claim_count(db: Session) -> int:

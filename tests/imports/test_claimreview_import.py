@@ -48,7 +48,9 @@ def test_script_lines_import_and_bad_lines_are_reported_by_number(
     result = run_import(app, "claimreview", path)
 
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("Created 4, updated 0, skipped 5 (9 records) in ")
+    assert result.output.startswith(
+        "Created 4, updated 0, unchanged 0, older ignored 0, skipped 5 (9 records) in "
+    )
     output = result.output
     assert "invalid JSON: 1" in output and re.search(r"line 4: .*column", output)
     assert "not a ClaimReview: 1" in output and 'line 5: @type is "WebPage"' in output
@@ -171,7 +173,7 @@ def test_a_single_object(app: Flask, db_session: Session, tmp_path: Path) -> Non
     result = run_import(app, "claimreview", write(tmp_path, "one.json", WHALES))
 
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("Created 1, updated 0, skipped 0")
+    assert result.output.startswith("Created 1, updated 0, unchanged 0, older ignored 0, skipped 0")
     assert claim_by_key(db_session, WHALES["url"]).text.startswith("Japanese whaling crew")
 
 
@@ -181,7 +183,7 @@ def test_an_array_reports_bad_elements_by_index(app: Flask, db_session: Session,
     result = run_import(app, "claimreview", write(tmp_path, "array.json", document))
 
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("Created 2, updated 0, skipped 2")
+    assert result.output.startswith("Created 2, updated 0, unchanged 0, older ignored 0, skipped 2")
     assert 'index 1: @type is "Person"' in result.output
     assert "missing claimReviewed: 1" in result.output and "    index 3" in result.output
     assert claim_count(db_session) == 2
@@ -202,7 +204,7 @@ def test_a_data_feed(app: Flask, db_session: Session, tmp_path: Path) -> None:
     result = run_import(app, "claimreview", write(tmp_path, "feed.json", feed))
 
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("Created 2, updated 0, skipped 1")
+    assert result.output.startswith("Created 2, updated 0, unchanged 0, older ignored 0, skipped 1")
     assert "index 2: a JSON string, not an object" in result.output
     claim_by_key(db_session, WHALES["url"])
     claim_by_key(db_session, LOBBYIST["url"])
@@ -229,7 +231,7 @@ def test_a_record_without_url_is_keyed_by_its_content(
     claim = db_session.scalar(select(Claim).where(Claim.text == "No address for this one."))
     assert claim is not None and claim.imported_from.startswith("sha256:")
     assert "review_url" not in claim.publications[0].snapshot
-    assert again.output.startswith("Created 0, updated 0, skipped 1")
+    assert again.output.startswith("Created 0, updated 0, unchanged 1, older ignored 0, skipped 0")
 
 
 # --- labels -------------------------------------------------------------------------------------
@@ -333,8 +335,8 @@ def test_importing_again_creates_nothing(app: Flask, db_session: Session, tmp_pa
     again = run_import(app, "claimreview", path)
 
     assert again.exit_code == 0, again.output
-    assert again.output.startswith("Created 0, updated 0, skipped 9")
-    assert "already imported: 4" in again.output
+    assert again.output.startswith("Created 0, updated 0, unchanged 4, older ignored 0, skipped 5")
+    assert "already imported" not in again.output
     assert claim_count(db_session) == 4
     assert db_session.scalar(select(func.count()).select_from(Publication)) == publications
 
@@ -346,7 +348,7 @@ def test_a_record_repeated_in_the_file_is_imported_once(
 
     result = run_import(app, "claimreview", write(tmp_path, "f.txt", text))
 
-    assert result.output.startswith("Created 1, updated 0, skipped 1")
+    assert result.output.startswith("Created 1, updated 0, unchanged 0, older ignored 0, skipped 1")
     assert "line 2: the same record as line 1" in result.output
 
 
@@ -365,7 +367,7 @@ def test_new_corrections_become_revisions(app: Flask, db_session: Session, tmp_p
 
     result = run_import(app, "claimreview", write(tmp_path, "g.json", corrected))
 
-    assert result.output.startswith("Created 0, updated 1, skipped 0")
+    assert result.output.startswith("Created 0, updated 1, unchanged 0, older ignored 0, skipped 0")
     assert "new corrections: 1" in result.output
     claim = claim_by_key(db_session, WHALES["url"])
     assert [(p.revision, p.kind, p.note) for p in claim.publications] == [
@@ -381,7 +383,7 @@ def test_new_corrections_become_revisions(app: Flask, db_session: Session, tmp_p
         }
     ]
     assert run_import(app, "claimreview", write(tmp_path, "g.json", corrected)).output.startswith(
-        "Created 0, updated 0, skipped 1"
+        "Created 0, updated 0, unchanged 1, older ignored 0, skipped 0"
     )
 
 
@@ -389,11 +391,15 @@ def test_a_record_changed_at_its_source_gets_an_update(
     app: Flask, db_session: Session, tmp_path: Path
 ) -> None:
     run_import(app, "claimreview", write(tmp_path, "f.json", WHALES))
-    changed = {**WHALES, "reviewRating": {"@type": "Rating", "alternateName": "False"}}
+    changed = {
+        **WHALES,
+        "reviewRating": {"@type": "Rating", "alternateName": "False"},
+        "dateModified": "2017-03-02",
+    }
 
     result = run_import(app, "claimreview", write(tmp_path, "g.json", changed))
 
-    assert result.output.startswith("Created 0, updated 1, skipped 0")
+    assert result.output.startswith("Created 0, updated 1, unchanged 0, older ignored 0, skipped 0")
     claim = claim_by_key(db_session, WHALES["url"])
     latest = claim.publications[-1]
     assert latest.kind == PublicationKind.UPDATE and "re-imported from" in latest.note
@@ -408,7 +414,7 @@ def test_a_new_label_map_relabels_the_verdict_only(app: Flask, db_session: Sessi
 
     result = run_import(app, "claimreview", path, "--map", mapping)
 
-    assert result.output.startswith("Created 0, updated 1, skipped 0")
+    assert result.output.startswith("Created 0, updated 1, unchanged 0, older ignored 0, skipped 0")
     assert "the label map gives the verdict another label: 1" in result.output
     claim = claim_by_key(db_session, LOBBYIST["url"])
     assert claim.verdict.label.key == "misleading"
@@ -505,6 +511,10 @@ def test_a_long_import_commits_in_batches(
     result = run_import(app, "claimreview", path)
 
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("Created 5, updated 0, skipped 1 (6 records)")
+    assert result.output.startswith(
+        "Created 5, updated 0, unchanged 0, older ignored 0, skipped 1 (6 records)"
+    )
     assert claim_count(db_session) == 5
-    assert run_import(app, "claimreview", path).output.startswith("Created 0, updated 0, skipped 6")
+    assert run_import(app, "claimreview", path).output.startswith(
+        "Created 0, updated 0, unchanged 5, older ignored 0, skipped 1"
+    )

@@ -17,7 +17,16 @@ from factcheck.claims.models import Claim
 from factcheck.imports import jsontext
 from factcheck.imports.claims_csv import ClaimRowImporter
 from factcheck.imports.store import ReviewImporter
-from tests.imports.samples import LOBBYIST, WHALES, claim_by_key, claim_count, review, run_import, write
+from tests.imports.samples import (
+    LOBBYIST,
+    WHALES,
+    claim_by_key,
+    claim_count,
+    claims_of_review,
+    review,
+    run_import,
+    write,
+)
 from tests.imports.test_claims_csv import GOOD, csv_text
 
 HUGE_NUMBER = "9" * 100_000
@@ -94,7 +103,9 @@ def test_each_malformation_skips_only_its_line(app: Flask, db_session: Session, 
                 entry.split(": ", 1)[0] == f"    line {line}" and detail in entry
                 for entry in result.output.splitlines()
             ), (line, result.output)
-    assert result.output.startswith("Created 4, updated 0, skipped 10 (14 records)"), result.output
+    assert result.output.startswith(
+        "Created 4, updated 0, unchanged 0, older ignored 0, skipped 10 (14 records)"
+    ), result.output
     assert claim_count(db_session) == 4
     assert claim_by_key(db_session, "https://www.politifact.com/statements/10/").claimant == "Unknown"
 
@@ -111,7 +122,9 @@ def test_an_array_reports_each_malformed_element_by_index(
     result = run_import(app, "claimreview", path)
 
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("Created 4, updated 0, skipped 10 (14 records)"), result.output
+    assert result.output.startswith(
+        "Created 4, updated 0, unchanged 0, older ignored 0, skipped 10 (14 records)"
+    ), result.output
     # The element nested 100,000 deep is index 2, the 100-deep one index 3.
     assert "index 2: more than 64 levels of arrays and objects at extra[0][0]" in result.output
     assert "index 3: more than 64 levels of arrays and objects at extra" in result.output
@@ -221,9 +234,10 @@ def test_a_lost_connection_ends_the_run_with_one_line_and_a_rerun_resumes(
     again = run_import(app, "claimreview", path)
 
     assert again.exit_code == 0, again.output
-    assert again.output.startswith("Created 3, updated 0, skipped 4 (7 records)"), again.output
-    keys = db_session.scalars(select(Claim.imported_from)).all()
-    assert sorted(keys) == sorted(_record(n)["url"] for n in range(7))
+    assert again.output.startswith(
+        "Created 3, updated 0, unchanged 4, older ignored 0, skipped 0 (7 records)"
+    ), again.output
+    assert [len(claims_of_review(db_session, _record(n)["url"])) for n in range(7)] == [1] * 7
     assert db_session.scalar(select(func.count(func.distinct(Claim.imported_from)))) == 7
 
 

@@ -122,7 +122,7 @@ def test_claimreview_export_import_export_is_the_same(
     result = run_import(empty_app, "claimreview", tmp_path / "first.json")
 
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("Created 4, updated 0, skipped 0")
+    assert result.output.startswith("Created 4, updated 0, unchanged 0, older ignored 0, skipped 0")
     # The retracted check is not an unmapped label; the other publisher's label is.
     assert "Unmapped labels (1 record:" in result.output and "Not the Whole Story" in result.output
     second = export_reviews(empty_app, tmp_path / "second.json")
@@ -146,6 +146,6 @@ def test_our_own_export_imported_where_it_came_from_adds_nothing(
     result = run_import(app, "claimreview", tmp_path / "ours.json")
 
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("Created 0, updated 0, skipped 3")
+    assert result.output.startswith("Created 0, updated 0, unchanged 0, older ignored 0, skipped 3")
     assert "published here already: 3" in result.output
     assert db_session.scalar(select(func.count()).select_from(Claim)) == 3
