@@ -4,7 +4,7 @@ left unchanged, ignored as older and skipped, and what /corrections would list.
 What it does
     For each database (``--database``: a fresh SQLite file or PostgreSQL database built by the
     real migrations, see _databases.py) it runs the real command
-    ``factcheck import claimreview`` three times:
+    ``factcheck import claimreview`` four times:
 
       1. the sample (default /work/shared/data/claimreview-sample/fact_checks_sample.txt,
          one ``<script type="application/ld+json">`` record per line);
@@ -19,11 +19,14 @@ What it does
          ``--new-claims`` records that are a second claim reviewed by an article already
          imported (its URL, another claim). Every other record is as it was.
 
+      4. the sample once more, as if two crawls alternated.
+
     After each run it prints the command's counts (created / updated / unchanged / older
     ignored / skipped, with the reasons for the skips) and how many revisions /corrections
     lists (every revision after a claim's first). Expected: run 2 changes nothing, run 3
     updates exactly the newer records, creates the new claims, and adds one revision to
-    /corrections per newer record.
+    /corrections per newer record; run 4 finds the newer records' old versions older
+    (ignored) and changes nothing.
 
 How to run (from the repository root)
     .venv/bin/python bench/import_sample.py                        # SQLite
@@ -42,6 +45,7 @@ import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from _databases import BENCH_AUDIT_KEY, DEFAULT_POSTGRESQL_URL, describe, fresh_database, selected
 from sqlalchemy import Engine, func, select
@@ -110,9 +114,11 @@ def _respelt(record: dict[str, Any]) -> dict[str, Any]:
     if isinstance(author, dict):
         name = str(author.get("name", ""))
         author = {**author, "name": name[4:] if name.startswith("The ") else f"The {name}"}
-        if isinstance(author.get("url"), str):
-            author["url"] = author["url"].upper().rstrip("/").replace("HTTPS://", "https://") + ":443/"
-            author["url"] = author["url"].replace("HTTP://", "http://").replace(":443/", "")
+        parts = urlsplit(author["url"]) if isinstance(author.get("url"), str) else None
+        if parts is not None and parts.hostname:
+            # The host in capitals, with the scheme's default port.
+            port = ":443" if parts.scheme == "https" else ":80"
+            author["url"] = f"{parts.scheme}://{parts.hostname.upper()}{port}{parts.path or '/'}"
         changed["author"] = author
     claim = str(record["claimReviewed"])
     swapped = claim.translate(str.maketrans({"\u2019": "'", "\u201c": '"', "\u201d": '"', "'": "\u2019"}))
@@ -206,7 +212,13 @@ def run(dialect: str, sample: Path, args: argparse.Namespace) -> None:
         print()
         rows = []
         details = []
-        for name, path in (("1. sample", sample), ("2. sample again", sample), ("3. changed copy", changed)):
+        runs = (
+            ("1. sample", sample),
+            ("2. sample again", sample),
+            ("3. changed copy", changed),
+            ("4. sample after the copy", sample),
+        )
+        for name, path in runs:
             counts, shown = run_import(app, path)
             rows.append((name, counts, later_revisions(engine)))
             details.append((name, shown))

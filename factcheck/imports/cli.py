@@ -10,7 +10,8 @@ behind, and the rest is imported. The work is committed every
 by a long import; an import stopped half-way is finished by running it again),
 attributed to the command in the audit history, with the reason
 "Imported from FILE". The summary on standard output counts what was created,
-updated and skipped (grouped by reason), the unmapped rating labels and the
+updated, (ClaimReview) left unchanged or ignored as older, and skipped (grouped
+by reason), the unmapped rating labels and the
 records published with the import's time for want of a date. Exit status 0 when
 something was imported or everything was here already, 1 otherwise.
 A progress bar shows on a terminal (standard error).

@@ -21,6 +21,7 @@ Shape (``SNAPSHOT_VERSION`` 1)::
       "first_published_at": ISO 8601 (revision 1),
       # Only on records imported from another tool's ClaimReview:
       "review_url": str, "review_author": {"name": str, "url": str | None},
+      "review_date": ISO 8601 | None (the record's own date, compared by the next import),
     }
 
 Reviewers' ratings, source notes, discussions and assignments are never part
