@@ -21,7 +21,8 @@ marks. :func:`parse_review` accepts all of that and refuses, with
 ``claim_review()`` of the stored revisions gives the record back: its ``url``
 (``review_url``), ``author`` (``review_author``; left out for our own
 organisation's records, which our publisher signs), ``claimReviewed`` verbatim,
-``reviewRating`` (the label's text verbatim, its numbers when given), dates,
+``sdLicense`` (``review_license``), ``reviewRating`` (the label's text verbatim, its
+numbers when given), dates (a missing one stays unknown: ``Publication.date_unknown``),
 appearances, and ``correction`` entries (one revision each).
 """
 
@@ -252,6 +253,8 @@ class ParsedReview:
     headline: str | None
     summary: str
     date_published: datetime | None
+    # The record's sdLicense (a licence's address, or its name), kept with the attribution.
+    license: str | None = None
     appearances: list[ParsedAppearance] = field(default_factory=list)
     corrections: list[ParsedRevision] = field(default_factory=list)
 
@@ -300,6 +303,7 @@ def parse_review(data: Any) -> ParsedReview:
         headline=_text(data.get("headline")) or _text(data.get("name")),
         summary=_text(data.get("description")) or _text(data.get("reviewBody")) or "",
         date_published=_datetime(data.get("datePublished"), "datePublished"),
+        license=_license(data.get("sdLicense")),
         appearances=_appearances(item),
         corrections=_corrections(data.get("correction")),
     )
@@ -356,6 +360,23 @@ def _author(value: Any) -> dict[str, str | None]:
             "url": _url(author.get("url"), "author.url"),
         }
     return {"name": _text(author) or UNKNOWN_AUTHOR, "url": None}
+
+
+def _license(value: Any) -> str | None:
+    """``sdLicense``: a URL or a CreativeWork (its url, else its name); a bad address is read as missing
+    rather than refusing the record, whose content is fine."""
+    value = _first(value)
+    if isinstance(value, dict):
+        value = _text(value.get("url")) or _text(value.get("name"))
+    text = _text(value)
+    if text is None:
+        return None
+    if text.lower().startswith(("http://", "https://")):
+        try:
+            return clean_http_url(text, MAX_URL_LENGTH)
+        except UrlProblem:
+            return None
+    return text[:MAX_URL_LENGTH]
 
 
 def _url(value: Any, field_name: str) -> str | None:
@@ -537,4 +558,6 @@ def content_snapshot(
         snapshot["review_url"] = review.url
     if not own:
         snapshot["review_author"] = dict(review.author)
+        if review.license:
+            snapshot["review_license"] = review.license
     return snapshot

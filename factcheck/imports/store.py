@@ -4,7 +4,8 @@ Each record becomes a claim in state ``published`` (its slug, ``imported_from`` 
 the record's url or content hash, one workflow step "Imported from FILE"), an
 appearance per web address it names, a verdict (our label when the record's
 maps to one, else none) and its publication revisions: revision 1 at the
-record's ``datePublished`` (else the time of the import), then one revision per
+record's ``datePublished`` (without one: the time of the import, marked
+``date_unknown``, which readers see as "date unknown"), then one revision per
 ``correction`` entry. The snapshot is built so that ``claim_review()`` of those
 revisions gives the record back (:func:`factcheck.imports.claimreview.content_snapshot`).
 
@@ -60,6 +61,8 @@ CLAIMANT_LENGTH = 200
 # the record: neither decides whether a record changed at its source.
 _DATES = frozenset({"published_at", "first_published_at"})
 _MAPPED_LABEL_FIELDS = frozenset({"key", "definition"})
+# Snapshot fields added after the first imports (see _as_old_as).
+_LATER_FIELDS = frozenset({"claimant_kind", "review_license"})
 
 CREATED, UPDATED, SKIPPED = "created", "updated", "skipped"
 
@@ -86,11 +89,10 @@ def public_content(snapshot: dict[str, Any]) -> dict[str, Any]:
 
 
 def _as_old_as(content: dict[str, Any], stored: dict[str, Any]) -> dict[str, Any]:
-    """``content`` without the claimant's kind when the stored snapshot predates kinds (revision
-    0006): a field we began to keep is no change at the source, and must not publish an update."""
-    if "claimant_kind" in stored:
-        return content
-    return {key: value for key, value in content.items() if key != "claimant_kind"}
+    """``content`` without the fields we began to keep after the stored snapshot was made (the
+    claimant's kind, revision 0006; the licence): a field we began to keep is no change at the
+    source, and must not publish an update."""
+    return {key: value for key, value in content.items() if key in stored or key not in _LATER_FIELDS}
 
 
 def _label_id(match: LabelMatch) -> int | None:
@@ -172,11 +174,25 @@ class ReviewImporter:
             summary=review.summary,
             explanation="",
         )
+        # Undated records stay undated: the import's time orders them, readers see "date unknown".
         first_at = review.date_published or self.now
-        self._add_revision(claim, 1, PublicationKind.PUBLICATION, None, first_at, first_at, content)
+        first_known = review.date_published is not None
+        self._add_revision(
+            claim, 1, PublicationKind.PUBLICATION, None, first_at, first_at, content, first_known=first_known
+        )
         for number, later in enumerate(review.corrections, start=2):
             at = later.published_at or self.now
-            self._add_revision(claim, number, later.kind, later.note, at, first_at, content)
+            self._add_revision(
+                claim,
+                number,
+                later.kind,
+                later.note,
+                at,
+                first_at,
+                content,
+                known=later.published_at is not None,
+                first_known=first_known,
+            )
         self.session.add(claim)
         self.session.flush()
         self.known_keys.add(review.key)
@@ -202,11 +218,17 @@ class ReviewImporter:
         published_at: datetime,
         first_published_at: datetime,
         content: dict[str, Any],
+        *,
+        known: bool | None = None,
+        first_known: bool = True,
     ) -> Publication:
+        """``known``: whether ``published_at`` is the revision's real date (default: for revision 1,
+        ``first_known``); an unknown one is in the snapshot as None."""
+        known = first_known if known is None else known
         snapshot = {
             **content,
-            "published_at": published_at.isoformat(),
-            "first_published_at": first_published_at.isoformat(),
+            "published_at": published_at.isoformat() if known else None,
+            "first_published_at": first_published_at.isoformat() if first_known else None,
         }
         publication = Publication(
             revision=number,
@@ -217,6 +239,7 @@ class ReviewImporter:
             snapshot=snapshot,
             search_text=search_text(snapshot),
             published_at=published_at,
+            date_unknown=not known,
             published_by_id=None,
         )
         claim.publications.append(publication)
@@ -251,15 +274,36 @@ class ReviewImporter:
             return Outcome(SKIPPED, RETRACTED_HERE, claim.id)
         self._refresh_claim(claim, review, match, content)
         first_at = revisions[0].published_at
+        first_known = not revisions[0].date_unknown
         number = latest.revision
         for later in new:
             number += 1
             at = later.published_at or self.now
-            self._add_revision(claim, number, later.kind, later.note, at, first_at, content)
+            self._add_revision(
+                claim,
+                number,
+                later.kind,
+                later.note,
+                at,
+                first_at,
+                content,
+                known=later.published_at is not None,
+                first_known=first_known,
+            )
         if not new:
             number += 1
             note = f"The fact check changed where it was first published; re-imported from {self.source}."
-            self._add_revision(claim, number, PublicationKind.UPDATE, note, self.now, first_at, content)
+            self._add_revision(
+                claim,
+                number,
+                PublicationKind.UPDATE,
+                note,
+                self.now,
+                first_at,
+                content,
+                known=True,
+                first_known=first_known,
+            )
         self.session.flush()
         why = "new corrections" if new else "changed at the source"
         return Outcome(UPDATED, why, claim.id)
