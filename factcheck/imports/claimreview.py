@@ -66,6 +66,8 @@ MAX_HEADLINE = 300
 # A script element on one line (a line cut short may have lost its end tag: its JSON then tells).
 _SCRIPT_LINE = re.compile(r"^\s*<script\b([^>]*)>(.*?)(?:</script>)?\s*$", re.IGNORECASE | re.DOTALL)
 _LD_JSON = re.compile(r"""type\s*=\s*["']?application/ld\+json""", re.IGNORECASE)
+# Text that starts like a web address ("https:", "javascript:"): an sdLicense that must be one.
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
 # Quotation marks a claimReviewed may be wrapped in: opening -> closing.
 _QUOTES = {'"': '"', "'": "'", "\u201c": "\u201d", "\u201e": "\u201c", "\u2018": "\u2019", "\u00ab": "\u00bb"}
 # The "Kind: note" text our own markup gives a correction (claimreview.corrections).
@@ -363,15 +365,16 @@ def _author(value: Any) -> dict[str, str | None]:
 
 
 def _license(value: Any) -> str | None:
-    """``sdLicense``: a URL or a CreativeWork (its url, else its name); a bad address is read as missing
-    rather than refusing the record, whose content is fine."""
+    """``sdLicense``: a URL or a CreativeWork (its url, else its name), else a licence's name.
+    An address that is not http(s) (``javascript:``, ``ftp:``) is read as missing rather than
+    refusing the record, whose content is fine."""
     value = _first(value)
     if isinstance(value, dict):
         value = _text(value.get("url")) or _text(value.get("name"))
     text = _text(value)
     if text is None:
         return None
-    if text.lower().startswith(("http://", "https://")):
+    if _SCHEME.match(text):
         try:
             return clean_http_url(text, MAX_URL_LENGTH)
         except UrlProblem:
