@@ -27,7 +27,7 @@ The caller runs each record in a savepoint and gives the audit reason.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
@@ -95,6 +95,26 @@ def _as_old_as(content: dict[str, Any], stored: dict[str, Any]) -> dict[str, Any
     return {key: value for key, value in content.items() if key in stored or key not in _LATER_FIELDS}
 
 
+def _forget_import_time(claim: Claim, revisions: list[Publication]) -> bool:
+    """Make the dates of an undated record imported before revision 0008 unknown; whether it did.
+
+    Such a record's revision 1 (and its undated corrections) got the time of the import run.
+    That time is recognised: it has sub-second digits (no record's date has) and lies within a
+    day before the claim's "Imported from" step. Only those revisions are marked; the record's
+    content, and so what readers read, stays as it is.
+    """
+    first = revisions[0]
+    if first.date_unknown or first.published_by_id is not None or first.published_at.microsecond == 0:
+        return False
+    imported_at = claim.transitions[0].created_at if claim.transitions else None
+    if imported_at is None or not timedelta(0) <= imported_at - first.published_at <= timedelta(days=1):
+        return False
+    for revision in revisions:
+        if revision.published_at == first.published_at:
+            revision.date_unknown = True
+    return True
+
+
 def _label_id(match: LabelMatch) -> int | None:
     # By id: the mapper's labels outlive the batches the session is emptied between.
     return match.label.id if match.label is not None else None
@@ -147,7 +167,7 @@ class ReviewImporter:
             outcome.claim_id,
             label=match,
             label_name=label_name,
-            undated=review.date_published is None and outcome.status == CREATED,
+            undated=review.date_published is None and (outcome.status == CREATED or outcome.undated),
         )
 
     # --- new records --------------------------------------------------------------------
@@ -264,12 +284,15 @@ class ReviewImporter:
         if same and not new:
             # The desk learns the kind even when the public record stays as it is.
             claim.claimant_kind = review.claimant_kind
+            marked = review.date_published is None and _forget_import_time(claim, revisions)
             verdict = claim.verdict
             if verdict is not None and verdict.label_id != _label_id(match):
                 verdict.label_id = _label_id(match)
                 self.session.flush()
-                return Outcome(UPDATED, "the label map gives the verdict another label", claim.id)
-            return Outcome(SKIPPED, ALREADY_IMPORTED, claim.id)
+                return Outcome(
+                    UPDATED, "the label map gives the verdict another label", claim.id, undated=marked
+                )
+            return Outcome(SKIPPED, ALREADY_IMPORTED, claim.id, undated=marked)
         if latest.kind == PublicationKind.RETRACTION:
             return Outcome(SKIPPED, RETRACTED_HERE, claim.id)
         self._refresh_claim(claim, review, match, content)

@@ -124,12 +124,18 @@ class _PublicState:
         return caching.latest_of(self.last_published_at, self.settings_changed_at)
 
 
+# How many revisions have an unknown date: a re-import that finds a date was only the import's
+# time marks it unknown without a new revision, and the pages must not stay cached with the date.
+_UNDATED_COUNT = func.sum(case((Publication.date_unknown.is_(True), 1), else_=0))
+
+
 @dataclass(frozen=True)
 class CheckState(_PublicState):
     claim_id: int
     latest_revision: int
     last_published_at: datetime
     settings_changed_at: datetime | None
+    undated_revisions: int = 0
 
     def key(self) -> tuple[Any, ...]:
         return (
@@ -137,6 +143,7 @@ class CheckState(_PublicState):
             self.latest_revision,
             caching.stamp(self.last_published_at),
             caching.stamp(self.settings_changed_at),
+            self.undated_revisions,
         )
 
 
@@ -149,6 +156,7 @@ def _check_state_query() -> Select[Any]:
             func.max(Publication.revision),
             func.max(Publication.published_at),
             settings_version(),
+            _UNDATED_COUNT,
         )
         .join(Publication, Publication.claim_id == Claim.id)
         .where(Claim.slug == bindparam("slug"))
@@ -161,7 +169,7 @@ def check_state(session: Session, slug: str) -> CheckState | None:
     row = session.execute(_check_state_query(), {"slug": slug}).one_or_none()
     if row is None:
         return None
-    return CheckState(row[0], row[1], row[2], row[3])
+    return CheckState(row[0], row[1], row[2], row[3], int(row[4] or 0))
 
 
 @dataclass(frozen=True)
@@ -171,20 +179,24 @@ class SiteState(_PublicState):
     last_published_at: datetime | None
     publications: int
     settings_changed_at: datetime | None
+    undated_publications: int = 0
 
     def key(self) -> tuple[Any, ...]:
         return (
             caching.stamp(self.last_published_at),
             self.publications,
             caching.stamp(self.settings_changed_at),
+            self.undated_publications,
         )
 
 
 def site_state(session: Session) -> SiteState:
     row = session.execute(
-        select(func.max(Publication.published_at), func.count(Publication.id), settings_version())
+        select(
+            func.max(Publication.published_at), func.count(Publication.id), settings_version(), _UNDATED_COUNT
+        )
     ).one()
-    return SiteState(row[0], row[1], row[2])
+    return SiteState(row[0], row[1], row[2], int(row[3] or 0))
 
 
 # --- the verdict page ---------------------------------------------------------------------

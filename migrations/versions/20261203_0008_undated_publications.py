@@ -6,10 +6,10 @@ imported: revisions are ordered by it), but readers see "date unknown", and
 the index, the feeds, the team report and the exports treat it as undated.
 
 Revisions already there stay dated: a record imported before this revision
-without ``datePublished`` was given the time of its import, and nothing stored
-says which ones those were (the import's summary listed them). Re-importing
-such a file does not change them either (the dates are no part of the
-comparison); see docs/imports.md. migrations/env.py records the new column's
+without ``datePublished`` was given the time of its import, and the migration
+cannot tell those from real dates. Importing the same file again marks them
+(factcheck/imports/store.py, ``_forget_import_time``; docs/imports.md).
+migrations/env.py records the new column's
 values in the audit history, so this revision writes no changeset of its own.
 
 Revision ID: 0008

@@ -17,6 +17,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
+from factcheck.audit.changesets import Actor, set_actor
 from factcheck.claims.models import Claim
 from factcheck.public import checks as checks_module
 from factcheck.publishing.models import PublicationKind
@@ -195,3 +196,38 @@ def test_exports_leave_unknown_dates_empty(app: Flask, imported: dict[str, Claim
     assert sorted(by_id(csv_rows(ranged.read_text(encoding="utf-8")), "Claim ID")) == sorted(
         [imported["dated"].id, imported["today"].id]
     )
+
+
+def test_reimporting_marks_records_imported_undated_before_dates_were_kept_unknown(
+    app: Flask, client: FlaskClient, db_session: Session, tmp_path: Path
+) -> None:
+    """Before revision 0008 an undated record got the time of its import as its date; importing the
+    file again (the record still without a date) makes that date unknown, and nothing else."""
+    path = write(tmp_path, "checks.txt", script_line(_undated()) + "\n" + script_line(LOBBYIST) + "\n")
+    assert run_import(app, "claimreview", path).exit_code == 0
+    claim = claim_by_key(db_session, UNDATED_URL)
+    # As the import stored it before: the import's time as a real date.
+    set_actor(db_session, Actor.system("test: an import from before revision 0008"))
+    for publication in claim.publications:
+        publication.date_unknown = False
+        publication.snapshot = {**publication.snapshot, "published_at": publication.published_at.isoformat()}
+    db_session.commit()
+    # Rendered (and cached) with the import's time as the date.
+    assert client.get(f"/checks/{claim.slug}").status_code == 200
+    listed = client.get("/checks/")
+    assert "date unknown" not in html_of(listed)
+    revisions_before = len(claim.publications)
+
+    result = run_import(app, "claimreview", path)
+
+    assert result.exit_code == 0, result.output
+    assert "No datePublished, so stored with its date unknown: 1 (line 1)" in result.output
+    claim = claim_by_key(db_session, UNDATED_URL)
+    assert [p.date_unknown for p in claim.publications] == [True] * revisions_before
+    assert not any(p.date_unknown for p in claim_by_key(db_session, LOBBYIST["url"]).publications)
+    page = client.get(f"/checks/{claim.slug}")
+    assert text_of(page, "first-published") == "date unknown"
+    assert "date unknown" in html_of(client.get("/checks/"))
+    # A third run finds nothing more to do.
+    again = run_import(app, "claimreview", path)
+    assert "No datePublished" not in again.output
