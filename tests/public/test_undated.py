@@ -231,3 +231,22 @@ def test_reimporting_marks_records_imported_undated_before_dates_were_kept_unkno
     # A third run finds nothing more to do.
     again = run_import(app, "claimreview", path)
     assert "No datePublished" not in again.output
+
+
+def test_the_corrections_log_lists_undated_corrections_last_as_date_unknown(
+    client: FlaskClient,
+    imported: dict[str, Claim],
+    published_check: Callable[..., Claim],
+    revise_check: Callable[..., Any],
+) -> None:
+    ours = published_check(headline="Ours", published_at=when(1))
+    revise_check(
+        ours, PublicationKind.CORRECTION, "We misstated the treaty's range limits.", published_at=when(2)
+    )
+
+    entries = tree(client.get("/corrections")).xpath("//li[contains(@class, 'correction-entry')]")
+
+    texts = [" ".join(" ".join(entry.itertext()).split()) for entry in entries]
+    assert len(texts) == 2
+    assert texts[0].startswith("2 February 2019 · Correction")
+    assert texts[1].startswith("date unknown · Correction · Fact check by The Washington Post")
