@@ -236,3 +236,14 @@ def test_a_correction_published_here_keeps_their_name(
     entry = tree(corrections).xpath("//li[contains(@class, 'correction-entry')]")
     assert len(entry) == 1
     assert "Fact check by The Washington Post" in " ".join(entry[0].itertext())
+
+
+def test_the_desk_revision_page_names_their_publisher(
+    client: FlaskClient, theirs: Claim, login_as: Callable[[Role], Any]
+) -> None:
+    login_as(Role.REVIEWER)
+
+    response = client.get(f"/claims/{theirs.id}/revisions/1")
+
+    assert response.status_code == 200
+    assert "Fact check by The Washington Post, imported" in " ".join(html_of(response).split())
