@@ -25,6 +25,7 @@ from factcheck.audit.history import HistoryEntry, claim_history
 from factcheck.claims.models import Claim
 from factcheck.db import utcnow
 from factcheck.organisation.details import publisher
+from factcheck.publishing.attribution import attribution
 from factcheck.publishing.urls import check_url
 from factcheck.ratings.visibility import can_see_ratings
 from factcheck.security.permissions import Permission, require
@@ -116,6 +117,10 @@ class RevisionEntry:
     note: str | None
     label_name: str
     headline: str
+    # Imported from a record without a date: published_at is the import's time.
+    date_unknown: bool = False
+    # The other publisher whose fact check it is (None: ours).
+    checked_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -247,6 +252,8 @@ def build_dossier(session: Session, claim: Claim, viewer: Any, *, now: datetime 
             note=p.note,
             label_name=p.label_name,
             headline=p.headline,
+            date_unknown=p.date_unknown,
+            checked_by=other.publisher if (other := attribution(p.snapshot)) else None,
         )
         for p in claim.publications
     ]

@@ -138,7 +138,10 @@ class ClaimExportFilter:
         start = _start_of(self.date_from) if self.date_from else None
         end = _start_of(self.date_to + timedelta(days=1)) if self.date_to else None
         if self.date_field == "published" and (start or end):
-            first = select(Publication.claim_id).where(Publication.revision == 1)
+            # A claim whose first date is unknown (an undated import) is in no date range.
+            first = select(Publication.claim_id).where(
+                Publication.revision == 1, Publication.date_unknown.is_(False)
+            )
             if start:
                 first = first.where(Publication.published_at >= start)
             if end:
@@ -272,8 +275,8 @@ class ClaimRecord:
 
     The related lists hold SQLAlchemy rows with named fields: ``appearances``
     (url, document_title, document_url), ``ratings`` (reviewer_id, reviewer,
-    label), ``revisions`` (revision, kind, published_at, label_name, oldest
-    first); ``verdict`` (label, headline, summary) or None.
+    label), ``revisions`` (revision, kind, published_at, date_unknown, label_name,
+    oldest first); ``verdict`` (label, headline, summary) or None.
     """
 
     id: int
@@ -384,6 +387,7 @@ def _load_related(session: Session, records: dict[int, ClaimRecord]) -> None:
             Publication.revision,
             Publication.kind,
             Publication.published_at,
+            Publication.date_unknown,
             Publication.label_name,
         )
         .where(Publication.claim_id.in_(ids))
@@ -459,9 +463,14 @@ def _corrections(record: ClaimRecord) -> list[Any]:
     return [row for row in record.revisions if row.kind == PublicationKind.CORRECTION]
 
 
+def _known_date(revision: Any) -> datetime | None:
+    """A revision's time, empty when its date is unknown (never the time it was imported)."""
+    return None if revision.date_unknown else revision.published_at
+
+
 def _last_corrected_at(record: ClaimRecord) -> datetime | None:
     corrections = _corrections(record)
-    return corrections[-1].published_at if corrections else None
+    return _known_date(corrections[-1]) if corrections else None
 
 
 def _joined(values: list[str]) -> str:
@@ -484,7 +493,7 @@ CLAIM_COLUMNS: tuple[Column[ClaimRecord], ...] = (
     Column(
         "first_published_at",
         "First published at (UTC)",
-        lambda r: r.revisions[0].published_at if r.revisions else None,
+        lambda r: _known_date(r.revisions[0]) if r.revisions else None,
         width=20,
     ),
     Column("last_corrected_at", "Last corrected at (UTC)", _last_corrected_at, width=20),

@@ -21,7 +21,8 @@ marks. :func:`parse_review` accepts all of that and refuses, with
 ``claim_review()`` of the stored revisions gives the record back: its ``url``
 (``review_url``), ``author`` (``review_author``; left out for our own
 organisation's records, which our publisher signs), ``claimReviewed`` verbatim,
-``reviewRating`` (the label's text verbatim, its numbers when given), dates,
+``sdLicense`` (``review_license``), ``reviewRating`` (the label's text verbatim, its
+numbers when given), dates (a missing one stays unknown: ``Publication.date_unknown``),
 appearances, and ``correction`` entries (one revision each).
 """
 
@@ -66,6 +67,8 @@ MAX_HEADLINE = 300
 # A script element on one line (a line cut short may have lost its end tag: its JSON then tells).
 _SCRIPT_LINE = re.compile(r"^\s*<script\b([^>]*)>(.*?)(?:</script>)?\s*$", re.IGNORECASE | re.DOTALL)
 _LD_JSON = re.compile(r"""type\s*=\s*["']?application/ld\+json""", re.IGNORECASE)
+# Text that starts like a web address ("https:", "javascript:"): an sdLicense that must be one.
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
 # Quotation marks a claimReviewed may be wrapped in: opening -> closing.
 _QUOTES = {'"': '"', "'": "'", "\u201c": "\u201d", "\u201e": "\u201c", "\u2018": "\u2019", "\u00ab": "\u00bb"}
 # The "Kind: note" text our own markup gives a correction (claimreview.corrections).
@@ -253,6 +256,8 @@ class ParsedReview:
     headline: str | None
     summary: str
     date_published: datetime | None
+    # The record's sdLicense (a licence's address, or its name), kept with the attribution.
+    license: str | None = None
     appearances: list[ParsedAppearance] = field(default_factory=list)
     corrections: list[ParsedRevision] = field(default_factory=list)
     # The record's own identifier (@id, identifier) and its dateModified, when it gives them.
@@ -327,6 +332,7 @@ def parse_review(data: Any) -> ParsedReview:
         headline=_text(data.get("headline")) or _text(data.get("name")),
         summary=_text(data.get("description")) or _text(data.get("reviewBody")) or "",
         date_published=_datetime(data.get("datePublished"), "datePublished"),
+        license=_license(data.get("sdLicense")),
         appearances=_appearances(item),
         corrections=_corrections(data.get("correction")),
         own_id=own_id,
@@ -385,6 +391,24 @@ def _author(value: Any) -> dict[str, str | None]:
             "url": _url(author.get("url"), "author.url"),
         }
     return {"name": _text(author) or UNKNOWN_AUTHOR, "url": None}
+
+
+def _license(value: Any) -> str | None:
+    """``sdLicense``: a URL or a CreativeWork (its url, else its name), else a licence's name.
+    An address that is not http(s) (``javascript:``, ``ftp:``) is read as missing rather than
+    refusing the record, whose content is fine."""
+    value = _first(value)
+    if isinstance(value, dict):
+        value = _text(value.get("url")) or _text(value.get("name"))
+    text = _text(value)
+    if text is None:
+        return None
+    if _SCHEME.match(text):
+        try:
+            return clean_http_url(text, MAX_URL_LENGTH)
+        except UrlProblem:
+            return None
+    return text[:MAX_URL_LENGTH]
 
 
 def _url(value: Any, field_name: str) -> str | None:
@@ -566,4 +590,6 @@ def content_snapshot(
         snapshot["review_url"] = review.url
     if not own:
         snapshot["review_author"] = dict(review.author)
+        if review.license:
+            snapshot["review_license"] = review.license
     return snapshot

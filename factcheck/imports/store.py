@@ -5,11 +5,12 @@ the record's identity (:mod:`factcheck.imports.identity`): its own identifier, e
 its review URL with the claim it reviews, else a hash of its content;
 one workflow step "Imported from FILE"), an appearance per web address it names,
 a verdict (our label when the record's maps to one, else none) and its publication
-revisions: revision 1 at the record's ``datePublished`` (else the time of the import),
-then one revision per ``correction`` entry. The snapshot is built so that
-``claim_review()`` of those revisions gives the record back
-(:func:`factcheck.imports.claimreview.content_snapshot`); it also keeps the record's
-own date (``review_date``: its ``dateModified``, else ``datePublished``).
+revisions: revision 1 at the record's ``datePublished`` (without one: the time of the
+import, marked ``date_unknown``, which readers see as "date unknown"), then one revision
+per ``correction`` entry. The snapshot is built so that ``claim_review()`` of those
+revisions gives the record back (:func:`factcheck.imports.claimreview.content_snapshot`);
+it also keeps the record's own date (``review_date``: its ``dateModified``, else
+``datePublished``).
 
 Importing a record again (the same identity):
 
@@ -33,7 +34,7 @@ The caller runs each record in a savepoint and gives the audit reason.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import current_app
@@ -68,6 +69,8 @@ CLAIMANT_LENGTH = 200
 # the record: neither decides whether a record changed at its source.
 _DATES = frozenset({"published_at", "first_published_at", "review_date"})
 _MAPPED_LABEL_FIELDS = frozenset({"key", "definition"})
+# Snapshot fields added after the first imports (see _as_old_as).
+_LATER_FIELDS = frozenset({"claimant_kind", "review_license"})
 
 CREATED, UPDATED, UNCHANGED, OLDER, SKIPPED = "created", "updated", "unchanged", "older", "skipped"
 
@@ -94,11 +97,30 @@ def public_content(snapshot: dict[str, Any]) -> dict[str, Any]:
 
 
 def _as_old_as(content: dict[str, Any], stored: dict[str, Any]) -> dict[str, Any]:
-    """``content`` without the claimant's kind when the stored snapshot predates kinds (revision
-    0006): a field we began to keep is no change at the source, and must not publish an update."""
-    if "claimant_kind" in stored:
-        return content
-    return {key: value for key, value in content.items() if key != "claimant_kind"}
+    """``content`` without the fields we began to keep after the stored snapshot was made (the
+    claimant's kind, revision 0006; the licence): a field we began to keep is no change at the
+    source, and must not publish an update."""
+    return {key: value for key, value in content.items() if key in stored or key not in _LATER_FIELDS}
+
+
+def _forget_import_time(claim: Claim, revisions: list[Publication]) -> bool:
+    """Make the dates of an undated record imported before revision 0008 unknown; whether it did.
+
+    Such a record's revision 1 (and its undated corrections) got the time of the import run.
+    That time is recognised: it has sub-second digits (no record's date has) and lies within a
+    day before the claim's "Imported from" step. Only those revisions are marked; the record's
+    content, and so what readers read, stays as it is.
+    """
+    first = revisions[0]
+    if first.date_unknown or first.published_by_id is not None or first.published_at.microsecond == 0:
+        return False
+    imported_at = claim.transitions[0].created_at if claim.transitions else None
+    if imported_at is None or not timedelta(0) <= imported_at - first.published_at <= timedelta(days=1):
+        return False
+    for revision in revisions:
+        if revision.published_at == first.published_at:
+            revision.date_unknown = True
+    return True
 
 
 def _label_id(match: LabelMatch) -> int | None:
@@ -152,7 +174,7 @@ class ReviewImporter:
             outcome.claim_id,
             label=match,
             label_name=label_name,
-            undated=review.date_published is None and outcome.status == CREATED,
+            undated=review.date_published is None and (outcome.status == CREATED or outcome.undated),
         )
 
     def _imported_before(self, review: ParsedReview) -> Claim | None:
@@ -193,12 +215,26 @@ class ReviewImporter:
             summary=review.summary,
             explanation="",
         )
+        # Undated records stay undated: the import's time orders them, readers see "date unknown".
         first_at = review.date_published or self.now
         content = _dated(content, review)
-        self._add_revision(claim, 1, PublicationKind.PUBLICATION, None, first_at, first_at, content)
+        first_known = review.date_published is not None
+        self._add_revision(
+            claim, 1, PublicationKind.PUBLICATION, None, first_at, first_at, content, first_known=first_known
+        )
         for number, later in enumerate(review.corrections, start=2):
             at = later.published_at or self.now
-            self._add_revision(claim, number, later.kind, later.note, at, first_at, content)
+            self._add_revision(
+                claim,
+                number,
+                later.kind,
+                later.note,
+                at,
+                first_at,
+                content,
+                known=later.published_at is not None,
+                first_known=first_known,
+            )
         self.session.add(claim)
         self.session.flush()
         self.known_keys.add(review.key)
@@ -224,11 +260,17 @@ class ReviewImporter:
         published_at: datetime,
         first_published_at: datetime,
         content: dict[str, Any],
+        *,
+        known: bool | None = None,
+        first_known: bool = True,
     ) -> Publication:
+        """``known``: whether ``published_at`` is the revision's real date (default: for revision 1,
+        ``first_known``); an unknown one is in the snapshot as None."""
+        known = first_known if known is None else known
         snapshot = {
             **content,
-            "published_at": published_at.isoformat(),
-            "first_published_at": first_published_at.isoformat(),
+            "published_at": published_at.isoformat() if known else None,
+            "first_published_at": first_published_at.isoformat() if first_known else None,
         }
         publication = Publication(
             revision=number,
@@ -239,6 +281,7 @@ class ReviewImporter:
             snapshot=snapshot,
             search_text=search_text(snapshot),
             published_at=published_at,
+            date_unknown=not known,
             published_by_id=None,
         )
         claim.publications.append(publication)
@@ -265,12 +308,15 @@ class ReviewImporter:
         if same and not new:
             # The desk learns the kind even when the public record stays as it is.
             claim.claimant_kind = review.claimant_kind
+            marked = review.date_published is None and _forget_import_time(claim, revisions)
             verdict = claim.verdict
             if verdict is not None and verdict.label_id != _label_id(match):
                 verdict.label_id = _label_id(match)
                 self.session.flush()
-                return Outcome(UPDATED, "the label map gives the verdict another label", claim.id)
-            return Outcome(UNCHANGED, claim_id=claim.id)
+                return Outcome(
+                    UPDATED, "the label map gives the verdict another label", claim.id, undated=marked
+                )
+            return Outcome(UNCHANGED, claim_id=claim.id, undated=marked)
         if latest.kind == PublicationKind.RETRACTION:
             return Outcome(SKIPPED, RETRACTED_HERE, claim.id)
         newer = _newer(review, latest.snapshot, new_corrections=bool(new))
@@ -281,15 +327,36 @@ class ReviewImporter:
         content = _dated(content, review)
         self._refresh_claim(claim, review, match, content)
         first_at = revisions[0].published_at
+        first_known = not revisions[0].date_unknown
         number = latest.revision
         for later in new:
             number += 1
             at = later.published_at or self.now
-            self._add_revision(claim, number, later.kind, later.note, at, first_at, content)
+            self._add_revision(
+                claim,
+                number,
+                later.kind,
+                later.note,
+                at,
+                first_at,
+                content,
+                known=later.published_at is not None,
+                first_known=first_known,
+            )
         if not new:
             number += 1
             note = f"The fact check changed where it was first published; re-imported from {self.source}."
-            self._add_revision(claim, number, PublicationKind.UPDATE, note, self.now, first_at, content)
+            self._add_revision(
+                claim,
+                number,
+                PublicationKind.UPDATE,
+                note,
+                self.now,
+                first_at,
+                content,
+                known=True,
+                first_known=first_known,
+            )
         self.session.flush()
         why = "new corrections" if new else "changed at the source"
         return Outcome(UPDATED, why, claim.id)

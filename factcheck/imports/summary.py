@@ -147,7 +147,7 @@ class ImportSummary:
                 else ""
             )
             lines.append(
-                f"No datePublished, so published with the time of this import: {len(self.undated)} ({shown}{more})"
+                f"No datePublished, so stored with its date unknown: {len(self.undated)} ({shown}{more})"
             )
         lines.extend(self.notes)
         return lines

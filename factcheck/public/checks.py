@@ -27,6 +27,7 @@ from factcheck.organisation.details import publisher
 from factcheck.organisation.models import Organisation
 from factcheck.public import caching
 from factcheck.public.blueprint import bp
+from factcheck.publishing.attribution import Attribution, attribution, dated_time, other_publisher, sort_time
 from factcheck.publishing.claimreview import RETRACTED_LABEL, claim_review, script_json, shown_label
 from factcheck.publishing.models import Publication, PublicationKind
 from factcheck.publishing.queries import revisions_of
@@ -78,6 +79,12 @@ def iso_date(value: Any) -> str:
     return parsed.isoformat() if parsed is not None else ""
 
 
+@bp.app_template_filter("attribution")
+def attribution_filter(snapshot: Any) -> Attribution | None:
+    """The other publisher of a snapshot's check (None: ours), for templates."""
+    return attribution(snapshot) if isinstance(snapshot, dict) else None
+
+
 @bp.app_template_test("web_url")
 def web_url(value: Any) -> bool:
     """Whether a stored address is a web link (only those become links on public pages)."""
@@ -117,12 +124,18 @@ class _PublicState:
         return caching.latest_of(self.last_published_at, self.settings_changed_at)
 
 
+# How many revisions have an unknown date: a re-import that finds a date was only the import's
+# time marks it unknown without a new revision, and the pages must not stay cached with the date.
+_UNDATED_COUNT = func.sum(case((Publication.date_unknown.is_(True), 1), else_=0))
+
+
 @dataclass(frozen=True)
 class CheckState(_PublicState):
     claim_id: int
     latest_revision: int
     last_published_at: datetime
     settings_changed_at: datetime | None
+    undated_revisions: int = 0
 
     def key(self) -> tuple[Any, ...]:
         return (
@@ -130,6 +143,7 @@ class CheckState(_PublicState):
             self.latest_revision,
             caching.stamp(self.last_published_at),
             caching.stamp(self.settings_changed_at),
+            self.undated_revisions,
         )
 
 
@@ -142,6 +156,7 @@ def _check_state_query() -> Select[Any]:
             func.max(Publication.revision),
             func.max(Publication.published_at),
             settings_version(),
+            _UNDATED_COUNT,
         )
         .join(Publication, Publication.claim_id == Claim.id)
         .where(Claim.slug == bindparam("slug"))
@@ -154,7 +169,7 @@ def check_state(session: Session, slug: str) -> CheckState | None:
     row = session.execute(_check_state_query(), {"slug": slug}).one_or_none()
     if row is None:
         return None
-    return CheckState(row[0], row[1], row[2], row[3])
+    return CheckState(row[0], row[1], row[2], row[3], int(row[4] or 0))
 
 
 @dataclass(frozen=True)
@@ -164,20 +179,24 @@ class SiteState(_PublicState):
     last_published_at: datetime | None
     publications: int
     settings_changed_at: datetime | None
+    undated_publications: int = 0
 
     def key(self) -> tuple[Any, ...]:
         return (
             caching.stamp(self.last_published_at),
             self.publications,
             caching.stamp(self.settings_changed_at),
+            self.undated_publications,
         )
 
 
 def site_state(session: Session) -> SiteState:
     row = session.execute(
-        select(func.max(Publication.published_at), func.count(Publication.id), settings_version())
+        select(
+            func.max(Publication.published_at), func.count(Publication.id), settings_version(), _UNDATED_COUNT
+        )
     ).one()
-    return SiteState(row[0], row[1], row[2])
+    return SiteState(row[0], row[1], row[2], int(row[3] or 0))
 
 
 # --- the verdict page ---------------------------------------------------------------------
@@ -219,6 +238,11 @@ class CheckView:
     def notes(self) -> list[Publication]:
         """The corrections, updates and retraction shown so far, newest first."""
         return [r for r in reversed(self.shown) if r.kind != PublicationKind.PUBLICATION and r.note]
+
+    @property
+    def attribution(self) -> Attribution | None:
+        """The other publisher whose check this is (None: ours)."""
+        return attribution(self.snapshot)
 
     @property
     def description(self) -> str:
@@ -284,10 +308,16 @@ def check_revision(slug: str, revision: int) -> ResponseReturnValue:
 # --- the index ----------------------------------------------------------------------------
 
 
+# The index's "by" filter: our own checks, or those of the other publishers we imported.
+BY_US, BY_OTHERS = "us", "others"
+BY_CHOICES = {BY_US: "Our fact checks", BY_OTHERS: "Other publishers' fact checks"}
+
+
 @dataclass
 class IndexFilters:
     q: str = ""
     label: str = ""
+    by: str = ""
     published_from: date | None = None
     published_to: date | None = None
     after: str | None = None
@@ -295,13 +325,14 @@ class IndexFilters:
 
     @property
     def active(self) -> bool:
-        return bool(self.q or self.label or self.published_from or self.published_to)
+        return bool(self.q or self.label or self.by or self.published_from or self.published_to)
 
     def args(self, **changes: Any) -> dict[str, str]:
         """The query string for a link keeping these filters (pagination cursors replaced)."""
         values = {
             "q": self.q,
             "label": self.label,
+            "by": self.by,
             "from": self.published_from.isoformat() if self.published_from else "",
             "to": self.published_to.isoformat() if self.published_to else "",
         }
@@ -331,9 +362,14 @@ def parse_filters(args: Any) -> tuple[IndexFilters, dict[str, str]]:
     if "\x00" in q:
         errors["q"] = "The search contains a character that is not allowed."
         q = q.replace("\x00", "")
+    by = str(args.get("by", "")).strip()
+    if by and by not in BY_CHOICES:
+        errors["by"] = "Choose our fact checks, other publishers' or both."
+        by = ""
     filters = IndexFilters(
         q=q,
         label=str(args.get("label", "")).strip()[:100].replace("\x00", ""),
+        by=by,
         published_from=_parse_date(str(args.get("from", "")), "from", errors),
         published_to=_parse_date(str(args.get("to", "")), "to", errors),
         after=args.get("after") or None,
@@ -349,15 +385,23 @@ def _day_start(day: date) -> datetime:
 
 
 class PublishedChecks:
-    """The query of every published claim with its latest revision and dates, and its filters."""
+    """The query of every published claim with its latest revision and dates, and its filters.
+
+    Dates are the known ones: ``first_published_at`` is NULL when revision 1's date is unknown,
+    ``last_published_at`` when no revision has a date. Checks without any date come after the
+    dated ones (``sorted_at``), whenever they were imported.
+    """
 
     def __init__(self) -> None:
+        first = case((Publication.revision == 1, dated_time()))
+        last = func.max(dated_time())
         self.stats = (
             select(
                 Publication.claim_id.label("claim_id"),
                 func.max(Publication.revision).label("latest_revision"),
-                func.min(Publication.published_at).label("first_published_at"),
-                func.max(Publication.published_at).label("last_published_at"),
+                func.min(first).label("first_published_at"),
+                last.label("last_published_at"),
+                sort_time(last).label("sorted_at"),
             )
             .group_by(Publication.claim_id)
             .subquery("publication_stats")
@@ -370,7 +414,7 @@ class PublishedChecks:
         self.ordering = keyset.Ordering(
             "public-checks",
             [
-                keyset.Key(self.stats.c.last_published_at, datetime, descending=True),
+                keyset.Key(self.stats.c.sorted_at, datetime, descending=True),
                 keyset.Key(Claim.id, int, descending=True),
             ],
         )
@@ -397,6 +441,9 @@ class PublishedChecks:
             # Every spelling of the label ("Mostly False", "Mostly false"), as labels() lists one.
             fold_label = getattr(func, FOLD)
             query = query.where(fold_label(self.shown_label) == fold_label(literal(filters.label)))
+        if filters.by:
+            other = other_publisher(self.latest)
+            query = query.where(other.is_(None) if filters.by == BY_US else other.is_not(None))
         if filters.published_from:
             query = query.where(self.stats.c.first_published_at >= _day_start(filters.published_from))
         if filters.published_to and filters.published_to < date.max:
@@ -422,8 +469,9 @@ class IndexItem:
     headline: str
     claim: str
     claimant: str
-    first_published_at: datetime
-    last_published_at: datetime
+    first_published_at: datetime | None  # None: date unknown
+    last_published_at: datetime | None
+    publisher: str | None  # the other publisher whose check it is; None: ours
 
 
 def _render_index(session: Session, filters: IndexFilters, errors: dict[str, str]) -> str:
@@ -462,6 +510,7 @@ def _render_index(session: Session, filters: IndexFilters, errors: dict[str, str
                         claimant=str(snapshot.get("claimant") or ""),
                         first_published_at=row[3],
                         last_published_at=row[4],
+                        publisher=other.publisher if (other := attribution(snapshot)) else None,
                     )
                 )
     return render_template(
@@ -469,6 +518,7 @@ def _render_index(session: Session, filters: IndexFilters, errors: dict[str, str
         filters=filters,
         errors=errors,
         labels=checks.labels(session),
+        by_choices=BY_CHOICES,
         items=items,
         total=total,
         page=page,

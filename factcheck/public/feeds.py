@@ -26,6 +26,7 @@ from factcheck.organisation.details import publisher
 from factcheck.public import caching
 from factcheck.public.blueprint import bp
 from factcheck.public.checks import plain_text, site_state
+from factcheck.publishing.attribution import attribution, dated_time, sort_time
 from factcheck.publishing.claimreview import RETRACTED_LABEL
 from factcheck.publishing.feeds import claimreview_feed_chunks
 from factcheck.publishing.models import Publication, PublicationKind
@@ -81,10 +82,13 @@ def entry_label(publication: Publication) -> str:
 def entry_summary(publication: Publication) -> str:
     snapshot = publication.snapshot
     label = entry_label(publication)
+    other = attribution(snapshot)
     if publication.kind == PublicationKind.PUBLICATION:
-        return f"{label}. {plain_text(snapshot.get('summary'), limit=600)}".strip()
+        summary = f"{label}. {plain_text(snapshot.get('summary'), limit=600)}".strip()
+        return f"Fact check by {other.publisher}: {summary}" if other else summary
     when = publication.published_at.astimezone(UTC).date().isoformat()
-    return f"{publication.kind.label} of {when}: {publication.note} (Verdict: {label}.)"
+    by = f" by {other.publisher}" if other else ""
+    return f"{publication.kind.label} of {when}: {publication.note} (Verdict{by}: {label}.)"
 
 
 def atom_feed(session: Session) -> str:
@@ -92,7 +96,8 @@ def atom_feed(session: Session) -> str:
     rows = session.execute(
         select(Publication, Claim.slug)
         .join(Claim, Claim.id == Publication.claim_id)
-        .where(Claim.slug.is_not(None))
+        # An undated revision (an imported record without a date) is no news: it is never an entry.
+        .where(Claim.slug.is_not(None), Publication.date_unknown.is_(False))
         .order_by(Publication.published_at.desc(), Publication.id.desc())
         .limit(FEED_ENTRIES)
     ).all()
@@ -115,6 +120,15 @@ def atom_feed(session: Session) -> str:
         element(entry, "id", absolute_url("public.check_revision", slug=slug, revision=publication.revision))
         element(entry, "title", entry_title(publication))
         element(entry, "link", rel="alternate", type="text/html", href=check_url(slug))
+        other = attribution(publication.snapshot)
+        if other is not None:
+            # The entry's author is the publisher of the check, not us (the feed's author).
+            by = element(entry, "author")
+            element(by, "name", other.publisher)
+            if other.publisher_url:
+                element(by, "uri", other.publisher_url)
+            if other.review_url:
+                element(entry, "link", rel="via", type="text/html", href=other.review_url)
         element(entry, "published", _timestamp(publication.published_at))
         element(entry, "updated", _timestamp(publication.published_at))
         element(entry, "summary", entry_summary(publication), type="text")
@@ -155,18 +169,20 @@ def sitemap(session: Session, last_published_at: datetime | None) -> str:
         element(url, "loc", location)
         if endpoint == "public.checks" and last_published_at is not None:
             element(url, "lastmod", _timestamp(last_published_at))
-    last = func.max(Publication.published_at)
+    # lastmod only where a date is known (an undated import's import time is not when it changed).
+    last = func.max(dated_time())
     rows = session.execute(
         select(Claim.slug, last)
         .join(Publication, Publication.claim_id == Claim.id)
         .where(Claim.slug.is_not(None))
         .group_by(Claim.id, Claim.slug)
-        .order_by(last.desc(), Claim.id.desc())
+        .order_by(sort_time(last).desc(), Claim.id.desc())
     )
     for slug, last_published in rows:
         url = element(urlset, "url")
         element(url, "loc", check_url(slug))
-        element(url, "lastmod", _timestamp(last_published))
+        if last_published is not None:
+            element(url, "lastmod", _timestamp(last_published))
     return xml_document(urlset)
 
 

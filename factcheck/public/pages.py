@@ -17,7 +17,7 @@ from typing import Any
 from flask import abort, current_app, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup, escape
-from sqlalchemy import func, select, text
+from sqlalchemy import case, func, select, text
 from sqlalchemy.orm import Session
 
 from factcheck import db
@@ -99,8 +99,11 @@ def methodology() -> ResponseReturnValue:
 
 # --- corrections ---------------------------------------------------------------
 
+# Newest first; revisions whose date is unknown (imported corrections without one) after the dated.
+_UNDATED_LAST = case((Publication.date_unknown.is_(True), 1), else_=0)
 CORRECTIONS_ORDER = Ordering(
-    "corrections", (Key(Publication.published_at, datetime, True), Key(Publication.id, int, True))
+    "corrections",
+    (Key(_UNDATED_LAST, int), Key(Publication.published_at, datetime, True), Key(Publication.id, int, True)),
 )
 LATER_REVISION = Publication.kind != PublicationKind.PUBLICATION
 
@@ -119,14 +122,24 @@ def corrections() -> ResponseReturnValue:
     except InvalidCursor:
         abort(400)
     # Revisions are never edited or deleted: the newest and the count say whether the list changed.
-    newest, count, settings_changed_at = session.execute(
-        select(func.max(Publication.published_at), func.count(Publication.id), settings_version()).where(
-            LATER_REVISION
-        )
+    newest, count, settings_changed_at, undated = session.execute(
+        select(
+            func.max(Publication.published_at),
+            func.count(Publication.id),
+            settings_version(),
+            func.sum(_UNDATED_LAST),
+        ).where(LATER_REVISION)
     ).one()
     etag = caching.make_etag(
         "corrections",
-        (caching.stamp(newest), count, caching.stamp(settings_changed_at), after or "", before or ""),
+        (
+            caching.stamp(newest),
+            count,
+            caching.stamp(settings_changed_at),
+            undated or 0,
+            after or "",
+            before or "",
+        ),
     )
 
     def render() -> str:

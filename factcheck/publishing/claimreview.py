@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from markupsafe import Markup
 
 from factcheck.claims.claimant_kinds import schema_author, snapshot_kind
+from factcheck.publishing.attribution import attribution
 from factcheck.publishing.models import PublicationKind
 
 CONTEXT = "https://schema.org"
@@ -30,6 +31,7 @@ class Revision(Protocol):
     kind: PublicationKind
     note: str | None
     published_at: datetime
+    date_unknown: bool
     snapshot: dict[str, Any]
 
 
@@ -91,15 +93,18 @@ def item_reviewed(snapshot: dict[str, Any]) -> dict[str, Any]:
 
 def corrections(revisions: Iterable[Revision]) -> list[dict[str, Any]]:
     """Every later revision's public note, as CorrectionComment entries, oldest first."""
-    return [
-        {
+    notes = []
+    for revision in revisions:
+        if revision.kind == PublicationKind.PUBLICATION or not revision.note:
+            continue
+        note: dict[str, Any] = {
             "@type": "CorrectionComment",
             "text": f"{revision.kind.label}: {revision.note}",
-            "datePublished": revision.published_at.isoformat(),
         }
-        for revision in revisions
-        if revision.kind != PublicationKind.PUBLICATION and revision.note
-    ]
+        if not revision.date_unknown:
+            note["datePublished"] = revision.published_at.isoformat()
+        notes.append(note)
+    return notes
 
 
 def claim_review(
@@ -107,28 +112,38 @@ def claim_review(
 ) -> dict[str, Any]:
     """The current ClaimReview of one published claim; ``revisions`` oldest first.
 
-    ``url`` is the verdict page's canonical address. Records imported from
-    another tool keep the address and author they were published with.
+    ``url`` is the verdict page's canonical address. A check imported from another
+    publisher keeps the address, author and licence (``sdLicense``) it was published
+    with: our organisation is never the author of someone else's review. Dates that
+    are unknown (a record without ``datePublished``) are left out, never invented.
     """
     if not revisions:
         raise ValueError("a ClaimReview needs at least one publication")
     first, latest = revisions[0], revisions[-1]
     snapshot = latest.snapshot
-    author = snapshot.get("review_author") or {"name": publisher.name, "url": publisher.url}
-    organisation: dict[str, Any] = {"@type": "Organization", "name": author["name"]}
-    if author.get("url"):
-        organisation["url"] = author["url"]
-    if publisher.logo_url and "review_author" not in snapshot:
-        organisation["logo"] = publisher.logo_url
+    other = attribution(snapshot)
+    if other is not None:
+        organisation: dict[str, Any] = {"@type": "Organization", "name": other.publisher}
+        if other.publisher_url:
+            organisation["url"] = other.publisher_url
+    else:
+        organisation = {"@type": "Organization", "name": publisher.name}
+        if publisher.url:
+            organisation["url"] = publisher.url
+        if publisher.logo_url:
+            organisation["logo"] = publisher.logo_url
     review: dict[str, Any] = {"@context": CONTEXT} if context else {}
+    review.update({"@type": "ClaimReview", "url": snapshot.get("review_url") or url})
+    if other is not None and other.license:
+        review["sdLicense"] = other.license
+    review.update({"claimReviewed": snapshot["claim"], "headline": snapshot["headline"]})
+    if not first.date_unknown:
+        review["datePublished"] = first.published_at.isoformat()
+    dated = [revision for revision in revisions if not revision.date_unknown]
+    if dated:
+        review["dateModified"] = dated[-1].published_at.isoformat()
     review.update(
         {
-            "@type": "ClaimReview",
-            "url": snapshot.get("review_url") or url,
-            "claimReviewed": snapshot["claim"],
-            "headline": snapshot["headline"],
-            "datePublished": first.published_at.isoformat(),
-            "dateModified": latest.published_at.isoformat(),
             "author": organisation,
             "reviewRating": review_rating(revisions),
             "itemReviewed": item_reviewed(snapshot),

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from factcheck.db import Base, UTCDateTime, str_enum, utcnow
@@ -55,6 +55,10 @@ class Publication(Base):
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
     # Indexed: the public list, feeds and sitemap are ordered by it.
     published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # True when the record this revision was imported from gave no date (another publisher's
+    # ClaimReview without datePublished): ``published_at`` then holds when it was imported, so the
+    # revision can be ordered, but readers, feeds, reports and exports see its date as unknown.
+    date_unknown: Mapped[bool] = mapped_column(server_default=false(), default=False)
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     # The casefolded public text of the snapshot (factcheck.publishing.snapshot.search_text),
     # which the public search matches with LIKE; filled by the publishing operations.

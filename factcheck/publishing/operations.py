@@ -35,6 +35,7 @@ from factcheck.claims.workflow import (
     record_move,
 )
 from factcheck.db import utcnow
+from factcheck.publishing.attribution import carried_over
 from factcheck.publishing.models import Publication, PublicationKind
 from factcheck.publishing.slugs import assign_slug
 from factcheck.publishing.snapshot import build_snapshot, search_text
@@ -305,6 +306,8 @@ def publish_revision(
         first = first_revision(session, claim.id)
         first_published_at = first.published_at if first is not None else latest.published_at
         snapshot = build_snapshot(session, claim, published_at=now, first_published_at=first_published_at)
+        # A correction here of another publisher's check is still their check: it keeps their name.
+        snapshot.update(carried_over(latest.snapshot))
         label_name, headline = verdict.label.name, verdict.headline
     publication = Publication(
         claim_id=claim.id,

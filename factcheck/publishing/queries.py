@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from factcheck.claims.models import Claim
+from factcheck.publishing.attribution import dated_time, sort_time
 from factcheck.publishing.claimreview import Publisher, claim_review
 from factcheck.publishing.models import Publication
 from factcheck.publishing.urls import check_url
@@ -41,16 +42,17 @@ def revisions_by_claim(session: Session, claim_ids: Sequence[int]) -> dict[int, 
 
 
 def last_published_at() -> Any:
-    """Per claim: when its latest revision appeared (a subquery with claim_id, last_published_at)."""
+    """Per claim: when its latest dated revision appeared (a subquery with claim_id, last_published_at);
+    a claim whose dates are all unknown sorts after every dated one (``UNDATED_SORTS_AS``)."""
     return (
-        select(Publication.claim_id, func.max(Publication.published_at).label("last_published_at"))
+        select(Publication.claim_id, sort_time(func.max(dated_time())).label("last_published_at"))
         .group_by(Publication.claim_id)
         .subquery()
     )
 
 
 def published_claims_newest_first() -> Any:
-    """Select (Claim, last_published_at) for every published claim, newest revision first."""
+    """Select (Claim, last_published_at) for every published claim, newest revision first, undated last."""
     latest = last_published_at()
     return (
         select(Claim, latest.c.last_published_at)

@@ -17,11 +17,12 @@ Shape (``SNAPSHOT_VERSION`` 1)::
       "sources": [{"title", "url", "citation", "publisher", "published_on",
                    "kind", "stance", "quote", "is_primary"}],
       "tags": [str],
-      "published_at": ISO 8601 (this revision),
-      "first_published_at": ISO 8601 (revision 1),
+      "published_at": ISO 8601 (this revision; None when its date is unknown),
+      "first_published_at": ISO 8601 (revision 1; None when its date is unknown),
       # Only on records imported from another tool's ClaimReview:
       "review_url": str, "review_author": {"name": str, "url": str | None},
       "review_date": ISO 8601 | None (the record's own date, compared by the next import),
+      "review_license": str (the record's sdLicense, when it had one),
     }
 
 Reviewers' ratings, source notes, discussions and assignments are never part

@@ -9,6 +9,9 @@ holds every moment from ``start`` 00:00 UTC up to, not including, the day after
   the period; a claim counts once, in the period it first went public.
 - **corrected**, **updated**, **retracted**: publication revisions of that kind
   whose ``published_at`` is in the period (a claim corrected twice counts twice).
+- A revision whose date is unknown (``date_unknown``: imported from a record
+  without ``datePublished``) is in no period: its ``published_at`` is the time
+  of the import, not of the verdict, so it counts nowhere in the report.
 - **dismissed**: workflow transitions to ``dismissed`` in the period (a claim
   dismissed, restored and dismissed again counts twice).
 - **verdict distribution**: the label of each first publication in the period
@@ -510,7 +513,11 @@ def load_inputs(session: Session, period: Period) -> ReportInputs:
             Claim.imported_from.is_not(None),
         )
         .join(Claim, Claim.id == Publication.claim_id)
-        .where(Publication.revision == 1, _in(Publication.published_at, period))
+        .where(
+            Publication.revision == 1,
+            Publication.date_unknown.is_(False),
+            _in(Publication.published_at, period),
+        )
         .order_by(Publication.published_at, Publication.claim_id)
     )
     inputs.first_publications = [
@@ -528,7 +535,11 @@ def load_inputs(session: Session, period: Period) -> ReportInputs:
         kind: count
         for kind, count in session.execute(
             select(Publication.kind, func.count())
-            .where(Publication.revision > 1, _in(Publication.published_at, period))
+            .where(
+                Publication.revision > 1,
+                Publication.date_unknown.is_(False),
+                _in(Publication.published_at, period),
+            )
             .group_by(Publication.kind)
         )
     }

@@ -58,7 +58,7 @@ def test_script_lines_import_and_bad_lines_are_reported_by_number(
     assert "url not http(s): 1" in output and "line 9: url" in output
     assert "missing claimReviewed: 1" in output and "line 10" in output
     assert "line 6" not in output
-    assert "No datePublished, so published with the time of this import: 1 (line 3)" in output
+    assert "No datePublished, so stored with its date unknown: 1 (line 3)" in output
     assert claim_count(db_session) == 4
     for record in GOOD_LINES.values():
         claim = claim_by_key(db_session, record["url"])
