@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from factcheck.accounts.models import User
 from factcheck.audit.models import AuditChange, AuditChangeset
+from factcheck.audit.triggers import DROPPED_COLUMNS, DROPPED_TABLE
 from factcheck.claims.models import Tag
 from factcheck.db import Base
 from factcheck.ratings.models import RatingLabel
@@ -273,6 +274,12 @@ def describe(
     ratings_visible: bool = True,
 ) -> HistoryItem:
     """One change as a sentence (without the actor, who heads the entry) plus its fields."""
+    if operation == DROPPED_TABLE:
+        return HistoryItem(f"removed the table {table} (a migration)", [], table, operation)
+    if operation == DROPPED_COLUMNS:
+        return HistoryItem(
+            f"removed the fields {', '.join(changes)} of {table} (a migration)", [], table, operation
+        )
     hidden: frozenset[str] = frozenset()
     if table == "ratings" and not ratings_visible:
         hidden = frozenset({"label_id", "reasoning"})

@@ -14,8 +14,10 @@ a later change made the value agree again.
 
 A field the history never mentions for a row must be empty: the values a
 migration adds without the triggers (a new column, a new table) are recorded
-by the migration run itself (migrations/env.py). Fields the history has but
-the table no longer has (a column dropped by a migration) are not compared.
+by the migration run itself (migrations/env.py), and so are the columns and
+tables a migration drops (their values are forgotten, so that a column added
+again starts empty in the history as in the data). Fields the history has but
+the table no longer has are not compared.
 """
 
 from __future__ import annotations
@@ -76,8 +78,17 @@ class Replay:
                         f"but the history last had {_show(row[name])} (changed unrecorded)"
                     )
                 row[name] = new
-        elif rows.pop(key, None) is None:
-            self._find(f"{table} {key}: deleted, but the history has no such row (inserted unrecorded)")
+        elif operation == "DELETE":
+            if rows.pop(key, None) is None:
+                self._find(f"{table} {key}: deleted, but the history has no such row (inserted unrecorded)")
+        elif operation == triggers.DROPPED_COLUMNS:
+            for row in rows.values():
+                for name in fields:
+                    row.pop(name, None)
+        elif operation == triggers.DROPPED_TABLE:
+            rows.clear()
+        else:
+            self._find(f"{table} {key}: a change of unknown kind {operation!r}")
 
     def compare(self, connection: Connection) -> list[str]:
         """Every difference between the replayed history and the live rows, named by table, key and field."""

@@ -23,10 +23,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import orjson
 from sqlalchemy import Connection, inspect, text
 
 PREFIX = "fc_audit"
 GENESIS_HASH = "0" * 64
+# What the migrations record of what they remove (record_schema_changes): the changes of an
+# ALTER name the columns dropped from the table; a DROP, the table itself.
+DROPPED_COLUMNS, DROPPED_TABLE = "ALTER", "DROP"
+SCHEMA_OPERATIONS = frozenset({DROPPED_COLUMNS, DROPPED_TABLE})
 CHANGESET_SETTING = "factcheck.changeset"
 
 AUDIT_TABLES = ("audit_changesets", "audit_changes")
@@ -471,13 +476,46 @@ def record_schema_changes(connection: Connection, seq: int, before: dict[str, se
     Without this, the history would not mention those values, and a later change to
     them behind the audit's back would go unseen by the replay.
     """
-    for table in audited_tables(connection):
+    now = audited_tables(connection)
+    for table in now:
         if table not in before:
             record_existing_rows(connection, seq, [table])
             continue
-        added = [name for name in table_columns(connection, table) if name not in before[table]]
+        columns = table_columns(connection, table)
+        added = [name for name in columns if name not in before[table]]
         if added:
             _record_new_values(connection, seq, table, added)
+        dropped = sorted(before[table].difference(columns))
+        if dropped:
+            _record_removal(connection, seq, table, DROPPED_COLUMNS, dropped)
+    for table in sorted(set(before).difference(now)):
+        _record_removal(connection, seq, table, DROPPED_TABLE, [])
+
+
+def _record_removal(connection: Connection, seq: int, table: str, operation: str, columns: list[str]) -> None:
+    """One change saying a migration removed ``columns`` of ``table`` (or the whole table):
+    the replay forgets their values, so that a column or table added again later starts
+    empty in the history as it does in the data. Nothing to forget if the history has
+    never had a row of the table."""
+    recorded = connection.execute(
+        text("SELECT 1 FROM audit_changes WHERE table_name = :table LIMIT 1"), {"table": table}
+    ).first()
+    if recorded is None:
+        return
+    json = "CAST(:value AS JSONB)" if connection.dialect.name == "postgresql" else ":value"
+    connection.execute(
+        text(
+            "INSERT INTO audit_changes (changeset_seq, table_name, row_key, operation, changes, claim_id) "
+            f"VALUES (:seq, :table, {json.replace(':value', ':key')}, :operation, {json}, NULL)"
+        ),
+        {
+            "seq": seq,
+            "table": table,
+            "key": "{}",
+            "operation": operation,
+            "value": orjson.dumps(dict.fromkeys(columns)).decode(),
+        },
+    )
 
 
 def _record_new_values(connection: Connection, seq: int, table: str, added: list[str]) -> None:
