@@ -344,6 +344,7 @@ def _load_related(session: Session, records: dict[int, ClaimRecord]) -> None:
         select(
             Appearance.claim_id,
             Appearance.url,
+            Appearance.venue,
             Document.title.label("document_title"),
             Document.url.label("document_url"),
         )
@@ -373,7 +374,13 @@ def _load_related(session: Session, records: dict[int, ClaimRecord]) -> None:
     ):
         records[row.claim_id].ratings.append(row)
     for row in session.execute(
-        select(Verdict.claim_id, RatingLabel.name.label("label"), Verdict.headline, Verdict.summary)
+        select(
+            Verdict.claim_id,
+            # An imported label our scale has no match for is exported as it was imported.
+            func.coalesce(RatingLabel.name, Verdict.imported_label).label("label"),
+            Verdict.headline,
+            Verdict.summary,
+        )
         .outerjoin(RatingLabel, RatingLabel.id == Verdict.label_id)
         .where(Verdict.claim_id.in_(ids))
     ):
@@ -411,14 +418,14 @@ def claim_records(
 
 def _appearances(record: ClaimRecord) -> list[dict[str, str | None]]:
     return [
-        {"url": row.url or row.document_url, "document_title": row.document_title}
+        {"url": row.url or row.document_url, "document_title": row.document_title, "venue": row.venue}
         for row in record.appearances
     ]
 
 
 def _appearances_cell(appearances: list[dict[str, str | None]]) -> str:
-    # One a line: the address when there is one, else the document's title.
-    return "\n".join(item["url"] or item["document_title"] or "" for item in appearances)
+    # One a line: the address when there is one, else the document's title, else the venue.
+    return "\n".join(item["url"] or item["document_title"] or item["venue"] or "" for item in appearances)
 
 
 def _ratings(record: ClaimRecord) -> list[dict[str, str]] | None:
