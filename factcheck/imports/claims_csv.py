@@ -1,19 +1,24 @@
-"""Importing claims from a spreadsheet in the columns of the claims CSV export.
+"""Importing claims from a spreadsheet in the columns of the claims CSV export (docs/imports.md).
 
-The columns are the export's (:data:`factcheck.exports.claims.CLAIM_COLUMNS`,
-documented in docs/exports.md), named by their heading ("Claim date") or their
-machine name ("claim_date"), in any case and order. "Claim" and "Claimant"
-are required; a column the export does not have is an error naming it (so a
-typo never drops a column silently). What is read:
+The input is CSV text read line by line (:func:`read_csv`; a ``.gz`` file is decompressed
+as a stream by :mod:`factcheck.imports.tables`) or the rows of an XLSX sheet
+(:func:`read_workbook`). The columns are the export's
+(:data:`factcheck.exports.claims.CLAIM_COLUMNS`, documented in docs/exports.md),
+named by their heading ("Claim date") or their machine name ("claim_date"), in
+any case and order, plus two only imports read (:data:`IMPORT_ONLY`: Publisher,
+Language). "Claim" and "Claimant" are required; a column neither has is an
+error naming it (so a typo never drops a column silently). What is read:
 
-- Claim, Claimant, Claim date (YYYY-MM-DD): the claim;
+- Claim, Claimant, Claim date (:func:`read_date`): the claim;
 - Claimant kind: ``person``, ``organisation`` (or ``organization``) or
   ``unknown``, any case; an empty cell or no such column is unknown, any other
   word skips the row;
-- Appearances: one web address a line (the export also lists documents by
-  title; those lines are left out, since the documents are not imported);
+- Language: a language's name or tag, stored as a BCP 47 tag;
+- Appearances: one a line, a web address or else a venue in words ("a mailer";
+  the export lists documents by title, which are kept the same way);
 - Verdict label (draft), Verdict headline (draft), Verdict summary (draft): the
-  draft verdict; the label goes through the label map like ClaimReview labels;
+  draft verdict; the label is kept verbatim (``imported_label``) and goes through
+  the label map like ClaimReview labels; Publisher: who gave it;
 - Tags: separated by ";";
 - Claim ID: see below. The other columns (state, dates, published label and
   URL, ratings, counts) describe the claim where it was exported and are ignored.
@@ -21,11 +26,12 @@ typo never drops a column silently). What is read:
 Imported claims are in state ``new``: they are work to do, whatever the row's
 State column says, because a published verdict needs its sources, ratings and
 an editor's approval here. The import key is ``csv:`` + a hash of the claim's
-wording, claimant and date, so importing the same file again skips its rows
-("already imported"); a row whose Claim ID is a claim of this database with the
-same wording and claimant (an export re-imported where it came from) is skipped
-as "already here". Cells the export neutralised against formula injection
-(a leading ``'`` before ``=``, ``+``, ``-``, ``@``) are restored.
+wording, claimant, date, publisher and label (:func:`row_key`), so importing the
+same file again skips its rows ("already imported") or, with another label map,
+updates their verdict's label; a row whose Claim ID is a claim of this database
+with the same wording and claimant (an export re-imported where it came from) is
+skipped as "already here". Cells the export neutralised against formula
+injection (a leading ``'`` before ``=``, ``+``, ``-``, ``@``) are restored.
 """
 
 from __future__ import annotations

@@ -124,8 +124,8 @@ def test_json_is_one_array_with_lists_kept(editor_client, desk: Desk) -> None:
     assert sorted(rows) == desk.ids(*desk.claims)
     speech = rows[desk.speech.id]
     assert speech["appearances"] == [
-        {"url": "https://nato.example.org/speech", "document_title": None},
-        {"url": None, "document_title": "Press conference transcript"},
+        {"url": "https://nato.example.org/speech", "document_title": None, "venue": None},
+        {"url": None, "document_title": "Press conference transcript", "venue": None},
     ]
     assert speech["ratings"] == [
         {"reviewer": "Anna", "label": "False"},
