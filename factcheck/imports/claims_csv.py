@@ -511,7 +511,9 @@ class ClaimRowImporter:
         verdict = claim.verdict
         if verdict is None or not row.label:
             return RowOutcome(SKIPPED, ALREADY_IMPORTED, claim.id, label=match)
-        label_id = match.label.id if match and match.label else None
+        # A label the map does not know leaves the verdict's label as it is: it may have been
+        # mapped since by `factcheck labels map`, which a re-import must not undo.
+        label_id = match.label.id if match and match.label else verdict.label_id
         kept = verdict.imported_label == row.label and verdict.imported_publisher == row.publisher
         if verdict.label_id == label_id and kept:
             return RowOutcome(SKIPPED, ALREADY_IMPORTED, claim.id, label=match)

@@ -107,6 +107,10 @@ def test_an_unknown_label_is_stored_verbatim_and_mapped_later_by_command(
         again.output
         == "Mapped 'Spins the Facts' to Misleading: 0 verdicts changed.\nAlready Misleading: 2.\n"
     )
+    # Importing the file again, with a label map that does not know the label, does not undo it.
+    reimported = run_import(app, "claims", path)
+    assert reimported.output.startswith("Created 0, updated 0, skipped 2"), reimported.output
+    assert stored(db_session, "Says taxes rose.")[0].verdict.label.key == "misleading"
 
 
 def test_mapping_onto_a_label_that_is_not_ours_is_one_line_and_changes_nothing(
