@@ -209,11 +209,19 @@ def test_a_claim_imported_with_the_old_key_is_found_again(
 def test_the_desk_finds_claims_by_their_imported_label(
     app: Flask, client: FlaskClient, db_session: Session, tmp_path: Path, login_as: Callable[[Role], User]
 ) -> None:
-    rows = [row("Says so.", "Spins the Facts"), row("Other.", "Pants on Fire"), row("None.")]
+    rows = [
+        row("Says so.", "Spins the Facts", publisher="FactCheck.org", language="Russian"),
+        row("Other.", "Pants on Fire"),
+        row("None."),
+    ]
     run_import(app, "claims", write(tmp_path, "a.csv", sheet(rows)))
     login_as(Role.REVIEWER)
 
     page = client.get("/claims/")
+    # The list shows the label as imported where our scale has none for it.
+    assert '<span class="muted imported-label">Spins the Facts (imported)</span>' in page.get_data(
+        as_text=True
+    )
     options = lxml_html.fromstring(page.get_data(as_text=True)).xpath('//select[@id="label"]/option')
     imported = {
         option.get("value"): option.text_content() for option in options if "imported:" in option.get("value")
@@ -223,7 +231,11 @@ def test_the_desk_finds_claims_by_their_imported_label(
         "imported:Spins the Facts": "Imported: Spins the Facts",
     }
     listed = listed_ids(client.get("/claims/?label=imported:Spins+the+Facts").get_data(as_text=True))
-    assert listed == [claim.id for claim in stored(db_session, "Says so.")]
+    (claim,) = stored(db_session, "Says so.")
+    assert listed == [claim.id]
+    shown = client.get(f"/claims/{claim.id}").get_data(as_text=True)
+    assert "Imported with the label \u201cSpins the Facts\u201d (FactCheck.org)" in shown
+    assert '<span class="claim-language muted">Language: ru</span>' in shown
 
 
 # --- --dry-run -------------------------------------------------------------------------------
