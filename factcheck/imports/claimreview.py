@@ -151,9 +151,10 @@ def _first_line_is_object(body: str) -> bool:
         return False
 
 
-def read_record_stream(lines: Iterable[str]) -> list[RawRecord]:
+def read_record_stream(lines: Iterable[str]) -> Iterator[RawRecord]:
     """:func:`read_records` of a text read line by line (a decompressed ``.gz``): a line-per-record
-    file is read a line at a time, never whole; a JSON document is read whole (it has to be)."""
+    file is read a line at a time as the records are asked for, never whole; a JSON document is
+    read whole (it has to be). Raises ImportFileError at once for a document that does not parse."""
     lines = iter(lines)
     head: list[str] = []
     for line in lines:
@@ -162,10 +163,10 @@ def read_record_stream(lines: Iterable[str]) -> list[RawRecord]:
             break
     first = "".join(head).lstrip("\ufeff \t\r\n")
     if not first:
-        return []
+        return iter(())
     if first.startswith("<") or _first_line_is_object(first):
-        return [_checked(record) for record in _line_records(itertools.chain(head, lines))]
-    return read_records("".join(itertools.chain(head, lines)))
+        return (_checked(record) for record in _line_records(itertools.chain(head, lines)))
+    return iter(read_records("".join(itertools.chain(head, lines))))
 
 
 def _lines(text: str) -> Iterator[RawRecord]:

@@ -155,6 +155,12 @@ def read_csv(lines: Iterable[str]) -> list[CsvRow]:
     """The rows of a claims CSV, read line by line (a file, a decompressed stream), each with the
     line it starts on. Raises CsvFileError for a missing header, unknown or repeated columns, or
     missing required columns."""
+    return list(iter_csv(lines))
+
+
+def iter_csv(lines: Iterable[str]) -> Iterator[CsvRow]:
+    """:func:`read_csv`, one row at a time: the header is checked at once (CsvFileError), the rows
+    are read as they are asked for."""
     lines = iter(lines)
     first_line = next(lines, "").lstrip("\ufeff")
     if not first_line.strip():
@@ -168,7 +174,7 @@ def read_csv(lines: Iterable[str]) -> list[CsvRow]:
         headings = next(reader)
     except csv.Error as error:
         raise CsvFileError(f"the header line is not CSV: {error}") from None
-    return list(_rows(reader, _names(headings)))
+    return _rows(reader, _names(headings))
 
 
 def read_workbook(rows: Iterable[tuple[int, list[str]]]) -> list[CsvRow]:

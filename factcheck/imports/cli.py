@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import IO, Any, Generic, Protocol, TypeVar
 
 import click
 from flask import current_app
@@ -48,6 +48,7 @@ from factcheck.imports.claims_csv import (
     ClaimRowImporter,
     CsvFileError,
     CsvRow,
+    iter_csv,
     parse_row,
     read_csv,
     read_workbook,
@@ -63,7 +64,7 @@ from factcheck.imports.labels import (
 )
 from factcheck.imports.store import CREATED, UPDATED, Outcome, ReviewImporter
 from factcheck.imports.summary import DUPLICATE, ImportSummary
-from factcheck.imports.tables import InputError, is_xlsx, text_stream, workbook_rows
+from factcheck.imports.tables import InputError, is_gzip, is_xlsx, text_stream, workbook_rows
 from factcheck.ratings.models import RatingLabel
 
 CLAIMREVIEW_COMMAND = "factcheck import claimreview"
@@ -81,6 +82,18 @@ Item = TypeVar("Item")
 Result = TypeVar("Result")
 ReadItem = TypeVar("ReadItem", RawRecord, CsvRow)
 Parsed = TypeVar("Parsed", bound="_Keyed")
+Item_co = TypeVar("Item_co", covariant=True)
+
+
+class Items(Protocol[Item_co]):
+    """The records of one file: a list, or a ``.gz`` file's, read again from the file each time."""
+
+    def __iter__(self) -> Iterator[Item_co]: ...
+
+    def __len__(self) -> int: ...
+
+
+ItemsT = TypeVar("ItemsT", bound=Items[Any])
 
 
 class _Keyed(Protocol):
@@ -117,7 +130,7 @@ def import_claimreview(files: Sequence[Path], map_file: Path | None) -> None:
     importing the same file again adds nothing.
     """
     mapping = _label_map(map_file)
-    loaded: list[tuple[Path, list[RawRecord]]] = []
+    loaded: list[tuple[Path, Items[RawRecord]]] = []
     for path in files:
         loaded.append((path, _nonempty(path, _review_records(path), empty="it holds no records")))
 
@@ -142,7 +155,7 @@ def _import_reviews(
     session: Session,
     mapper: LabelMapper,
     path: Path,
-    records: list[RawRecord],
+    records: Items[RawRecord],
     run: _Run,
     prefix: str,
 ) -> None:
@@ -241,26 +254,49 @@ def _check_date_format(date_format: str) -> None:
         ) from None
 
 
-def _claim_rows(path: Path) -> list[CsvRow]:
+def _claim_rows(path: Path) -> Items[CsvRow]:
     try:
         if is_xlsx(path):
             return read_workbook(workbook_rows(path))
+        if is_gzip(path):
+            return _Streamed(path, iter_csv)
         with text_stream(path) as stream:
             return read_csv(stream)
     except (InputError, CsvFileError) as error:
         raise click.ClickException(f"cannot read {path}: {error}") from None
 
 
-def _review_records(path: Path) -> list[RawRecord]:
+def _review_records(path: Path) -> Items[RawRecord]:
     try:
+        if is_gzip(path):
+            return _Streamed(path, read_record_stream)
         with text_stream(path) as stream:
-            return read_record_stream(stream)
+            return list(read_record_stream(stream))
     except (InputError, ImportFileError) as error:
         raise click.ClickException(f"cannot read {path}: {error}") from None
 
 
+class _Streamed(Generic[Item]):
+    """The records of a ``.gz`` file, decompressed again each time they are gone through, so the
+    file is never held in memory: once (after the archive is checked to its end) to count and
+    check them, before anything is written; once to import them."""
+
+    def __init__(self, path: Path, read: Callable[[IO[str]], Iterator[Item]]) -> None:
+        self.path = path
+        self.read = read
+        with text_stream(path) as stream:
+            self.count = sum(1 for _ in read(stream))
+
+    def __iter__(self) -> Iterator[Item]:
+        with text_stream(self.path, check=False) as stream:
+            yield from self.read(stream)
+
+    def __len__(self) -> int:
+        return self.count
+
+
 def _import_rows(
-    session: Session, mapper: LabelMapper, path: Path, rows: list[CsvRow], run: _Run, date_format: str | None
+    session: Session, mapper: LabelMapper, path: Path, rows: Items[CsvRow], run: _Run, date_format: str | None
 ) -> None:
     summary = run.summary
     importer = ClaimRowImporter(session, mapper, source=str(path))
@@ -293,7 +329,7 @@ def _import_rows(
 # --- shared ----------------------------------------------------------------------------------
 
 
-def _nonempty(path: Path, items: list[Item], *, empty: str) -> list[Item]:
+def _nonempty(path: Path, items: ItemsT, *, empty: str) -> ItemsT:
     """Every record of the file, read before anything is written: one that holds none stops the
     command (``empty`` says why)."""
     if not items:
@@ -370,7 +406,7 @@ def _saved(
     session: Session,
     run: _Run,
     path: Path,
-    items: list[ReadItem],
+    items: Items[ReadItem],
     *,
     where: Callable[[ReadItem], str],
     parse: Callable[[ReadItem], Parsed],
@@ -429,7 +465,7 @@ def _in_savepoint(
     return None
 
 
-def _progress(items: list[Item], label: str) -> Iterator[Item]:
+def _progress(items: Items[Item], label: str) -> Iterator[Item]:
     """``items``, with a progress bar on standard error when it is a terminal."""
     if not _on_terminal():
         yield from items

@@ -66,11 +66,13 @@ def check_gzip(path: Path) -> None:
 
 
 @contextmanager
-def text_stream(path: Path) -> Iterator[IO[str]]:
+def text_stream(path: Path, *, check: bool = True) -> Iterator[IO[str]]:
     """The text of ``path`` (decompressed when it ends in ``.gz``), read line by line; a leading
-    byte-order mark is dropped. Raises InputError when the file cannot be opened or checked."""
+    byte-order mark is dropped. Raises InputError when the file cannot be opened or checked
+    (``check=False``: a ``.gz`` file checked before)."""
     if is_gzip(path):
-        check_gzip(path)
+        if check:
+            check_gzip(path)
         with gzip.open(path, "rt", encoding="utf-8-sig", newline="") as stream:
             yield stream
         return

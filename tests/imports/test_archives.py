@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -26,8 +26,8 @@ from sqlalchemy.orm import Session
 from factcheck.accounts.models import Role, User
 from factcheck.audit.models import AuditChange, AuditChangeset
 from factcheck.claims.models import Appearance, Claim
-from factcheck.imports.claimreview import BadRecord, parse_review, strip_quotes
-from factcheck.imports.claims_csv import AMBIGUOUS_DATE, read_date, row_key
+from factcheck.imports.claimreview import BadRecord, parse_review, read_record_stream, strip_quotes
+from factcheck.imports.claims_csv import AMBIGUOUS_DATE, iter_csv, read_date, row_key
 from factcheck.imports.labels import map_stored_label, scale_label
 from factcheck.imports.languages import language_tag
 from factcheck.verdicts.models import Verdict
@@ -597,3 +597,23 @@ def test_appearance_with_only_a_venue_is_allowed_and_one_with_nothing_is_not(db_
     with pytest.raises(IntegrityError):
         db_session.commit()
     db_session.rollback()
+
+
+def test_gzipped_input_is_read_as_it_is_asked_for(tmp_path: Path) -> None:
+    """A .gz file is never held whole: records and rows are read a line at a time."""
+    consumed: list[str] = []
+
+    def lines(text: str) -> Iterator[str]:
+        for line in text.splitlines(keepends=True):
+            consumed.append(line)
+            yield line
+
+    records = "".join(
+        script_line(review(f"https://www.politifact.com/{n}/", "C.", "False")) + "\n" for n in range(50)
+    )
+    first = next(read_record_stream(lines(records)))
+    assert first.location == "line 1" and len(consumed) <= 2
+
+    consumed.clear()
+    rows = iter_csv(lines(sheet([row(f"Claim {n}.") for n in range(50)])))
+    assert next(rows).cells["claim"] == "Claim 0." and len(consumed) <= 3
