@@ -380,6 +380,9 @@ def read_date(value: str, date_format: str | None = None) -> date:
         try:
             return datetime.strptime(value, date_format).date()  # noqa: DTZ007 - a calendar date
         except ValueError:
+            # ISO dates have one reading whatever the format (a workbook's date cells are given so).
+            if (iso := _ISO.fullmatch(value)) and (day := _day(int(iso[1]), int(iso[2]), int(iso[3]))):
+                return day
             raise BadRecord(
                 BAD_DATE, f"Claim date {value[:30]!r} does not match --date-format {date_format}"
             ) from None

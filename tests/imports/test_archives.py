@@ -541,6 +541,7 @@ def test_the_public_label_filter_lists_what_a_reader_can_use(
         ("Sept. 28, 2017", None, date(2017, 9, 28)),
         ("28 September 2017", None, date(2017, 9, 28)),
         ("09/28/17", "%m/%d/%y", date(2017, 9, 28)),
+        ("2017-09-28", "%m/%d/%y", date(2017, 9, 28)),
         ("05/05/2017", None, date(2017, 5, 5)),
     ],
 )
