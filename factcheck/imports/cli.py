@@ -1,8 +1,11 @@
-"""``factcheck import claimreview FILE...`` and ``factcheck import claims FILE.csv`` (docs/imports.md).
+"""``factcheck import claimreview FILE...``, ``factcheck import claims FILE`` and
+``factcheck labels map FROM TO`` (docs/imports.md).
 
 Every file is read and checked before anything is written: a file that cannot
-be read (missing, not UTF-8, not JSON or CSV, unknown CSV columns) stops the
-command with one ``Error:`` line and exit status 1. Then each record is
+be read (missing, not UTF-8, not JSON or CSV, unknown CSV columns, a damaged
+``.gz``, an ``.xlsx`` that is not a workbook) stops the command with one
+``Error:`` line and exit status 1. A ``.gz`` file is gone through as a stream,
+never held in memory (:class:`_Streamed`). Then each record is
 imported in a savepoint of its own, so a bad record is reported (with its line
 number, or its index in a JSON array) and skipped without leaving half of it
 behind, and the rest is imported. The work is committed every
