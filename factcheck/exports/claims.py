@@ -273,7 +273,7 @@ class ClaimRecord:
     The related lists hold SQLAlchemy rows with named fields: ``appearances``
     (url, document_title, document_url), ``ratings`` (reviewer_id, reviewer,
     label), ``revisions`` (revision, kind, published_at, label_name, oldest
-    first); ``verdict`` (label, headline, summary) or None.
+    first); ``verdict`` (label, headline, summary, imported_label, imported_publisher) or None.
     """
 
     id: int
@@ -284,6 +284,7 @@ class ClaimRecord:
     slug: str | None
     created_at: datetime
     claimant_kind: ClaimantKind
+    language: str | None
     appearances: list[Any] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     ratings: list[Any] = field(default_factory=list)
@@ -304,6 +305,7 @@ _CLAIM_FIELDS = (
     Claim.slug,
     Claim.created_at,
     Claim.claimant_kind,
+    Claim.language,
 )
 
 
@@ -380,6 +382,8 @@ def _load_related(session: Session, records: dict[int, ClaimRecord]) -> None:
             func.coalesce(RatingLabel.name, Verdict.imported_label).label("label"),
             Verdict.headline,
             Verdict.summary,
+            Verdict.imported_label,
+            Verdict.imported_publisher,
         )
         .outerjoin(RatingLabel, RatingLabel.id == Verdict.label_id)
         .where(Verdict.claim_id.in_(ids))
@@ -500,6 +504,9 @@ CLAIM_COLUMNS: tuple[Column[ClaimRecord], ...] = (
     Column("corrections", "Corrections", lambda r: len(_corrections(r)), width=11),
     Column("tags", "Tags", lambda r: list(r.tags), flat=_joined, width=24),
     Column("claimant_kind", "Claimant kind", lambda r: r.claimant_kind.value, width=14),
+    Column("language", "Language", lambda r: r.language, width=10),
+    Column("imported_label", "Imported label", _verdict("imported_label"), width=16),
+    Column("imported_publisher", "Imported from publisher", _verdict("imported_publisher"), width=24),
 )
 
 

@@ -5,8 +5,8 @@ as a stream by :mod:`factcheck.imports.tables`) or the rows of an XLSX sheet
 (:func:`read_workbook`). The columns are the export's
 (:data:`factcheck.exports.claims.CLAIM_COLUMNS`, documented in docs/exports.md),
 named by their heading ("Claim date") or their machine name ("claim_date"), in
-any case and order, plus two only imports read (:data:`IMPORT_ONLY`: Publisher,
-Language). "Claim" and "Claimant" are required; a column neither has is an
+any case and order ("Publisher" is also read as "Imported from publisher").
+"Claim" and "Claimant" are required; a column the export does not have is an
 error naming it (so a typo never drops a column silently). What is read:
 
 - Claim, Claimant, Claim date (:func:`read_date`): the claim;
@@ -17,8 +17,10 @@ error naming it (so a typo never drops a column silently). What is read:
 - Appearances: one a line, a web address or else a venue in words ("a mailer";
   the export lists documents by title, which are kept the same way);
 - Verdict label (draft), Verdict headline (draft), Verdict summary (draft): the
-  draft verdict; the label is kept verbatim (``imported_label``) and goes through
-  the label map like ClaimReview labels; Publisher: who gave it;
+  draft verdict; the label (Imported label when the row has one: our own export
+  of an imported verdict) is kept verbatim (``imported_label``) and goes through
+  the label map like ClaimReview labels; Imported from publisher (or
+  Publisher): who gave it;
 - Tags: separated by ";";
 - Claim ID: see below. The other columns (state, dates, published label and
   URL, ratings, counts) describe the claim where it was exported and are ignored.
@@ -81,17 +83,18 @@ READ = frozenset(
         "verdict_headline",
         "verdict_summary",
         "tags",
-        "publisher",
         "language",
+        "imported_label",
+        "imported_publisher",
     }
 )
-# Columns only imports read (no export has them): who gave the label, and the claim's language.
-IMPORT_ONLY = {"publisher": "Publisher", "language": "Language"}
+# Other names archives give columns the export has: "Publisher" (who gave the label).
+ALIASES = {"publisher": "imported_publisher"}
 # Heading or machine name, casefolded -> machine name.
 _COLUMN_NAMES = {
     **{column.header.casefold(): column.name for column in CLAIM_COLUMNS},
     **{column.name.casefold(): column.name for column in CLAIM_COLUMNS},
-    **{name: name for name in IMPORT_ONLY},
+    **ALIASES,
 }
 HEADLINE_LENGTH = 300
 MISSING = "missing claim or claimant"
@@ -318,10 +321,11 @@ def parse_row(cells: dict[str, str], *, date_format: str | None = None) -> Parse
     headline = cell("verdict_headline")
     if len(headline) > HEADLINE_LENGTH:
         raise BadRecord(TOO_LONG, f"the verdict headline is longer than {HEADLINE_LENGTH} characters")
-    label = " ".join(cell("verdict_label").split()) or None
+    # The label as its source wrote it: our own export gives it apart from our scale's name.
+    label = " ".join((cell("imported_label") or cell("verdict_label")).split()) or None
     if label is not None and len(label) > LABEL_LENGTH:
         raise BadRecord(TOO_LONG, f"the verdict label is longer than {LABEL_LENGTH} characters")
-    publisher = " ".join(cell("publisher").split()) or None
+    publisher = " ".join(cell("imported_publisher").split()) or None
     if publisher is not None and len(publisher) > PUBLISHER_LENGTH:
         raise BadRecord(TOO_LONG, f"the publisher is longer than {PUBLISHER_LENGTH} characters")
     claim_id = int(cell("claim_id")) if cell("claim_id").isdigit() else None

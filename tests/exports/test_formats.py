@@ -61,6 +61,9 @@ def test_csv_has_one_row_per_claim_with_every_column(editor_client, desk: Desk) 
         "Sources": "2",
         "Corrections": "1",
         "Claimant kind": "person",
+        "Language": "",
+        "Imported label": "",
+        "Imported from publisher": "",
     }
     assert set(speech["Tags"].split("; ")) == {"NATO", "economy"}
 

@@ -7,7 +7,9 @@ The files are small and hand-made, shaped like a PolitiFact archive converted to
 
 from __future__ import annotations
 
+import csv
 import gzip
+import io
 import json
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -618,3 +620,35 @@ def test_gzipped_input_is_read_as_it_is_asked_for(tmp_path: Path) -> None:
     consumed.clear()
     rows = iter_csv(lines(sheet([row(f"Claim {n}.") for n in range(50)])))
     assert next(rows).cells["claim"] == "Claim 0." and len(consumed) <= 3
+
+
+def test_an_export_keeps_what_the_import_kept_and_imports_back_as_the_same_rows(
+    app: Flask, db_session: Session, tmp_path: Path
+) -> None:
+    rows = [
+        row(
+            "Says the mailer lied.",
+            "Pants on Fire",
+            publisher="PolitiFact",
+            language="español",
+            appearances="a mailer",
+            claim_date="2017-09-28",
+        )
+    ]
+    run_import(app, "claims", write(tmp_path, "a.csv", sheet(rows)))
+    exported = tmp_path / "export.csv"
+    assert app.test_cli_runner().invoke(args=["export", "claims", "-o", str(exported)]).exit_code == 0
+
+    (line,) = list(csv.DictReader(io.StringIO(exported.read_text("utf-8-sig"))))
+    assert (line["Verdict label (draft)"], line["Imported label"], line["Imported from publisher"]) == (
+        "False",
+        "Pants on Fire",
+        "PolitiFact",
+    )
+    assert (line["Language"], line["Appearances"]) == ("es", "a mailer")
+
+    # Without its Claim ID (as in another database), the row is the one imported: same identity.
+    line["Claim ID"] = ""
+    again = run_import(app, "claims", write(tmp_path, "back.csv", csv_text([line], list(line))))
+    assert again.output.startswith("Created 0, updated 0, skipped 1"), again.output
+    assert "already imported: 1" in again.output
