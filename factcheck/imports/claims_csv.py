@@ -41,7 +41,6 @@ from __future__ import annotations
 import calendar
 import csv
 import hashlib
-import io
 import itertools
 import re
 from collections.abc import Iterable, Iterator
@@ -147,11 +146,6 @@ def _restore(cell: str) -> str:
     if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS):
         return cell[1:]
     return cell
-
-
-def read_rows(text: str) -> list[CsvRow]:
-    """The rows of a claims CSV's text (see :func:`read_csv`)."""
-    return read_csv(io.StringIO(text.lstrip("\ufeff"), newline=""))
 
 
 def read_csv(lines: Iterable[str]) -> list[CsvRow]:
