@@ -455,11 +455,17 @@ class ClaimRowImporter:
         self.session = session
         self.mapper = mapper
         self.source = source
+        # The keys of every claim a CSV import made (one query, instead of one or two per row).
+        self.known_keys: set[str] = set(
+            session.scalars(select(Claim.imported_from).where(Claim.imported_from.startswith(KEY_PREFIX)))
+        )
 
     def save(self, row: ParsedRow) -> RowOutcome:
         match = self.mapper.match(row.label) if row.label else None
-        claim = self.session.scalar(select(Claim).where(Claim.imported_from == row.key))
-        if claim is None and row.key != row.old_key:
+        claim = None
+        if row.key in self.known_keys:
+            claim = self.session.scalar(select(Claim).where(Claim.imported_from == row.key))
+        if claim is None and row.key != row.old_key and row.old_key in self.known_keys:
             claim = self._imported_before_0009(row, match)
         if claim is not None:
             return self._again(claim, row, match)
@@ -494,6 +500,7 @@ class ClaimRowImporter:
             )
         self.session.add(claim)
         self.session.flush()
+        self.known_keys.add(row.key)
         return RowOutcome(CREATED, claim_id=claim.id, label=match)
 
     def _imported_before_0009(self, row: ParsedRow, match: LabelMatch | None) -> Claim | None:
@@ -510,6 +517,7 @@ class ClaimRowImporter:
             # Another row's verdict (rows were merged by the old key): this row is a claim of its own.
             return None
         claim.imported_from = row.key
+        self.known_keys.add(row.key)
         return claim
 
     def _again(self, claim: Claim, row: ParsedRow, match: LabelMatch | None) -> RowOutcome:
