@@ -39,7 +39,7 @@ def init_app(app: Flask) -> None:
     """Register the app's commands on ``app.cli`` (so ``flask --app factcheck`` has them too)."""
     from factcheck.audit.cli import audit
     from factcheck.exports.cli import export
-    from factcheck.imports.cli import import_
+    from factcheck.imports.cli import import_, labels
 
     app.cli.add_command(audit)
     app.cli.add_command(db)
@@ -47,6 +47,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(export)
     app.cli.add_command(import_)
+    app.cli.add_command(labels)
 
 
 @contextmanager

@@ -26,6 +26,7 @@ from factcheck.claims.blueprint import bp
 from factcheck.claims.models import Assignment, Claim, ClaimState, Tag, claim_tags
 from factcheck.ratings.models import RatingLabel
 from factcheck.search.engines import claim_ids_matching
+from factcheck.search.folding import FOLD, fold
 from factcheck.search.query import SearchQuery, parse
 from factcheck.security.permissions import Permission, requires
 from factcheck.verdicts.models import Verdict
@@ -33,6 +34,8 @@ from factcheck.web.forms import Form, choices
 from factcheck.web.keyset import InvalidCursor, Key, Ordering, Page, fetch_page
 
 PAGE_SIZE = 50
+# The label filter's values for labels as imported: this prefix and the label.
+IMPORTED = "imported:"
 # "Unassigned" in the assignee filter.
 NOBODY = "none"
 # Claims that still need work: the ones "my work" shows when I captured them.
@@ -86,10 +89,27 @@ class ClaimFilterForm(Form):
         return valid
 
 
+def imported_labels(session: Session) -> list[str]:
+    """The labels imported verdicts came with ("Spins the Facts"), each once whatever its case,
+    so that imported claims can be found by them, mapped onto our scale or not."""
+    spellings: dict[str, str] = {}
+    for name in sorted(
+        session.scalars(select(Verdict.imported_label).where(Verdict.imported_label.is_not(None)).distinct())
+    ):
+        spellings.setdefault(fold(name), name)
+    return sorted(spellings.values(), key=str.casefold)
+
+
 def filter_form(session: Session, args: Any) -> ClaimFilterForm:
     form = ClaimFilterForm(args)
     labels = session.execute(select(RatingLabel.id, RatingLabel.name).order_by(RatingLabel.position)).all()
-    form.label.choices = choices([("", "Any label"), *((str(id_), name) for id_, name in labels)])
+    form.label.choices = choices(
+        [
+            ("", "Any label"),
+            *((str(id_), name) for id_, name in labels),
+            *((IMPORTED + name, f"Imported: {name}") for name in imported_labels(session)),
+        ]
+    )
     # Disabled people too: their unfinished work is what an editor needs to find.
     users = session.execute(select(User.id, User.name, User.is_disabled).order_by(User.name, User.id)).all()
     people = [(str(id_), f"{name} (disabled)" if disabled else name) for id_, name, disabled in users]
@@ -105,6 +125,8 @@ class ClaimFilter:
 
     state: ClaimState | None = None
     label_id: int | None = None
+    # The label an imported verdict came with, any case or accents.
+    imported_label: str | None = None
     # A user id, or NOBODY for unassigned claims.
     assignee: int | str | None = None
     tag_id: int | None = None
@@ -119,9 +141,11 @@ class ClaimFilter:
     @classmethod
     def from_form(cls, form: ClaimFilterForm, *, work_of: int | None = None) -> ClaimFilter:
         assignee = form.assignee.data or None
+        label = form.label.data or ""
         return cls(
             state=ClaimState(form.state.data) if form.state.data else None,
-            label_id=int(form.label.data) if form.label.data else None,
+            label_id=int(label) if label.isdigit() else None,
+            imported_label=label.removeprefix(IMPORTED) or None if label.startswith(IMPORTED) else None,
             assignee=assignee if assignee in (None, NOBODY) else int(assignee),
             tag_id=int(form.tag.data) if form.tag.data else None,
             claimant=form.claimant.data or None,
@@ -146,6 +170,10 @@ def conditions(session: Session, claim_filter: ClaimFilter) -> list[ColumnElemen
     # rows instead of testing every claim (PostgreSQL plans both the same way).
     if f.label_id is not None:
         where.append(Claim.id.in_(select(Verdict.claim_id).where(Verdict.label_id == f.label_id)))
+    if f.imported_label is not None:
+        fold_sql = getattr(func, FOLD)
+        matching = fold_sql(Verdict.imported_label) == fold_sql(literal(f.imported_label))
+        where.append(Claim.id.in_(select(Verdict.claim_id).where(matching)))
     if f.assignee == NOBODY:
         where.append(~exists().where(Assignment.claim_id == Claim.id))
     elif f.assignee is not None:

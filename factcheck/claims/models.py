@@ -82,6 +82,8 @@ class Claim(Timestamps, Base):
         server_default=sql_text("'unknown'"),
     )
     claimed_on: Mapped[date | None]
+    # The language of the claim's wording, a BCP 47 tag ("en", "ru", "pt-BR"); unknown when empty.
+    language: Mapped[str | None] = mapped_column(String(35))
     state: Mapped[ClaimState] = mapped_column(
         str_enum(ClaimState, "claim_state"), default=ClaimState.NEW, index=True
     )
@@ -134,7 +136,8 @@ class AnchorStatus(enum.StrEnum):
 
 
 class Appearance(Timestamps, Base):
-    """One place a claim appeared: a span of a document, or a URL (TV, social post).
+    """One place a claim appeared: a span of a document, a URL (TV, social post), or only a
+    venue named in words ("a mailer", "a TV ad") when there is neither.
 
     The span is a W3C Web Annotation TextQuoteSelector (exact, prefix, suffix)
     plus a TextPositionSelector (start, end) in Unicode code points. The quote
@@ -143,7 +146,9 @@ class Appearance(Timestamps, Base):
 
     __tablename__ = "appearances"
     __table_args__ = (
-        CheckConstraint("document_id IS NOT NULL OR url IS NOT NULL", name="document_or_url"),
+        CheckConstraint(
+            "document_id IS NOT NULL OR url IS NOT NULL OR venue IS NOT NULL", name="document_url_or_venue"
+        ),
         CheckConstraint(
             "position_start IS NULL OR (position_start >= 0 AND position_end >= position_start)",
             name="position_order",
@@ -156,6 +161,8 @@ class Appearance(Timestamps, Base):
         ForeignKey("documents.id", ondelete="RESTRICT"), index=True
     )
     url: Mapped[str | None] = mapped_column(String(2000))
+    # Where it appeared, in words, when there is no address or document ("a mailer", "a TV ad").
+    venue: Mapped[str | None] = mapped_column(String(200))
     appeared_on: Mapped[date | None]
     quote_exact: Mapped[str | None] = mapped_column(Text)
     quote_prefix: Mapped[str | None] = mapped_column(String(200))

@@ -70,6 +70,8 @@ class AppearanceEntry:
     position_end: int | None
     anchor_status: str
     anchored: bool
+    # Where it appeared in words, with no address nor document ("a mailer").
+    venue: str | None = None
 
 
 @dataclass(frozen=True)
@@ -188,6 +190,7 @@ def build_dossier(session: Session, claim: Claim, viewer: Any, *, now: datetime 
     appearances = [
         AppearanceEntry(
             document_title=a.document.title if a.document else None,
+            venue=a.venue,
             document_outlet=a.document.outlet if a.document else None,
             document_url=a.document.url if a.document else None,
             url=a.url,

@@ -276,7 +276,8 @@ class ClaimRecord:
     The related lists hold SQLAlchemy rows with named fields: ``appearances``
     (url, document_title, document_url), ``ratings`` (reviewer_id, reviewer,
     label), ``revisions`` (revision, kind, published_at, date_unknown, label_name,
-    oldest first); ``verdict`` (label, headline, summary) or None.
+    oldest first); ``verdict`` (label, headline, summary, imported_label, imported_publisher)
+    or None.
     """
 
     id: int
@@ -287,6 +288,7 @@ class ClaimRecord:
     slug: str | None
     created_at: datetime
     claimant_kind: ClaimantKind
+    language: str | None
     appearances: list[Any] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     ratings: list[Any] = field(default_factory=list)
@@ -307,6 +309,7 @@ _CLAIM_FIELDS = (
     Claim.slug,
     Claim.created_at,
     Claim.claimant_kind,
+    Claim.language,
 )
 
 
@@ -347,6 +350,7 @@ def _load_related(session: Session, records: dict[int, ClaimRecord]) -> None:
         select(
             Appearance.claim_id,
             Appearance.url,
+            Appearance.venue,
             Document.title.label("document_title"),
             Document.url.label("document_url"),
         )
@@ -376,7 +380,15 @@ def _load_related(session: Session, records: dict[int, ClaimRecord]) -> None:
     ):
         records[row.claim_id].ratings.append(row)
     for row in session.execute(
-        select(Verdict.claim_id, RatingLabel.name.label("label"), Verdict.headline, Verdict.summary)
+        select(
+            Verdict.claim_id,
+            # An imported label our scale has no match for is exported as it was imported.
+            func.coalesce(RatingLabel.name, Verdict.imported_label).label("label"),
+            Verdict.headline,
+            Verdict.summary,
+            Verdict.imported_label,
+            Verdict.imported_publisher,
+        )
         .outerjoin(RatingLabel, RatingLabel.id == Verdict.label_id)
         .where(Verdict.claim_id.in_(ids))
     ):
@@ -415,14 +427,14 @@ def claim_records(
 
 def _appearances(record: ClaimRecord) -> list[dict[str, str | None]]:
     return [
-        {"url": row.url or row.document_url, "document_title": row.document_title}
+        {"url": row.url or row.document_url, "document_title": row.document_title, "venue": row.venue}
         for row in record.appearances
     ]
 
 
 def _appearances_cell(appearances: list[dict[str, str | None]]) -> str:
-    # One a line: the address when there is one, else the document's title.
-    return "\n".join(item["url"] or item["document_title"] or "" for item in appearances)
+    # One a line: the address when there is one, else the document's title, else the venue.
+    return "\n".join(item["url"] or item["document_title"] or item["venue"] or "" for item in appearances)
 
 
 def _ratings(record: ClaimRecord) -> list[dict[str, str]] | None:
@@ -502,6 +514,9 @@ CLAIM_COLUMNS: tuple[Column[ClaimRecord], ...] = (
     Column("corrections", "Corrections", lambda r: len(_corrections(r)), width=11),
     Column("tags", "Tags", lambda r: list(r.tags), flat=_joined, width=24),
     Column("claimant_kind", "Claimant kind", lambda r: r.claimant_kind.value, width=14),
+    Column("language", "Language", lambda r: r.language, width=10),
+    Column("imported_label", "Imported label", _verdict("imported_label"), width=16),
+    Column("imported_publisher", "Imported from publisher", _verdict("imported_publisher"), width=24),
 )
 
 

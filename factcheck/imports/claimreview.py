@@ -29,9 +29,10 @@ appearances, and ``correction`` entries (one revision each).
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -71,6 +72,9 @@ _LD_JSON = re.compile(r"""type\s*=\s*["']?application/ld\+json""", re.IGNORECASE
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
 # Quotation marks a claimReviewed may be wrapped in: opening -> closing.
 _QUOTES = {'"': '"', "'": "'", "\u201c": "\u201d", "\u201e": "\u201c", "\u2018": "\u2019", "\u00ab": "\u00bb"}
+# Double quotation marks of any typography; those that open a quotation.
+_DOUBLE_QUOTES = frozenset('"\u201c\u201d\u201e\u00ab\u00bb')
+_DOUBLE_OPENING = frozenset('"\u201c\u201e\u00ab')
 # The "Kind: note" text our own markup gives a correction (claimreview.corrections).
 _CORRECTION_KINDS = {kind.label.casefold(): kind for kind in PublicationKind if kind.value != "publication"}
 
@@ -151,8 +155,30 @@ def _first_line_is_object(body: str) -> bool:
         return False
 
 
+def read_record_stream(lines: Iterable[str]) -> Iterator[RawRecord]:
+    """:func:`read_records` of a text read line by line (a decompressed ``.gz``): a line-per-record
+    file is read a line at a time as the records are asked for, never whole; a JSON document is
+    read whole (it has to be). Raises ImportFileError at once for a document that does not parse."""
+    lines = iter(lines)
+    head: list[str] = []
+    for line in lines:
+        head.append(line)
+        if line.strip().lstrip("\ufeff"):
+            break
+    first = "".join(head).lstrip("\ufeff \t\r\n")
+    if not first:
+        return iter(())
+    if first.startswith("<") or _first_line_is_object(first):
+        return (_checked(record) for record in _line_records(itertools.chain(head, lines)))
+    return iter(read_records("".join(itertools.chain(head, lines))))
+
+
 def _lines(text: str) -> Iterator[RawRecord]:
-    for number_, line in enumerate(text.splitlines(), start=1):
+    return _line_records(text.splitlines())
+
+
+def _line_records(lines: Iterable[str]) -> Iterator[RawRecord]:
+    for number_, line in enumerate(lines, start=1):
         stripped = line.strip().lstrip("\ufeff")
         if not stripped:
             continue
@@ -348,13 +374,22 @@ def content_key(data: Any) -> str:
 
 def strip_quotes(text: str) -> str:
     """``"It was 480 km."`` -> ``It was 480 km.``: one pair of surrounding quotation marks removed,
-    only when it wraps the whole text (``"A" and "B"`` stays as it is)."""
+    only when it wraps the whole text (``"A" and "B"`` stays as it is). A mixed pair of double
+    quotes (``"…”``, ``“…"``) counts as a pair, and a leading double quote that nothing closes
+    (``“It was 480 km.``) is stray: it goes too."""
     text = text.strip()
     if len(text) >= 2 and text[0] in _QUOTES:
         closing = _QUOTES[text[0]]
         inner = text[1:-1]
         if text[-1] == closing and closing not in inner and text[0] not in inner and inner.strip():
             return inner.strip()
+    if text[:1] in _DOUBLE_OPENING:
+        rest = text[1:]
+        others = [char for char in rest if char in _DOUBLE_QUOTES]
+        if not others and rest.strip():
+            return rest.strip()
+        if others and others == [rest[-1]] and rest[:-1].strip():
+            return rest[:-1].strip()
     return text
 
 
@@ -456,7 +491,8 @@ def _date(value: Any, field_name: str) -> date | None:
 def _appearances(item: dict[str, Any]) -> list[ParsedAppearance]:
     """Where the claim appeared: ``firstAppearance``, then ``appearance``, then the item's own url.
 
-    Works with only a title stay in the published snapshot; the desk keeps appearances with an address.
+    Works with only a title, and venues given as text ("a mailer"), are kept by their title: the
+    desk keeps them as the appearance's venue.
     """
     candidates: list[tuple[Any, str]] = []
     first = item.get("firstAppearance")
@@ -468,7 +504,10 @@ def _appearances(item: dict[str, Any]) -> list[ParsedAppearance]:
     for work, field_name in candidates:
         if work is None:
             continue
-        if isinstance(work, dict):
+        if isinstance(work, str) and _is_venue(work):
+            # A venue in words, not an address: "a mailer", "a TV ad".
+            url, appearance = None, ParsedAppearance("", title=" ".join(work.split()))
+        elif isinstance(work, dict):
             url = _url(work.get("url"), f"{field_name}.url")
             appearance = ParsedAppearance(
                 url or "",
@@ -483,6 +522,12 @@ def _appearances(item: dict[str, Any]) -> list[ParsedAppearance]:
         if key and key not in found:
             found[key] = appearance
     return list(found.values())
+
+
+def _is_venue(text: str) -> bool:
+    """Whether an appearance given as text names a venue ("a TV ad") rather than an address."""
+    text = text.strip()
+    return bool(text) and "://" not in text and not text.lower().startswith("www.")
 
 
 def _corrections(value: Any) -> list[ParsedRevision]:

@@ -1,8 +1,11 @@
-"""``factcheck import claimreview FILE...`` and ``factcheck import claims FILE.csv`` (docs/imports.md).
+"""``factcheck import claimreview FILE...``, ``factcheck import claims FILE`` and
+``factcheck labels map FROM TO`` (docs/imports.md).
 
 Every file is read and checked before anything is written: a file that cannot
-be read (missing, not UTF-8, not JSON or CSV, unknown CSV columns) stops the
-command with one ``Error:`` line and exit status 1. Then each record is
+be read (missing, not UTF-8, not JSON or CSV, unknown CSV columns, a damaged
+``.gz``, an ``.xlsx`` that is not a workbook) stops the command with one
+``Error:`` line and exit status 1. A ``.gz`` file is gone through as a stream,
+never held in memory (:class:`_Streamed`). Then each record is
 imported in a savepoint of its own, so a bad record is reported (with its line
 number, or its index in a JSON array) and skipped without leaving half of it
 behind, and the rest is imported. The work is committed every
@@ -22,8 +25,9 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import IO, Any, Generic, Protocol, TypeVar
 
 import click
 from flask import current_app
@@ -41,12 +45,30 @@ from factcheck.imports.claimreview import (
     ImportFileError,
     RawRecord,
     parse_review,
-    read_records,
+    read_record_stream,
 )
-from factcheck.imports.claims_csv import ClaimRowImporter, CsvFileError, CsvRow, parse_row, read_rows
-from factcheck.imports.labels import LabelMapError, LabelMapper, checked_map, read_map_file
+from factcheck.imports.claims_csv import (
+    SKIPPED,
+    ClaimRowImporter,
+    CsvFileError,
+    CsvRow,
+    iter_csv,
+    parse_row,
+    read_csv,
+    read_workbook,
+)
+from factcheck.imports.labels import (
+    LabelMapError,
+    LabelMapper,
+    UnknownLabel,
+    checked_map,
+    map_stored_label,
+    read_map_file,
+    scale_label,
+)
 from factcheck.imports.store import CREATED, OLDER, UNCHANGED, UPDATED, Outcome, ReviewImporter
 from factcheck.imports.summary import DUPLICATE, ImportSummary
+from factcheck.imports.tables import InputError, is_gzip, is_xlsx, text_stream, workbook_rows
 from factcheck.ratings.models import RatingLabel
 
 CLAIMREVIEW_COMMAND = "factcheck import claimreview"
@@ -64,6 +86,18 @@ Item = TypeVar("Item")
 Result = TypeVar("Result")
 ReadItem = TypeVar("ReadItem", RawRecord, CsvRow)
 Parsed = TypeVar("Parsed", bound="_Keyed")
+Item_co = TypeVar("Item_co", covariant=True)
+
+
+class Items(Protocol[Item_co]):
+    """The records of one file: a list, or a ``.gz`` file's, read again from the file each time."""
+
+    def __iter__(self) -> Iterator[Item_co]: ...
+
+    def __len__(self) -> int: ...
+
+
+ItemsT = TypeVar("ItemsT", bound=Items[Any])
 
 
 class _Keyed(Protocol):
@@ -95,13 +129,14 @@ def import_claimreview(files: Sequence[Path], map_file: Path | None) -> None:
     """Import published fact checks from ClaimReview JSON-LD FILES.
 
     A file holds one ClaimReview, an array of them, a schema.org DataFeed, or one
-    <script type="application/ld+json"> record (or JSON object) per line. Each record
-    becomes a published claim; importing the same file again adds nothing.
+    <script type="application/ld+json"> record (or JSON object) per line; a FILE ending
+    in .gz is decompressed as it is read. Each record becomes a published claim;
+    importing the same file again adds nothing.
     """
     mapping = _label_map(map_file)
-    loaded: list[tuple[Path, list[RawRecord]]] = []
+    loaded: list[tuple[Path, Items[RawRecord]]] = []
     for path in files:
-        loaded.append((path, _read_all(path, read_records, empty="it holds no records")))
+        loaded.append((path, _nonempty(path, _review_records(path), empty="it holds no records")))
 
     summary = ImportSummary(noun="record", compares_versions=True)
     run = _Run(summary, total=sum(len(records) for _, records in loaded))
@@ -124,7 +159,7 @@ def _import_reviews(
     session: Session,
     mapper: LabelMapper,
     path: Path,
-    records: list[RawRecord],
+    records: Items[RawRecord],
     run: _Run,
     prefix: str,
 ) -> None:
@@ -174,78 +209,140 @@ def _count(summary: ImportSummary, outcome: Outcome, where: str) -> None:
 @import_.command("claims")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--map", "map_file", type=click.Path(path_type=Path), metavar="FILE.json", help=_MAP_HELP)
+@click.option(
+    "--date-format",
+    metavar="FORMAT",
+    help="How the Claim date column writes dates, in strftime's codes: %m/%d/%y reads 09/28/17. "
+    "Without it, ISO dates and forms with only one reading are read.",
+)
+@click.option("--dry-run", is_flag=True, help="Report what the import would do, and write nothing.")
 @with_appcontext
-def import_claims(file: Path, map_file: Path | None) -> None:
-    """Import claims from FILE, a CSV with the columns of the claims export.
+def import_claims(file: Path, map_file: Path | None, date_format: str | None, dry_run: bool) -> None:
+    """Import claims from FILE: a CSV (or FILE.csv.gz) or an XLSX workbook with the columns
+    of the claims export.
 
     "Claim" and "Claimant" are required; imported claims start in state new.
-    Importing the same file again adds nothing.
+    Importing the same file again adds nothing; with a new --map it updates the
+    verdicts' labels.
     """
     mapping = _label_map(map_file)
-    rows = _read_all(file, read_rows, empty="it has a header but no rows")
+    if date_format is not None:
+        _check_date_format(date_format)
+    rows = _nonempty(file, _claim_rows(file), empty="it has a header but no rows")
 
     summary = ImportSummary(noun="row")
-    run = _Run(summary, total=len(rows))
+    run = _Run(summary, total=len(rows), dry_run=dry_run)
     try:
         with command_session(CLAIMS_COMMAND) as session:
             mapper = _mapper(session, mapping, summary)
-            _import_rows(session, mapper, file, rows, run)
+            _import_rows(session, mapper, file, rows, run, date_format)
             run.at_end()
+            if dry_run:
+                # Everything, the audit history included, was written in this one transaction.
+                session.rollback()
     except (SQLAlchemyError, AuditError) as error:
         raise run.stopped(error) from None
+    if dry_run:
+        summary.notes.append("Dry run: nothing was written (run it again without --dry-run to import).")
     _finish(summary)
 
 
-def _import_rows(session: Session, mapper: LabelMapper, path: Path, rows: list[CsvRow], run: _Run) -> None:
+def _check_date_format(date_format: str) -> None:
+    """A --date-format that reads no date at all is refused before anything is read."""
+    if "%" not in date_format:
+        raise click.ClickException(
+            f"--date-format {date_format!r} has no strftime code: write dates such as 09/28/17 as %m/%d/%y"
+        )
+    try:
+        sample = date(2017, 9, 28).strftime(date_format)
+        datetime.strptime(sample, date_format)  # noqa: DTZ007 - only the format is checked
+    except ValueError as error:
+        raise click.ClickException(
+            f"--date-format {date_format!r} is not a usable date format ({error})"
+        ) from None
+
+
+def _claim_rows(path: Path) -> Items[CsvRow]:
+    try:
+        if is_xlsx(path):
+            return read_workbook(workbook_rows(path))
+        if is_gzip(path):
+            return _Streamed(path, iter_csv)
+        with text_stream(path) as stream:
+            return read_csv(stream)
+    except (InputError, CsvFileError) as error:
+        raise click.ClickException(f"cannot read {path}: {error}") from None
+
+
+def _review_records(path: Path) -> Items[RawRecord]:
+    try:
+        if is_gzip(path):
+            return _Streamed(path, read_record_stream)
+        with text_stream(path) as stream:
+            return list(read_record_stream(stream))
+    except (InputError, ImportFileError) as error:
+        raise click.ClickException(f"cannot read {path}: {error}") from None
+
+
+class _Streamed(Generic[Item]):
+    """The records of a ``.gz`` file, decompressed again each time they are gone through, so the
+    file is never held in memory: once (after the archive is checked to its end) to count and
+    check them, before anything is written; once to import them."""
+
+    def __init__(self, path: Path, read: Callable[[IO[str]], Iterator[Item]]) -> None:
+        self.path = path
+        self.read = read
+        with text_stream(path) as stream:
+            self.count = sum(1 for _ in read(stream))
+
+    def __iter__(self) -> Iterator[Item]:
+        with text_stream(self.path, check=False) as stream:
+            yield from self.read(stream)
+
+    def __len__(self) -> int:
+        return self.count
+
+
+def _import_rows(
+    session: Session, mapper: LabelMapper, path: Path, rows: Items[CsvRow], run: _Run, date_format: str | None
+) -> None:
     summary = run.summary
     importer = ClaimRowImporter(session, mapper, source=str(path))
-    unlinked = 0
     saved = _saved(
         session,
         run,
         path,
         rows,
         where=lambda row: row.location,
-        parse=lambda row: parse_row(row.cells),
+        parse=lambda row: parse_row(row.cells, date_format=date_format),
         save=importer.save,
         same="claim",
     )
     for where, parsed, outcome in saved:
         if outcome.status == CREATED:
             summary.add_created()
-            unlinked += parsed.unlinked
-            if parsed.label and outcome.label is not None and outcome.label.label is None:
-                summary.unmapped_label(parsed.label)
+        elif outcome.status == UPDATED:
+            summary.add_updated(outcome.why)
         else:
             summary.skip(outcome.why, where, f"claim #{outcome.claim_id}")
-    if unlinked:
-        summary.notes.append(
-            f"Appearances without a web address (documents of the exporting database) left out: {unlinked}"
-        )
+        if (
+            outcome.status != SKIPPED
+            and parsed.label
+            and outcome.label is not None
+            and outcome.label.label is None
+        ):
+            summary.unmapped_label(parsed.label)
 
 
 # --- shared ----------------------------------------------------------------------------------
 
 
-def _read_all(path: Path, read: Callable[[str], list[Item]], *, empty: str) -> list[Item]:
-    """Every record of the file, read before anything is written; a file that cannot be read,
-    or holds nothing, stops the command (``empty`` says why for the latter)."""
-    try:
-        items = read(_read(path))
-    except (ImportFileError, CsvFileError) as error:
-        raise click.ClickException(f"cannot read {path}: {error}") from None
+def _nonempty(path: Path, items: ItemsT, *, empty: str) -> ItemsT:
+    """Every record of the file, read before anything is written: one that holds none stops the
+    command (``empty`` says why)."""
     if not items:
         raise click.ClickException(f"cannot read {path}: {empty}")
     return items
-
-
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise click.ClickException(f"cannot read {path}: it is not UTF-8 text (byte {error.start})") from None
-    except OSError as error:
-        raise click.ClickException(f"cannot read {path}: {error.strerror or error}") from None
 
 
 def _label_map(map_file: Path | None) -> dict[str, str | None]:
@@ -276,6 +373,8 @@ class _Run:
     committed: int = 0
     # Where it is: "line 357 of fact_checks.txt", or "the final commit".
     where: str = "the start"
+    # Nothing is committed: the whole run is rolled back at its end.
+    dry_run: bool = False
 
     def at(self, path: Path, location: str) -> None:
         self.done += 1
@@ -304,7 +403,7 @@ def _commit_every_batch(session: Session, run: _Run) -> None:
     """Commit after every COMMIT_EVERY records, so a long import does not keep other writers
     waiting (the audit chain's lock, SQLite's write lock) until it ends. Safe because importing
     is idempotent: an import stopped half-way is finished by running it again."""
-    if run.done > 1 and (run.done - 1) % COMMIT_EVERY == 0:
+    if not run.dry_run and run.done > 1 and (run.done - 1) % COMMIT_EVERY == 0:
         session.commit()
         run.committed = run.done - 1
         # Keep memory flat however long the file.
@@ -315,7 +414,7 @@ def _saved(
     session: Session,
     run: _Run,
     path: Path,
-    items: list[ReadItem],
+    items: Items[ReadItem],
     *,
     where: Callable[[ReadItem], str],
     parse: Callable[[ReadItem], Parsed],
@@ -374,7 +473,7 @@ def _in_savepoint(
     return None
 
 
-def _progress(items: list[Item], label: str) -> Iterator[Item]:
+def _progress(items: Items[Item], label: str) -> Iterator[Item]:
     """``items``, with a progress bar on standard error when it is a terminal."""
     if not _on_terminal():
         yield from items
@@ -409,3 +508,37 @@ def _finish(summary: ImportSummary) -> None:
         click.echo(line)
     if not summary.succeeded:
         raise click.ClickException(f"nothing was imported: every {summary.noun} was skipped as bad")
+
+
+# --- labels ----------------------------------------------------------------------------------
+
+LABELS_MAP_COMMAND = "factcheck labels map"
+
+
+@click.group("labels")
+def labels() -> None:
+    """Rating labels of imported verdicts."""
+
+
+@labels.command("map")
+@click.argument("foreign", metavar="FROM")
+@click.argument("ours", metavar="TO")
+@with_appcontext
+def map_label(foreign: str, ours: str) -> None:
+    """Give every imported verdict labelled FROM (the label as imported, any case) our label TO
+    (a key or name of the rating scale). Nothing public changes; verdicts changed here since
+    the import are left as they are."""
+    with command_session(LABELS_MAP_COMMAND) as session:
+        try:
+            target = scale_label(session, ours)
+        except UnknownLabel as error:
+            raise click.ClickException(str(error)) from None
+        set_reason(session, f"Imported label {foreign!r} mapped to {target.name!r} (our scale)")
+        done = map_stored_label(session, foreign, target)
+    click.echo(
+        f"Mapped {foreign!r} to {target.name}: {done.changed} verdict{'' if done.changed == 1 else 's'} changed."
+    )
+    if done.unchanged:
+        click.echo(f"Already {target.name}: {done.unchanged}.")
+    if done.edited_here:
+        click.echo(f"Left as they are (changed here since the import): {done.edited_here}.")

@@ -16,7 +16,8 @@ up, case-insensitively, in this order:
 Matching ignores case, hyphens, underscores, repeated spaces and a trailing
 "!" or ".", so "Pants on Fire!" and "pants on fire" are the same label.
 A label none of these finds is unmapped: it is kept verbatim for readers, and
-the verdict has no label of our scale.
+the verdict has no label of our scale. :func:`map_stored_label` maps it later
+(``factcheck labels map FROM TO``).
 """
 
 from __future__ import annotations
@@ -28,7 +29,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from factcheck.claims.models import Claim
+from factcheck.publishing.models import Publication
 from factcheck.ratings.models import RatingLabel
+from factcheck.verdicts.models import Verdict
 
 
 class LabelMapError(ValueError):
@@ -185,3 +192,94 @@ class LabelMapper:
 def _value(label: RatingLabel) -> int:
     assert label.value is not None
     return label.value
+
+
+# --- mapping stored labels later ------------------------------------------------------------
+
+
+class UnknownLabel(LookupError):
+    """A label that is not an active label of our rating scale; the message lists those that are."""
+
+
+def scale_label(session: Session, wanted: str) -> RatingLabel:
+    """The active label of our scale named ``wanted`` by key or name ("mostly-false", "Mostly false").
+    Raises UnknownLabel."""
+    active = list(
+        session.scalars(select(RatingLabel).where(RatingLabel.is_active).order_by(RatingLabel.position))
+    )
+    for label in active:
+        if normalise(wanted) in (normalise(label.key), normalise(label.name)):
+            return label
+    keys = ", ".join(label.key for label in active)
+    raise UnknownLabel(f"{wanted!r} is not a label of the rating scale (its labels: {keys})")
+
+
+@dataclass(frozen=True)
+class Remapped:
+    """What mapping a stored foreign label did: verdicts changed, already so, left as edited here."""
+
+    changed: int = 0
+    unchanged: int = 0
+    edited_here: int = 0
+
+
+def map_stored_label(session: Session, foreign: str, target: RatingLabel) -> Remapped:
+    """Give every imported verdict whose label as imported is ``foreign`` (any case, hyphens and
+    a trailing "!" aside, as the label map matches) our label ``target``. Verdicts someone here
+    changed since the import are left as they are. Flushes; the caller commits and gives the reason.
+
+    The label as imported is ``verdicts.imported_label`` (CSV rows; ClaimReview records imported
+    from revision 0009 on), else, for a ClaimReview record, its latest publication's label: what
+    readers see. Nothing public changes: only the verdict's label on our scale does."""
+    wanted = normalise(foreign)
+    spellings = [
+        name
+        for name in session.scalars(
+            select(Verdict.imported_label).where(Verdict.imported_label.is_not(None)).distinct()
+        )
+        if normalise(name) == wanted
+    ]
+    verdicts = list(session.scalars(select(Verdict).where(Verdict.imported_label.in_(spellings))))
+    latest = (
+        select(Publication.claim_id, func.max(Publication.revision).label("revision"))
+        .group_by(Publication.claim_id)
+        .subquery()
+    )
+    published = select(Publication.label_name).join(
+        latest, (latest.c.claim_id == Publication.claim_id) & (latest.c.revision == Publication.revision)
+    )
+    shown = [
+        name
+        for name in session.scalars(
+            published.join(Claim, Claim.id == Publication.claim_id)
+            .where(Claim.imported_from.is_not(None))
+            .distinct()
+        )
+        if normalise(name) == wanted
+    ]
+    if shown:
+        verdicts += session.scalars(
+            select(Verdict)
+            .join(Claim, Claim.id == Verdict.claim_id)
+            .join(latest, latest.c.claim_id == Claim.id)
+            .join(
+                Publication,
+                (Publication.claim_id == Claim.id) & (Publication.revision == latest.c.revision),
+            )
+            .where(
+                Claim.imported_from.is_not(None),
+                Verdict.imported_label.is_(None),
+                Publication.label_name.in_(shown),
+            )
+        )
+    changed = unchanged = edited = 0
+    for verdict in verdicts:
+        if verdict.label_id == target.id:
+            unchanged += 1
+        elif verdict.updated_by_id is not None:
+            edited += 1
+        else:
+            verdict.label_id = target.id
+            changed += 1
+    session.flush()
+    return Remapped(changed, unchanged, edited)

@@ -45,6 +45,7 @@ from werkzeug.routing import BuildError
 from factcheck.claims.models import Appearance, Claim, ClaimState, ClaimTransition
 from factcheck.imports.claimreview import (
     BadRecord,
+    ParsedAppearance,
     ParsedReview,
     content_snapshot,
     generated_headline,
@@ -65,6 +66,7 @@ from factcheck.verdicts.models import Verdict
 LABEL_NAME_LENGTH = 80
 HEADLINE_LENGTH = 300
 CLAIMANT_LENGTH = 200
+VENUE_LENGTH = 200
 # Snapshot fields that date a revision, and the label's fields that come from our map, not
 # the record: neither decides whether a record changed at its source.
 _DATES = frozenset({"published_at", "first_published_at", "review_date"})
@@ -121,6 +123,13 @@ def _forget_import_time(claim: Claim, revisions: list[Publication]) -> bool:
         if revision.published_at == first.published_at:
             revision.date_unknown = True
     return True
+
+
+def _appearance(appearance: ParsedAppearance) -> Appearance:
+    """The desk's appearance: the web address, else the work's title or the venue in words."""
+    if appearance.url:
+        return Appearance(url=appearance.url, appeared_on=appearance.appeared_on)
+    return Appearance(venue=_clip(appearance.title or "", VENUE_LENGTH), appeared_on=appearance.appeared_on)
 
 
 def _label_id(match: LabelMatch) -> int | None:
@@ -207,8 +216,7 @@ class ReviewImporter:
             ClaimTransition(from_state=None, to_state=ClaimState.PUBLISHED, comment=self.comment)
         )
         for appearance in review.appearances:
-            if appearance.url:
-                claim.appearances.append(Appearance(url=appearance.url, appeared_on=appearance.appeared_on))
+            claim.appearances.append(_appearance(appearance))
         claim.verdict = Verdict(
             label_id=_label_id(match),
             headline=_clip(content["headline"], HEADLINE_LENGTH),
@@ -368,10 +376,10 @@ class ReviewImporter:
         claim.claimant = _clip(review.claimant, CLAIMANT_LENGTH)
         claim.claimant_kind = review.claimant_kind
         claim.claimed_on = review.claimed_on
-        known = {appearance.url for appearance in claim.appearances}
+        known = {appearance.url or appearance.venue for appearance in claim.appearances}
         for appearance in review.appearances:
-            if appearance.url and appearance.url not in known:
-                claim.appearances.append(Appearance(url=appearance.url, appeared_on=appearance.appeared_on))
+            if (appearance.url or _clip(appearance.title or "", VENUE_LENGTH)) not in known:
+                claim.appearances.append(_appearance(appearance))
         verdict = claim.verdict
         if verdict is None:
             verdict = claim.verdict = Verdict()

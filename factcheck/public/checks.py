@@ -32,6 +32,7 @@ from factcheck.publishing.claimreview import RETRACTED_LABEL, claim_review, scri
 from factcheck.publishing.models import Publication, PublicationKind
 from factcheck.publishing.queries import revisions_of
 from factcheck.publishing.urls import absolute_url, check_url
+from factcheck.ratings.models import RatingLabel
 from factcheck.search.folding import FOLD, fold
 from factcheck.search.query import SearchQuery
 from factcheck.search.query import parse as parse_search
@@ -42,6 +43,10 @@ from factcheck.web import keyset, markdown
 PAGE_SIZE = 20
 MAX_QUERY_LENGTH = 200
 MAX_SEARCH_WORDS = 10
+# The label filter: at most this many labels, and labels not of our scale only when this many
+# checks show them (imported archives bring hundreds of one-off labels).
+LABEL_CHOICES = 30
+LABEL_MIN_USES = 2
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -451,14 +456,33 @@ class PublishedChecks:
             query = query.where(self.stats.c.first_published_at < end)
         return query
 
-    def labels(self, session: Session) -> list[str]:
-        """The labels readers can filter by: those the published checks show now, each once
-        whatever its case (the first spelling in alphabetical order stands for the others)."""
-        found = session.scalars(self.base(self.shown_label).distinct())
+    def labels(self, session: Session, selected: str = "") -> list[str]:
+        """The labels readers can filter by, each once whatever its case (the first spelling in
+        alphabetical order stands for the others), alphabetical: those of our rating scale and
+        "Retracted" that published checks show, then the other labels (imported checks show
+        their publisher's own) that at least :data:`LABEL_MIN_USES` checks show, the most used
+        first, up to :data:`LABEL_CHOICES` in all. One-off labels (free-text conclusions) are
+        left out of the list, not out of the index: a search or a ``label`` link still finds
+        them; ``selected`` (the filter in use) is always listed."""
+        counts: dict[str, int] = {}
         spellings: dict[str, str] = {}
-        for name in sorted(found):
-            spellings.setdefault(fold(name), name)
-        return sorted(spellings.values(), key=str.casefold)
+        rows = session.execute(self.base(self.shown_label, func.count()).group_by(self.shown_label))
+        for name, count in sorted(rows, key=lambda row: row[0]):
+            folded = fold(name)
+            spellings.setdefault(folded, name)
+            counts[folded] = counts.get(folded, 0) + count
+        ours = {fold(name) for name in session.scalars(select(RatingLabel.name).where(RatingLabel.is_active))}
+        ours.add(fold(RETRACTED_LABEL))
+        chosen = [folded for folded in counts if folded in ours]
+        others = sorted(
+            (folded for folded in counts if folded not in ours and counts[folded] >= LABEL_MIN_USES),
+            key=lambda folded: (-counts[folded], folded),
+        )
+        chosen += others[: max(0, LABEL_CHOICES - len(chosen))]
+        if selected and fold(selected) not in chosen:
+            chosen.append(fold(selected))
+            spellings.setdefault(fold(selected), selected)
+        return sorted((spellings[folded] for folded in chosen), key=str.casefold)
 
 
 @dataclass
@@ -517,7 +541,7 @@ def _render_index(session: Session, filters: IndexFilters, errors: dict[str, str
         "public/checks.html",
         filters=filters,
         errors=errors,
-        labels=checks.labels(session),
+        labels=checks.labels(session, filters.label),
         by_choices=BY_CHOICES,
         items=items,
         total=total,

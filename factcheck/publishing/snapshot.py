@@ -85,7 +85,8 @@ def build_snapshot(
         "appearances": [
             {
                 "document_id": appearance.document_id,
-                "document_title": appearance.document.title if appearance.document else None,
+                # A venue in words ("a mailer") is shown as a document without an address is.
+                "document_title": appearance.document.title if appearance.document else appearance.venue,
                 "url": appearance.url or (appearance.document.url if appearance.document else None),
                 "quote": appearance.quote_exact,
                 "appeared_on": _iso(appearance.appeared_on)

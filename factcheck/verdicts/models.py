@@ -23,6 +23,11 @@ class Verdict(Timestamps, Base):
     label_id: Mapped[int | None] = mapped_column(
         ForeignKey("rating_labels.id", ondelete="RESTRICT"), index=True
     )
+    # An imported verdict's label as its source wrote it ("Pants on Fire", "Four Pinocchios"),
+    # and who gave it: kept verbatim whether or not it maps onto our scale (label_id), so an
+    # unmapped label is never lost and can be mapped later (`factcheck labels map`).
+    imported_label: Mapped[str | None] = mapped_column(String(80), index=True)
+    imported_publisher: Mapped[str | None] = mapped_column(String(200))
     headline: Mapped[str] = mapped_column(String(300), default="")
     # One paragraph, Markdown.
     summary: Mapped[str] = mapped_column(Text, default="")

@@ -61,6 +61,9 @@ def test_csv_has_one_row_per_claim_with_every_column(editor_client, desk: Desk) 
         "Sources": "2",
         "Corrections": "1",
         "Claimant kind": "person",
+        "Language": "",
+        "Imported label": "",
+        "Imported from publisher": "",
     }
     assert set(speech["Tags"].split("; ")) == {"NATO", "economy"}
 
@@ -124,8 +127,8 @@ def test_json_is_one_array_with_lists_kept(editor_client, desk: Desk) -> None:
     assert sorted(rows) == desk.ids(*desk.claims)
     speech = rows[desk.speech.id]
     assert speech["appearances"] == [
-        {"url": "https://nato.example.org/speech", "document_title": None},
-        {"url": None, "document_title": "Press conference transcript"},
+        {"url": "https://nato.example.org/speech", "document_title": None, "venue": None},
+        {"url": None, "document_title": "Press conference transcript", "venue": None},
     ]
     assert speech["ratings"] == [
         {"reviewer": "Anna", "label": "False"},

@@ -59,19 +59,25 @@ def test_rows_become_new_claims(app: Flask, db_session: Session, tmp_path: Path)
 
     assert result.exit_code == 0, result.output
     assert result.output.startswith("Created 2, updated 0, skipped 0")
-    assert (
-        "Appearances without a web address (documents of the exporting database) left out: 1" in result.output
-    )
     claim = imported(db_session, GOOD["Claim"])
     assert claim.claimant == GOOD["Claimant"] and claim.claimed_on.isoformat() == "2019-01-23"
     # Work to do, whatever the sheet's State column said.
     assert claim.state == ClaimState.NEW and claim.slug is None and claim.publications == []
     assert [t.to_state for t in claim.transitions] == [ClaimState.NEW]
-    assert [a.url for a in claim.appearances] == ["https://example.org/briefing", "https://example.org/tv"]
+    assert [a.url for a in claim.appearances] == [
+        "https://example.org/briefing",
+        "https://example.org/tv",
+        None,
+    ]
+    # A line that is no address (here a document's title in our own export) is where it appeared, in words.
+    assert claim.appearances[2].venue == "The seed article"
     assert claim.verdict.label.key == "mostly-false"
+    assert claim.verdict.imported_label == "Mostly false"
     assert claim.verdict.headline == GOOD["Verdict headline (draft)"]
     assert [tag.name for tag in claim.tags] == ["INF", "missiles"]
-    assert claim.imported_from == row_key(GOOD["Claim"], GOOD["Claimant"], claim.claimed_on)
+    assert claim.imported_from == row_key(
+        GOOD["Claim"], GOOD["Claimant"], claim.claimed_on, label=GOOD["Verdict label (draft)"]
+    )
     # The export's protection against formulas is undone.
     assert imported(db_session, "=1+1 is two, says the sheet").claimant == "@someone"
 
@@ -94,7 +100,7 @@ def test_bad_rows_are_reported_by_line_and_the_rest_imported(
     rows = [
         GOOD,  # line 2, three lines long (the Appearances cell)
         {"Claim": "", "Claimant": "Nobody"},  # line 5
-        {"Claim": "A date that is not one.", "Claimant": "X", "Claim date": "23/01/2019"},  # line 6
+        {"Claim": "A date that is not one.", "Claimant": "X", "Claim date": "the 23rd"},  # line 6
         {"Claim": "An unsafe address.", "Claimant": "X", "Appearances": "javascript://alert(1)"},  # line 7
         {"Claim": "x" * 5001, "Claimant": "X"},  # line 8
         {"Claim": "Fine too.", "Claimant": "Y", "Verdict label (draft)": "Spins the Facts"},  # line 9
@@ -105,7 +111,7 @@ def test_bad_rows_are_reported_by_line_and_the_rest_imported(
     assert result.exit_code == 0, result.output
     assert result.output.startswith("Created 2, updated 0, skipped 4")
     assert "missing claim or claimant: 1\n    line 5:" in result.output
-    assert "unparseable date: 1\n    line 6: Claim date '23/01/2019'" in result.output
+    assert "unparseable date: 1\n    line 6: Claim date 'the 23rd'" in result.output
     assert "url not http(s): 1\n    line 7: Appearances" in result.output
     assert "too long: 1\n    line 8: The wording is longer than 5000 characters." in result.output
     assert "      1  Spins the Facts" in result.output
