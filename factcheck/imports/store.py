@@ -318,7 +318,7 @@ class ReviewImporter:
             claim.claimant_kind = review.claimant_kind
             marked = review.date_published is None and _forget_import_time(claim, revisions)
             verdict = claim.verdict
-            if verdict is not None and verdict.label_id != _label_id(match):
+            if verdict is not None and _label_id(match) is not None and verdict.label_id != _label_id(match):
                 verdict.label_id = _label_id(match)
                 self.session.flush()
                 return Outcome(

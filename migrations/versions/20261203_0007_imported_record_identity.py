@@ -73,6 +73,10 @@ def _changeset(connection: sa.Connection, what: str) -> Iterator[None]:
         from factcheck import create_app
 
         create_app()  # installs the configured audit key
+    # An earlier revision of the same run may have rebuilt the table (SQLite batch mode), which
+    # drops its triggers until migrations/env.py puts them back at the end: without them now,
+    # these writes would go unrecorded.
+    triggers.sync(connection)
     with connection_changeset(connection, Actor.system(f"migration 0007: {what}", "migration")):
         yield
 

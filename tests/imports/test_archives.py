@@ -436,7 +436,9 @@ def test_gzipped_claimreview_imports(app: Flask, db_session: Session, tmp_path: 
     result = run_import(app, "claimreview", lines, feed)
 
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("Created 3, updated 0, skipped 1"), result.output
+    assert result.output.startswith("Created 3, updated 0, unchanged 0, older ignored 0, skipped 1"), (
+        result.output
+    )
     assert f"{lines} line 3:" in result.output
     assert claim_count(db_session) == 3
 
@@ -582,6 +584,23 @@ def test_map_stored_label_reaches_claimreview_imports(
 
     assert (done.changed, done.unchanged, done.edited_here) == (1, 0, 0)
     assert verdict.label is not None and verdict.label.key == "mostly-false"
+
+
+def test_reimporting_a_claimreview_file_keeps_a_label_mapped_by_command(
+    app: Flask, db_session: Session, tmp_path: Path
+) -> None:
+    path = write(
+        tmp_path, "f.json", [review("https://www.politifact.com/1/", "Claim.", "Distorts the Facts")]
+    )
+    assert run_import(app, "claimreview", path).exit_code == 0
+    assert labels_map(app, "distorts the facts", "Mostly false").exit_code == 0
+
+    again = run_import(app, "claimreview", path)
+
+    assert again.output.startswith("Created 0, updated 0, unchanged 1"), again.output
+    db_session.expire_all()
+    verdict = db_session.scalar(select(Verdict))
+    assert verdict is not None and verdict.label is not None and verdict.label.key == "mostly-false"
 
 
 def test_parse_review_keeps_venue_text(tmp_path: Path) -> None:
