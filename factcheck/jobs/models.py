@@ -45,7 +45,8 @@ class Job(Timestamps, Base):
     idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
     state: Mapped[JobState] = mapped_column(str_enum(JobState, "job_state"), default=JobState.QUEUED)
     attempts: Mapped[int] = mapped_column(default=0)
-    max_attempts: Mapped[int]
+    # None: the worker's JOBS_MAX_ATTEMPTS when it claims the job.
+    max_attempts: Mapped[int | None]
     # Not before this time (a retry's backoff, or a job scheduled for later).
     run_after: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # The lease of the worker running it: after this time another worker may claim it.

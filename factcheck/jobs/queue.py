@@ -76,7 +76,7 @@ def enqueue(
 
     ``key`` makes it idempotent: a job with the same key already queued, run or
     failed is returned instead of a second one. ``max_attempts`` defaults to the
-    app's JOBS_MAX_ATTEMPTS, read when the job is claimed (None is stored as the default).
+    worker's JOBS_MAX_ATTEMPTS, read when the job is claimed.
     """
     if key is not None:
         existing = session.scalar(select(Job).where(Job.idempotency_key == key))
@@ -92,19 +92,11 @@ def enqueue(
         idempotency_key=key,
         state=JobState.QUEUED,
         attempts=0,
-        max_attempts=max_attempts or _default_max_attempts(),
+        max_attempts=max_attempts,
         run_after=run_after or utcnow(),
     )
     session.add(job)
     return job
-
-
-def _default_max_attempts() -> int:
-    from flask import current_app, has_app_context
-
-    if has_app_context():
-        return Policy.from_config(current_app.config).max_attempts
-    return DEFAULT_MAX_ATTEMPTS
 
 
 @dataclass(frozen=True)
@@ -152,7 +144,8 @@ def claim(
         if job is None:
             session.commit()
             return None
-        if job.state == JobState.RUNNING and job.attempts >= job.max_attempts:
+        max_attempts = job.max_attempts or policy.max_attempts
+        if job.state == JobState.RUNNING and job.attempts >= max_attempts:
             _mark_failed(job, now, f"the worker ({job.locked_by}) stopped during the last try")
             session.commit()
             continue
@@ -165,7 +158,7 @@ def claim(
             kind=job.kind,
             payload=dict(job.payload or {}),
             attempt=job.attempts,
-            max_attempts=job.max_attempts,
+            max_attempts=max_attempts,
             locked_until=job.locked_until,
         )
         session.commit()

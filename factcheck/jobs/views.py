@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
@@ -35,7 +35,12 @@ def index() -> ResponseReturnValue:
         .all()
     )
     return render_template(
-        "jobs/index.html", jobs=jobs, state=state, states=list(JobState), counts=queue.counts(db.session())
+        "jobs/index.html",
+        jobs=jobs,
+        state=state,
+        states=list(JobState),
+        counts=queue.counts(db.session()),
+        default_max_attempts=queue.Policy.from_config(current_app.config).max_attempts,
     )
 
 

@@ -6,10 +6,10 @@ from wtforms import BooleanField, SelectMultipleField, StringField, URLField
 from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from factcheck.web.forms import Form
+from factcheck.web.forms import Form, choices
 from factcheck.webhooks.models import WebhookEvent
 
-EVENT_CHOICES = [(event.value, event.label) for event in WebhookEvent]
+EVENT_CHOICES = choices((event.value, event.label) for event in WebhookEvent)
 
 
 class CheckboxesField(SelectMultipleField):

@@ -49,7 +49,7 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("max_attempts", sa.Integer(), nullable=False),
+        sa.Column("max_attempts", sa.Integer(), nullable=True),
         sa.Column("run_after", factcheck.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("locked_until", factcheck.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("locked_by", sa.String(length=200), nullable=True),
