@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from factcheck import db
-from factcheck.jobs import queue
+from factcheck.jobs import admin, queue
 from factcheck.jobs.models import Job, JobState
 from factcheck.security.permissions import Permission, requires
 from factcheck.web.lookups import current_actor, get_or_404
@@ -49,7 +49,7 @@ def index() -> ResponseReturnValue:
 def retry(job_id: int) -> ResponseReturnValue:
     job = get_or_404(Job, job_id)
     try:
-        queue.retry(db.session(), job, current_actor().name)
+        admin.retry_job(db.session(), current_actor(), job)
     except queue.RetryError as exc:
         flash(f"Job {job.id} was not retried: {exc}.", "error")
         return redirect(url_for("jobs.index", state=job.state.value))

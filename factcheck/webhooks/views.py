@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from factcheck import db
-from factcheck.jobs import queue
+from factcheck.jobs import admin, queue
 from factcheck.jobs.models import Job, JobState
 from factcheck.security.permissions import Permission, requires
 from factcheck.web.forms import form_status
@@ -71,7 +71,8 @@ def create() -> ResponseReturnValue:
 @requires(Permission.ADMINISTER)
 def show(endpoint_id: int) -> ResponseReturnValue:
     endpoint = get_or_404(WebhookEndpoint, endpoint_id)
-    form = EndpointForm(obj=endpoint)
+    # Filled from the endpoint only for showing it: a POST is judged on what was sent.
+    form = EndpointForm(obj=endpoint if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
             operations.update_endpoint(
@@ -142,7 +143,7 @@ def retry_delivery(delivery_id: int) -> ResponseReturnValue:
     if job is None:
         abort(404)
     try:
-        queue.retry(db.session(), job, current_actor().name)
+        admin.retry_job(db.session(), current_actor(), job)
     except queue.RetryError as exc:
         flash(f"Not retried: {exc}.", "error")
         return redirect(url_for("webhooks.delivery", delivery_id=found.id))

@@ -6,6 +6,10 @@
 - ``webhook_secrets``: each endpoint's signing secret, kept out of the history;
 - ``webhook_deliveries``: each event sent to an endpoint, with its last try.
 
+The security log gets a new kind of event, ``job_retried`` (an admin put a failed job
+back in the queue): its CHECK constraint is made again with the new value. Going down is
+refused once the log holds such an event (the log is append-only).
+
 ``jobs``, ``webhook_deliveries`` and ``webhook_secrets`` are not audited
 (factcheck/audit/triggers.py, NOT_AUDITED; docs/worker.md says why). The new tables
 start empty, so this revision writes no changeset.
@@ -27,8 +31,31 @@ down_revision: str | Sequence[str] | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+SECURITY_EVENT_KINDS = (
+    "login",
+    "login_failed",
+    "login_throttled",
+    "logout",
+    "permission_denied",
+    "user_created",
+    "role_changed",
+    "user_disabled",
+    "user_enabled",
+    "password_changed",
+)
+NEW_SECURITY_EVENT_KINDS = ("job_retried",)
+
+
+def _security_event_kinds(kinds: Sequence[str]) -> None:
+    with op.batch_alter_table("security_events", schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f("ck_security_events_security_event_kind"), type_="check")
+        batch_op.create_check_constraint(
+            batch_op.f("ck_security_events_security_event_kind"), sa.column("kind").in_(kinds)
+        )
+
 
 def upgrade() -> None:
+    _security_event_kinds((*SECURITY_EVENT_KINDS, *NEW_SECURITY_EVENT_KINDS))
     op.create_table(
         "jobs",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -145,6 +172,22 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    retried = (
+        op.get_bind()
+        .execute(
+            sa.text("SELECT count(*) FROM security_events WHERE kind IN :kinds").bindparams(
+                sa.bindparam("kinds", NEW_SECURITY_EVENT_KINDS, expanding=True)
+            )
+        )
+        .scalar_one()
+    )
+    if retried:
+        # The security log is append-only: its job_retried events cannot go, so neither can the kind.
+        raise RuntimeError(
+            f"the security log holds {retried} job_retried events, which revision 0006 cannot store; "
+            "restore the backup taken before the upgrade instead"
+        )
+    _security_event_kinds(SECURITY_EVENT_KINDS)
     op.drop_table("webhook_secrets")
     with op.batch_alter_table("webhook_deliveries", schema=None) as batch_op:
         batch_op.drop_index("ix_webhook_deliveries_endpoint_id_created_at")

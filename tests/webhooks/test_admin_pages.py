@@ -194,3 +194,23 @@ def test_the_forms_and_buttons_need_a_csrf_token(make_app, make_user, db_session
     assert client.post(f"/admin/webhooks/{endpoint.id}/ping").status_code == 400
     assert client.post("/admin/jobs/1/retry").status_code == 400
     assert db_session.scalars(select(WebhookDelivery)).all() == []
+
+
+def test_a_failed_delivery_is_retried_from_its_page(make_app, db_session, team, add_endpoint):
+    app = make_app(OUTGOING_ALLOW_PRIVATE_ADDRESSES=True, JOBS_MAX_ATTEMPTS=1)
+    client = app.test_client()
+    AuthActions(client).login(team["ada"].email)
+    with running_receiver(statuses=[500]) as receiver:
+        endpoint, receiver.secret = add_endpoint(receiver.url, ["claim.published"])
+        client.post(f"/admin/webhooks/{endpoint.id}/ping")
+        run_all(app)
+        [delivery] = db_session.scalars(select(WebhookDelivery)).all()
+        page = html.unescape(text(client.get(f"/admin/webhooks/deliveries/{delivery.id}")))
+        assert "Failed" in page and "Retry this delivery" in page and "500" in page
+        assert client.post(f"/admin/webhooks/deliveries/{delivery.id}/retry").status_code == 302
+        assert run_all(app) == 1
+    db_session.expire_all()
+    assert db_session.get(WebhookDelivery, delivery.id).status == DeliveryStatus.DELIVERED
+    # Retrying what is not failed is refused, and says so.
+    response = client.post(f"/admin/webhooks/deliveries/{delivery.id}/retry", follow_redirects=True)
+    assert "only a failed job can be retried" in html.unescape(text(response))

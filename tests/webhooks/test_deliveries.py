@@ -14,6 +14,7 @@ from factcheck.jobs.models import Job, JobState
 from factcheck.jobs.runner import Worker, run_all
 from factcheck.publishing.models import PublicationKind
 from factcheck.publishing.operations import publish_revision
+from factcheck.security.models import SecurityEvent, SecurityEventKind
 from factcheck.submissions import operations as submissions
 from factcheck.webhooks.models import DeliveryStatus, WebhookDelivery
 from tests.claims.desk import acting_as
@@ -198,6 +199,12 @@ def test_a_failing_receiver_is_retried_with_backoff_then_failed_then_retried_by_
         assert response.status_code == 302
         job = job_of(db_session, delivery)
         assert (job.state, job.attempts, job.retried_by) == (JobState.QUEUED, 0, "Ada Admin")
+        # The retry is in the security log (and so in the audit history).
+        [event] = db_session.scalars(
+            select(SecurityEvent).where(SecurityEvent.kind == SecurityEventKind.JOB_RETRIED)
+        ).all()
+        assert (event.actor_id, event.detail["job_id"]) == (team["ada"].id, job.id)
+        assert event.detail["error"] == "the receiver answered 503"
 
         assert worker.run_one().state == JobState.SUCCEEDED
     [delivery] = deliveries(db_session)
