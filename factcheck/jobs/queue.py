@@ -122,6 +122,11 @@ def _due(now: datetime) -> Any:
     )
 
 
+def any_due(session: Session, *, now: datetime | None = None) -> bool:
+    """Whether a job is due: a plain read, so an idle worker's poll takes no write lock (SQLite)."""
+    return session.scalar(select(Job.id).where(_due(now or utcnow())).limit(1)) is not None
+
+
 def claim(
     session: Session,
     worker: str,

@@ -100,10 +100,21 @@ class Worker:
         set_actor(session, Actor.system(WORKER_ACTOR_NAME, "worker"))
         return session
 
+    def _anything_due(self) -> bool:
+        # A read transaction (DEFERRED on SQLite): polling an empty queue never queues writers.
+        session = get_database(self.app).read_sessions()
+        try:
+            return queue.any_due(session)
+        finally:
+            session.rollback()
+            session.close()
+
     def run_one(self) -> Outcome | None:
         """Claim one due job and run it; None when nothing is due."""
         _load_handlers()
         with self.app.app_context():
+            if not self._anything_due():
+                return None
             session = self._session()
             try:
                 claimed = queue.claim(session, self.name, self.policy)
