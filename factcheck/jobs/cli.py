@@ -10,7 +10,10 @@ from typing import Any
 import click
 from flask import current_app
 from flask.cli import ScriptInfo, run_command, with_appcontext
+from sqlalchemy.exc import SQLAlchemyError
 
+from factcheck.db import get_database
+from factcheck.jobs import queue
 from factcheck.jobs.runner import Worker, start_in_thread
 
 
@@ -41,6 +44,14 @@ def worker(once: bool, burst: bool, poll: float | None) -> None:
         # A second signal stops at once.
         signal.signal(signum, signal.SIG_DFL)
 
+    try:
+        with get_database(app).read_sessions() as session:
+            queue.any_due(session)
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise click.ClickException(
+            f"cannot read the job queue ({reason}); is the database upgraded (factcheck db upgrade)?"
+        ) from None
     previous = {number: signal.signal(number, stop) for number in (signal.SIGTERM, signal.SIGINT)}
     try:
         if once:

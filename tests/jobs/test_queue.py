@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from factcheck import create_app
 from factcheck.audit.changesets import Actor, set_actor
 from factcheck.claims.models import Tag
 from factcheck.db import get_database, utcnow
@@ -25,7 +26,7 @@ from factcheck.jobs.runner import Worker
 from factcheck.submissions import operations as submissions
 from factcheck.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookSecret
 from factcheck.webhooks.signing import generate_secret, hint
-from tests.conftest import TEST_AUDIT_KEY
+from tests.conftest import TEST_AUDIT_KEY, config_for_tests
 from tests.webhooks.receiver import running_receiver
 
 RECORD = "tests.record"
@@ -274,3 +275,13 @@ def test_the_audit_history_verifies_after_webhooks_were_delivered(make_real_app,
     assert [request.verified for request in receiver.received] == [True, True]
     result = app.test_cli_runner().invoke(args=["audit", "verify"])
     assert result.exit_code == 0, result.output
+
+
+def test_the_worker_on_a_database_not_yet_upgraded_says_so_in_one_line(tmp_path, empty_database):
+    app = create_app(config_for_tests(tmp_path, empty_database))
+    result = app.test_cli_runner().invoke(args=["worker", "--burst"])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: cannot read the job queue (")
+    assert "is the database upgraded (factcheck db upgrade)?" in result.output
+    assert "Traceback" not in result.output
+    get_database(app).engine.dispose()
