@@ -103,6 +103,23 @@ class DefaultConfig:
     PUBLIC_MICROCACHE_SECONDS = 5
     PUBLIC_LIST_CACHE_SIZE = 128
 
+    # The background worker (docs/worker.md): tries per job before it is failed; the lease a
+    # worker holds on a job (a worker that dies mid-job holds it this long); the first retry's
+    # wait in seconds, doubled at each try up to the cap, with jitter; an idle worker's poll.
+    JOBS_MAX_ATTEMPTS = 8
+    JOBS_LEASE_SECONDS = 300
+    JOBS_BACKOFF_SECONDS = 10.0
+    JOBS_BACKOFF_MAX_SECONDS = 3600.0
+    JOBS_POLL_SECONDS = 1.0
+
+    # Requests the app sends (webhook deliveries; factcheck/web/outgoing.py): timeouts in
+    # seconds, the most of a response read, and whether private, loopback and link-local
+    # addresses may be reached (off: only public addresses; tests turn it on for a local receiver).
+    OUTGOING_CONNECT_TIMEOUT = 5.0
+    OUTGOING_READ_TIMEOUT = 10.0
+    OUTGOING_MAX_BYTES = 1024 * 1024
+    OUTGOING_ALLOW_PRIVATE_ADDRESSES = False
+
     # Imports (docs/imports.md): other publishers' rating labels -> our label keys, matched
     # case-insensitively; `factcheck import claimreview --map FILE.json` adds or overrides
     # entries (null unmaps one). As an environment variable: JSON text.

@@ -133,6 +133,7 @@ def _register_blueprints(app: Flask) -> None:
     from factcheck.documents import views as documents_views
     from factcheck.dossier import views as dossier_views
     from factcheck.exports import views as exports_views
+    from factcheck.jobs import views as jobs_views
     from factcheck.organisation import views as organisation_views
     from factcheck.public import checks, feeds, pages, transparency  # noqa: F401 - attach their routes to the public blueprint
     from factcheck.public.blueprint import bp as public_bp
@@ -145,6 +146,7 @@ def _register_blueprints(app: Flask) -> None:
     from factcheck.submissions.blueprint import bp as submissions_bp
     from factcheck.verdicts import views as verdicts_views
     from factcheck.web import views as main_views
+    from factcheck.webhooks import views as webhooks_views
 
     app.register_blueprint(main_views.bp)
     app.register_blueprint(accounts_views.bp)
@@ -163,6 +165,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_views.bp)
     app.register_blueprint(submissions_bp)
     app.register_blueprint(organisation_views.bp)
+    app.register_blueprint(jobs_views.bp)
+    app.register_blueprint(webhooks_views.bp)
     app.register_blueprint(public_bp)
 
 

@@ -21,6 +21,7 @@ from factcheck.accounts.models import Role, User
 from factcheck.audit import roles
 from factcheck.audit.changesets import Actor, set_actor
 from factcheck.db import get_database, session_scope
+from factcheck.jobs.cli import run as run_with_worker
 
 
 def _app_factory() -> object:
@@ -35,11 +36,16 @@ def main() -> None:
     """factcheck: claims, sources, ratings, verdicts and ClaimReview publishing."""
 
 
+# Flask's development server, with a background worker in the same process (factcheck/jobs/cli.py).
+main.add_command(run_with_worker)
+
+
 def init_app(app: Flask) -> None:
     """Register the app's commands on ``app.cli`` (so ``flask --app factcheck`` has them too)."""
     from factcheck.audit.cli import audit
     from factcheck.exports.cli import export
     from factcheck.imports.cli import import_, labels
+    from factcheck.jobs.cli import worker
 
     app.cli.add_command(audit)
     app.cli.add_command(db)
@@ -48,6 +54,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(export)
     app.cli.add_command(import_)
     app.cli.add_command(labels)
+    app.cli.add_command(worker)
 
 
 @contextmanager

@@ -15,6 +15,7 @@ from factcheck.claims.models import (
 from factcheck.db import Base
 from factcheck.discussion.models import Comment
 from factcheck.documents.models import Document
+from factcheck.jobs.models import Job, JobState
 from factcheck.organisation.models import Organisation
 from factcheck.publishing.models import Publication, PublicationKind
 from factcheck.ratings.models import Rating, RatingLabel
@@ -22,6 +23,7 @@ from factcheck.security.models import SecurityEvent, SecurityEventKind
 from factcheck.sources.models import Source, SourceKind, Stance
 from factcheck.submissions.models import ReaderSubmission, SubmissionKind, SubmissionStatus
 from factcheck.verdicts.models import Verdict
+from factcheck.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookSecret
 
 __all__ = [
     "AnchorStatus",
@@ -38,6 +40,8 @@ __all__ = [
     "ClaimTransition",
     "Comment",
     "Document",
+    "Job",
+    "JobState",
     "LoginSession",
     "Organisation",
     "Publication",
@@ -56,5 +60,8 @@ __all__ = [
     "Tag",
     "User",
     "Verdict",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookSecret",
     "claim_tags",
 ]

@@ -370,3 +370,28 @@ def test_cli_refuses_the_downgrade_of_a_keyed_history_in_one_line(make_app: Any,
     assert result.output.startswith("Error: not migrated: refusing to downgrade below 0005")
     assert "Traceback" not in result.output
     get_database(app).engine.dispose()
+
+
+def test_cli_refuses_to_go_below_0010_once_an_admin_retried_a_job(make_app: Any, empty_database: str) -> None:
+    app = make_app(DATABASE_URL=empty_database)
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    # Without a job_retried event it goes down and up again.
+    assert runner.invoke(args=["db", "downgrade", "0006"]).exit_code == 0
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    with (
+        get_database(app).engine.begin() as connection,
+        connection_changeset(connection, Actor.system("a test", "test")),
+    ):
+        connection.execute(
+            text(
+                "INSERT INTO security_events (occurred_at, kind, detail) VALUES (CURRENT_TIMESTAMP, 'job_retried', '{}')"
+            )
+        )
+
+    result = runner.invoke(args=["db", "downgrade", "0006"])
+
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: not migrated: the security log holds 1 job_retried events")
+    assert "Traceback" not in result.output
+    get_database(app).engine.dispose()

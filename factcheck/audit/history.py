@@ -46,6 +46,7 @@ RECORD_NAMES = {
     "tags": "tag",
     "users": "user",
     "verdicts": "verdict",
+    "webhook_endpoints": "webhook endpoint",
 }
 
 # Bookkeeping fields that every change touches; shown only in the raw log.

@@ -47,6 +47,12 @@ NOT_AUDITED = frozenset(
         "audit_checkpoints",
         # Logins are recorded in the security log, not the field-level history.
         "login_sessions",
+        # Operational rows that change with every claim, lease and try of the worker; the change
+        # that made them (a publication, a submission) is audited in the same transaction, and
+        # a webhook's secret is kept out of a history admins read (docs/worker.md).
+        "jobs",
+        "webhook_deliveries",
+        "webhook_secrets",
     }
 )
 

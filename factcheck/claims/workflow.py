@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 import config
 from factcheck.claims.models import Claim, ClaimState, ClaimTransition
 from factcheck.security.permissions import Permission, can, require
+from factcheck.webhooks import events as webhook_events
 
 NEW = ClaimState.NEW
 RESEARCHING = ClaimState.RESEARCHING
@@ -350,4 +351,6 @@ def record_move(
         # The reason stays in the history, on the dismissal step.
         claim.dismissed_reason = None
     db.flush()
+    # Webhook deliveries of the move, in the same transaction (factcheck/webhooks/events.py).
+    webhook_events.state_changed(db, claim, step)
     return step

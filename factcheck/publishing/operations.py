@@ -40,6 +40,7 @@ from factcheck.publishing.models import Publication, PublicationKind
 from factcheck.publishing.slugs import assign_slug
 from factcheck.publishing.snapshot import build_snapshot, search_text
 from factcheck.security.permissions import Permission, require
+from factcheck.webhooks import events as webhook_events
 
 FIRST_PUBLICATION_REASON = "First publication."
 # The public note of a correction, update or retraction: long enough to say what changed and why.
@@ -223,6 +224,7 @@ def publish(
         record_move(session, claim, actor, ClaimState.PUBLISHED, reason)
 
     _insert(session, claim, publication, go_public)
+    webhook_events.publication_made(session, claim, publication)
     return publication
 
 
@@ -323,6 +325,7 @@ def publish_revision(
     )
     set_reason(session, note)
     _insert(session, claim, publication)
+    webhook_events.publication_made(session, claim, publication)
     return publication
 
 

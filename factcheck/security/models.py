@@ -23,6 +23,8 @@ class SecurityEventKind(enum.StrEnum):
     USER_DISABLED = "user_disabled"
     USER_ENABLED = "user_enabled"
     PASSWORD_CHANGED = "password_changed"  # noqa: S105 - an event name, not a password
+    # An admin put a failed background job back in the queue (factcheck/jobs/admin.py).
+    JOB_RETRIED = "job_retried"
 
     @property
     def label(self) -> str:

@@ -22,6 +22,7 @@ from factcheck.claims.models import Claim
 from factcheck.db import utcnow
 from factcheck.security.permissions import Permission, require
 from factcheck.submissions.models import ReaderSubmission, SubmissionKind, SubmissionStatus
+from factcheck.webhooks import events as webhook_events
 
 READER_NAME = "Reader (public form)"
 READER_ORIGIN = "public"
@@ -66,6 +67,7 @@ def suggest(db: Session, values: ReaderValues) -> ReaderSubmission:
     )
     db.add(submission)
     db.flush()
+    webhook_events.submission_received(db, submission)
     return submission
 
 
@@ -80,6 +82,7 @@ def report_error(db: Session, claim: Claim, revision: int | None, values: Reader
     )
     db.add(submission)
     db.flush()
+    webhook_events.submission_received(db, submission)
     return submission
 
 
