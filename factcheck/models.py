@@ -1,6 +1,6 @@
 """Every model of the app, imported in one place so the mapper and Alembic see them all."""
 
-from factcheck.accounts.models import ApiToken, LoginSession, Role, User
+from factcheck.accounts.models import ApiToken, ApiTokenUse, LoginSession, Role, TokenScope, User
 from factcheck.audit.models import AuditChange, AuditChangeset, AuditContext, AuditVerification
 from factcheck.claims.models import (
     AnchorStatus,
@@ -26,6 +26,7 @@ from factcheck.verdicts.models import Verdict
 __all__ = [
     "AnchorStatus",
     "ApiToken",
+    "ApiTokenUse",
     "Appearance",
     "Assignment",
     "AuditChange",
@@ -54,6 +55,7 @@ __all__ = [
     "SubmissionKind",
     "SubmissionStatus",
     "Tag",
+    "TokenScope",
     "User",
     "Verdict",
     "claim_tags",

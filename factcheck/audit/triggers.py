@@ -42,6 +42,8 @@ NOT_AUDITED = frozenset(
         "audit_checkpoints",
         # Logins are recorded in the security log, not the field-level history.
         "login_sessions",
+        # When an API token was last used: not a change anyone makes (factcheck/api/tokens.py).
+        "api_token_uses",
     }
 )
 
