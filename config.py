@@ -103,6 +103,11 @@ class DefaultConfig:
     PUBLIC_MICROCACHE_SECONDS = 5
     PUBLIC_LIST_CACHE_SIZE = 128
 
+    # The JSON API (docs/api.md): requests allowed per token (Flask-Limiter's syntax), and the
+    # browser origins allowed to call it (space- or comma-separated; empty: no CORS headers at all).
+    API_RATE_LIMIT = "300 per minute"
+    API_CORS_ORIGINS = ""
+
     # Imports (docs/imports.md): other publishers' rating labels -> our label keys, matched
     # case-insensitively; `factcheck import claimreview --map FILE.json` adds or overrides
     # entries (null unmaps one). As an environment variable: JSON text.

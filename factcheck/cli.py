@@ -37,6 +37,7 @@ def main() -> None:
 
 def init_app(app: Flask) -> None:
     """Register the app's commands on ``app.cli`` (so ``flask --app factcheck`` has them too)."""
+    from factcheck.api.cli import tokens_group
     from factcheck.audit.cli import audit
     from factcheck.exports.cli import export
     from factcheck.imports.cli import import_
@@ -47,6 +48,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(export)
     app.cli.add_command(import_)
+    app.cli.add_command(tokens_group)
 
 
 @contextmanager
