@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app, request, url_for
+from flask import Response, current_app, g, request, url_for
 from spectree import Response as Responses
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from factcheck import db
+from factcheck.accounts.models import TokenScope
 from factcheck.api.core import bp, field_problem, if_match_fails, json_response, problem
 from factcheck.api.schemas import (
     ClaimIn,
@@ -287,6 +288,7 @@ def claim_transitions(claim_id: int) -> Response:
     """The moves out of the claim's state: whether the token's user may take each now, or why not."""
     claim = _claim_or_404(claim_id)
     options = workflow.allowed_transitions(claim, current_actor(), min_ratings=_min_ratings())
+    read_only = g.api_token.scope != TokenScope.WRITE
     return json_response(
         {
             "state": str(claim.state),
@@ -294,8 +296,8 @@ def claim_transitions(claim_id: int) -> Response:
                 {
                     "to_state": str(option.to_state),
                     "label": option.label,
-                    "allowed": option.ok,
-                    "reason": option.reason,
+                    "allowed": option.ok and not read_only,
+                    "reason": "this token may only read" if read_only else option.reason,
                     "needs_reason": option.needs_reason,
                     "taken_elsewhere": option.taken_by is not None,
                 }
