@@ -223,8 +223,12 @@ def list_claims(query: ClaimListQuery) -> Response:
     ``limit``; follow ``next`` (also in the Link header) for the following page."""
     session = db.session()
     tag_id = None
-    if query.tag:
-        tag_id = session.scalar(select(Tag.id).where(Tag.name == editing.normalise_tag(query.tag)))
+    if query.tag is not None:
+        try:
+            tag_name = editing.normalise_tag(query.tag)
+        except editing.ClaimEditError as error:
+            return field_problem("tag", str(error))
+        tag_id = session.scalar(select(Tag.id).where(Tag.name == tag_name))
         if tag_id is None:
             return json_response({"items": [], "next": None})
     assignee = query.assignee if query.assignee in (None, NOBODY) else int(query.assignee)

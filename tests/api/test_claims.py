@@ -230,6 +230,7 @@ def test_pages_walk_every_claim_once_with_the_desks_filters(api, token_for, db_s
     found = api.get("/claims?q=tariffs", holder).get_json()["items"]
     assert len(found) == 7
     assert api.get("/claims?tag=unknown-tag", holder).get_json() == {"items": [], "next": None}
+    assert assert_problem(api.get("/claims?tag=%C2%85", holder), 422)["errors"] == {"tag": ["Type a tag."]}
     bad = assert_problem(api.get("/claims?after=not-a-cursor", holder), 422)
     assert list(bad["errors"]) == ["after"]
     other_sort = api.get("/claims?limit=3&sort=oldest", holder).get_json()["next"].split("after=")[1]

@@ -131,7 +131,10 @@ def test_owner_revokes_on_the_account_page_others_may_not_admins_may(
 
     admin = make_user(Role.ADMIN)
     auth.login(admin.email)
-    assert client.post(f"/account/tokens/{second_id}/revoke").status_code == 302
+    admin_page = f"/admin/users/{holder.user.id}"
+    assert second.prefix in text(client.get(admin_page))
+    revoked = client.post(f"/account/tokens/{second_id}/revoke", data={"next": admin_page})
+    assert revoked.status_code == 302 and revoked.headers["Location"] == admin_page
     assert_problem(api.get("/me", second), 401)
 
 
