@@ -130,6 +130,7 @@ def _register_blueprints(app: Flask) -> None:
     from factcheck.accounts import user_admin
     from factcheck.accounts import views as accounts_views
     from factcheck.api import claims as api_claims  # noqa: F401 - attach their routes to the api blueprint
+    from factcheck.api import discussion as api_discussion  # noqa: F401
     from factcheck.api import documents as api_documents  # noqa: F401
     from factcheck.api import views as api_views  # noqa: F401
     from factcheck.api.core import bp as api_bp

@@ -46,7 +46,7 @@ CLAIM_ID = "<int(min=1, max=2147483647):claim_id>"
 _CAPTURE_FIELDS = {"quote_exact": "appearance.quote", "url": "appearance.url"}
 
 
-def _person(user: Any) -> dict[str, Any] | None:
+def person_data(user: Any) -> dict[str, Any] | None:
     return {"id": user.id, "name": user.name} if user is not None else None
 
 
@@ -63,9 +63,9 @@ def claim_data(claim: Claim) -> dict[str, Any]:
         "version": claim.version,
         "created_at": claim.created_at,
         "updated_at": claim.updated_at,
-        "created_by": _person(claim.created_by),
+        "created_by": person_data(claim.created_by),
         "tags": [tag.name for tag in claim.tags],
-        "assignees": [_person(assignment.user) for assignment in claim.assignments],
+        "assignees": [person_data(assignment.user) for assignment in claim.assignments],
         "appearances": [
             {
                 "id": appearance.id,
@@ -89,7 +89,7 @@ def claim_data(claim: Claim) -> dict[str, Any]:
     }
 
 
-def _claim_or_404(claim_id: int) -> Claim:
+def claim_or_404(claim_id: int) -> Claim:
     return get_or_404(Claim, claim_id)
 
 
@@ -149,7 +149,7 @@ def create_claim(json: ClaimIn) -> Response:
 @spec.validate(resp=Responses(HTTP_200=ClaimOut, HTTP_401=Problem, HTTP_404=Problem), tags=["claims"])
 def get_claim(claim_id: int) -> Response:
     """One claim, its appearances, tags and assignees. Its ETag serves If-None-Match and If-Match."""
-    return _claim_response(_claim_or_404(claim_id))
+    return _claim_response(claim_or_404(claim_id))
 
 
 # --- update -----------------------------------------------------------------------------------
@@ -177,7 +177,7 @@ def update_claim(claim_id: int, json: ClaimUpdate) -> Response:
     changed these fields since, 409 (412 for If-Match) with the claim as it is now.
     """
     session = db.session()
-    claim = _claim_or_404(claim_id)
+    claim = claim_or_404(claim_id)
     if if_match_fails(claim_data(claim)):
         return problem(
             412, "The claim changed since the version named in If-Match.", current=claim_data(claim)
@@ -208,7 +208,7 @@ def update_claim(claim_id: int, json: ClaimUpdate) -> Response:
     except StaleDataError:
         # Someone saved between the version check and this write.
         session.rollback()
-        return _conflict(_claim_or_404(claim_id), "Someone saved the claim at the same moment.")
+        return _conflict(claim_or_404(claim_id), "Someone saved the claim at the same moment.")
     return _claim_response(claim)
 
 
@@ -290,7 +290,7 @@ def _min_ratings() -> int:
 )
 def claim_transitions(claim_id: int) -> Response:
     """The moves out of the claim's state: whether the token's user may take each now, or why not."""
-    claim = _claim_or_404(claim_id)
+    claim = claim_or_404(claim_id)
     options = workflow.allowed_transitions(claim, current_actor(), min_ratings=_min_ratings())
     read_only = g.api_token.scope != TokenScope.WRITE
     return json_response(
@@ -327,7 +327,7 @@ def claim_transitions(claim_id: int) -> Response:
 def transition_claim(claim_id: int, json: TransitionIn) -> Response:
     """Move the claim, with the desk's rules (a dismissal needs a comment: its reason).
     Publishing is not a transition here: it freezes a revision (later in the API)."""
-    claim = _claim_or_404(claim_id)
+    claim = claim_or_404(claim_id)
     try:
         step: ClaimTransition = workflow.transition(
             db.session(),
@@ -353,7 +353,7 @@ def transition_claim(claim_id: int, json: TransitionIn) -> Response:
             "from_state": str(step.from_state) if step.from_state else None,
             "to_state": str(step.to_state),
             "comment": step.comment,
-            "actor": _person(current_actor()),
+            "actor": person_data(current_actor()),
             "created_at": step.created_at,
             "claim": claim_data(claim),
         },

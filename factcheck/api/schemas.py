@@ -21,6 +21,7 @@ from pydantic import (
 )
 
 from factcheck.claims.models import AnchorStatus, ClaimantKind, ClaimState
+from factcheck.sources.models import SourceKind, Stance
 
 # Ids are 32-bit integers on PostgreSQL.
 MAX_ID = 2**31 - 1
@@ -268,3 +269,63 @@ class TransitionOut(BaseModel):
     actor: PersonOut | None
     created_at: datetime
     claim: ClaimOut
+
+
+# --- sources and comments ------------------------------------------------------------------
+
+
+class SourceIn(RequestBody):
+    """A source of the claim: a web address or a full citation (or both), with a title."""
+
+    title: Text(500)
+    url: Text(2000) | None = None
+    citation: Text(20_000) | None = None
+    publisher: Text(200) | None = None
+    published_on: Day | None = None
+    kind: SourceKind = SourceKind.OTHER
+    stance: Stance = Stance.CONTEXT
+    quote: Text(20_000) | None = None
+    note: Text(20_000) | None = None
+    is_primary: bool = False
+
+
+class SourceOut(BaseModel):
+    id: int
+    claim_id: int
+    title: str
+    url: str | None
+    citation: str | None
+    publisher: str | None
+    published_on: date | None
+    kind: SourceKind
+    stance: Stance
+    quote: str | None
+    note: str | None
+    is_primary: bool
+    version: int
+    created_by: PersonOut | None
+    created_at: datetime
+
+
+class SourceList(BaseModel):
+    items: list[SourceOut]
+
+
+class CommentIn(RequestBody):
+    body: Annotated[str, Field(max_length=20_000), AfterValidator(_no_control_characters)] = Field(
+        description="Markdown"
+    )
+
+
+class CommentOut(BaseModel):
+    id: int
+    claim_id: int
+    author: PersonOut | None
+    body: str | None = Field(description="Markdown; null once the comment is removed")
+    removed: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+class CommentList(BaseModel):
+    items: list[CommentOut]

@@ -68,6 +68,8 @@ def test_the_openapi_document_is_3_1_and_describes_every_resource(api):
         "/api/v1/claims",
         "/api/v1/claims/{claim_id}",
         "/api/v1/claims/{claim_id}/transitions",
+        "/api/v1/claims/{claim_id}/sources",
+        "/api/v1/claims/{claim_id}/comments",
     }
     assert document["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
     create = document["paths"]["/api/v1/claims"]["post"]

@@ -18,7 +18,7 @@ def test_api_docs_render_under_the_csp(browser_page, client):
 
     paths = browser_page.locator(".opblock-summary-path").all_inner_texts()
     assert "/api/v1/claims" in [path.strip() for path in paths]
-    assert len(paths) == 9
+    assert len(paths) == 13
     assert "factcheck API" in browser_page.locator(".info .title").inner_text()
     assert [url for url in outside if not url.startswith("data:")] == []
     # browser_page fails the test on any console error, CSP violations included.
