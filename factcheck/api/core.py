@@ -30,7 +30,8 @@ from werkzeug.http import HTTP_STATUS_CODES
 from factcheck import db
 from factcheck.accounts.models import TokenScope
 from factcheck.api import tokens
-from factcheck.audit.changesets import Actor, set_actor
+from factcheck.audit.changesets import set_actor
+from factcheck.audit.web import request_actor
 from factcheck.db import get_database
 from factcheck.security.permissions import PUBLIC, declared_access
 from factcheck.security.ratelimit import limiter
@@ -149,17 +150,7 @@ def _authenticate() -> ResponseReturnValue | None:
     g.setdefault(_USE, (token.id, token.last_used_at))
     if request.method not in READ_METHODS and token.scope != TokenScope.WRITE:
         return problem(403, f"The token {token.prefix} may only read; this needs a write token.")
-    set_actor(
-        session,
-        Actor(
-            name=f"{user.name} (API token {token.prefix})",
-            user_id=user.id,
-            role=str(user.role),
-            origin="api",
-            request_id=g.get("request_id"),
-            client_request_id=g.get("client_request_id"),
-        ),
-    )
+    set_actor(session, request_actor())
     return None
 
 
