@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app, g, request, url_for
+from flask import Response, abort, current_app, g, request, url_for
 from spectree import Response as Responses
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -149,7 +149,10 @@ def create_claim(json: ClaimIn) -> Response:
 @spec.validate(resp=Responses(HTTP_200=ClaimOut, HTTP_401=Problem, HTTP_404=Problem), tags=["claims"])
 def get_claim(claim_id: int) -> Response:
     """One claim, its appearances, tags and assignees. Its ETag serves If-None-Match and If-Match."""
-    return _claim_response(claim_or_404(claim_id))
+    claim = _with_details([claim_id]).get(claim_id)
+    if claim is None:
+        abort(404)
+    return _claim_response(claim)
 
 
 # --- update -----------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from factcheck.accounts.models import ApiToken, ApiTokenUse, TokenScope, User
 from factcheck.db import utcnow
@@ -175,10 +175,11 @@ def authenticate(db: Session, presented: str) -> ApiToken:
     """
     if not TOKEN_PATTERN.fullmatch(presented):
         raise TokenRefused("The token is not a factcheck API token.")
+    # One query: the token, its user and its last use.
     token = db.scalar(
         select(ApiToken)
         .where(ApiToken.token_hash == token_hash(presented))
-        .options(selectinload(ApiToken.user), selectinload(ApiToken.use))
+        .options(joinedload(ApiToken.user), joinedload(ApiToken.use))
     )
     if token is None:
         raise TokenRefused("The token is not known.")
