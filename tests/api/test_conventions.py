@@ -103,6 +103,8 @@ def test_reads_carry_an_etag_and_answer_304(api, token_for):
     again = api.get("/me", holder, headers={"If-None-Match": etag})
     assert again.status_code == 304 and again.data == b""
     assert api.get("/me", holder, headers={"If-None-Match": '"other"'}).status_code == 200
+    assert first.headers["Cache-Control"] == "private, no-cache"
+    assert "Authorization" in first.headers["Vary"]
 
 
 def test_no_cors_headers_unless_configured(api, token_for, make_app):
