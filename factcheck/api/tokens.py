@@ -152,11 +152,13 @@ def revoke(db: Session, token: ApiToken) -> bool:
 
 
 def status_of(token: ApiToken, now: datetime | None = None) -> str:
-    """active, expired or revoked (what the lists show)."""
+    """active, expired, revoked, or "account disabled" (what the lists show)."""
     if token.revoked_at is not None:
         return "revoked"
     if token.expires_at is not None and token.expires_at <= (now or utcnow()):
         return "expired"
+    if token.user.is_disabled:
+        return "account disabled"
     return "active"
 
 
@@ -183,11 +185,11 @@ def authenticate(db: Session, presented: str) -> ApiToken:
     )
     if token is None:
         raise TokenRefused("The token is not known.")
+    if token.user.is_disabled:
+        raise TokenRefused("The token's account is disabled.")
     state = status_of(token)
     if state != "active":
         raise TokenRefused(f"The token {token.prefix} is {state}.")
-    if token.user.is_disabled:
-        raise TokenRefused("The token's account is disabled.")
     return token
 
 

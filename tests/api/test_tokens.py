@@ -165,13 +165,15 @@ def test_tokens_are_refused_with_401_and_say_why(api, token_for, db_session, cli
     assert_problem(client.get("/api/v1/me"), 401)
 
 
-def test_a_disabled_users_tokens_stop_at_once(api, token_for, db_session):
+def test_a_disabled_users_tokens_stop_at_once(api, token_for, db_session, runner):
     holder = token_for(Role.EDITOR)
     assert api.get("/claims", holder).status_code == 200
     holder.user.is_disabled = True
     db_session.commit()
     body = assert_problem(api.get("/claims", holder), 401)
     assert body["detail"] == "The token's account is disabled."
+    listed = runner.invoke(args=["tokens", "list", holder.user.email]).output.splitlines()[1]
+    assert listed.split("\t")[2] == "account disabled"
 
 
 def test_a_read_token_is_refused_every_write(api, token_for):
