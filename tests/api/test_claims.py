@@ -7,8 +7,9 @@ import pytest
 from sqlalchemy import select
 
 from factcheck.accounts.models import Role, TokenScope
-from factcheck.audit.models import AuditChangeset
+from factcheck.audit.models import AuditChange, AuditChangeset
 from factcheck.claims.models import Appearance, Claim, ClaimState
+from factcheck.security.models import SecurityEvent, SecurityEventKind
 from tests.api.conftest import assert_problem
 from tests.claims.desk import acting_as, history_sentences, make_claim, make_ready_to_approve, stored_claim
 
@@ -258,3 +259,27 @@ def test_the_audit_history_names_the_tokens_user_and_the_token(api, token_for, d
     assert changesets[0].client_request_id == "script-run-42"
     sentences = history_sentences(db_session, db_session.get(Claim, claim["id"]))
     assert all(actor == f"{holder.user.name} (API token {holder.prefix})" for actor, _sentence in sentences)
+
+
+def test_a_refusal_is_in_the_security_log_under_the_tokens_name(api, token_for, db_session):
+    reviewer = token_for(Role.REVIEWER)
+    claim = make_claim(db_session, reviewer.user, ClaimState.READY)
+
+    assert_problem(api.patch(f"/claims/{claim.id}", reviewer, json={"version": 1, "text": "New."}), 403)
+
+    event = db_session.scalar(
+        select(SecurityEvent).where(
+            SecurityEvent.kind == SecurityEventKind.PERMISSION_DENIED,
+            SecurityEvent.actor_id == reviewer.user.id,
+        )
+    )
+    assert event is not None and event.path == f"/api/v1/claims/{claim.id}"
+    changeset = db_session.scalar(
+        select(AuditChangeset)
+        .join(AuditChange, AuditChange.changeset_seq == AuditChangeset.seq)
+        .where(AuditChange.table_name == "security_events")
+        .order_by(AuditChangeset.seq.desc())
+        .limit(1)
+    )
+    assert changeset.origin == "api" and reviewer.prefix in changeset.actor_name
+    assert stored_claim(db_session, claim).text != "New."
