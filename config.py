@@ -119,6 +119,10 @@ class DefaultConfig:
     OUTGOING_READ_TIMEOUT = 10.0
     OUTGOING_MAX_BYTES = 1024 * 1024
     OUTGOING_ALLOW_PRIVATE_ADDRESSES = False
+    # The JSON API (docs/api.md): requests allowed per token (Flask-Limiter's syntax), and the
+    # browser origins allowed to call it (space- or comma-separated; empty: no CORS headers at all).
+    API_RATE_LIMIT = "300 per minute"
+    API_CORS_ORIGINS = ""
 
     # Imports (docs/imports.md): other publishers' rating labels -> our label keys, matched
     # case-insensitively; `factcheck import claimreview --map FILE.json` adds or overrides

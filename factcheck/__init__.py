@@ -97,6 +97,7 @@ def _init_extensions(app: Flask) -> None:
     import factcheck.models  # noqa: F401 - every model mapped before the first query
     from factcheck import cli, db
     from factcheck.accounts.views import load_user
+    from factcheck.api import core as api
     from factcheck.audit import web as audit_web
     from factcheck.security import events as security_events
     from factcheck.security import gate, ratelimit
@@ -107,6 +108,8 @@ def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     audit_web.init_app(app)
     csrf.init_app(app)
+    # Before the rate limiter and the gate: both count and check the API token's user.
+    api.init_app(app)
     ratelimit.init_app(app)
 
     login_manager = LoginManager(app)
@@ -126,6 +129,11 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from factcheck.accounts import user_admin
     from factcheck.accounts import views as accounts_views
+    from factcheck.api import claims as api_claims  # noqa: F401 - attach their routes to the api blueprint
+    from factcheck.api import discussion as api_discussion  # noqa: F401
+    from factcheck.api import documents as api_documents  # noqa: F401
+    from factcheck.api import views as api_views  # noqa: F401
+    from factcheck.api.core import bp as api_bp
     from factcheck.audit import views as audit_views
     from factcheck.claims import capture_views, listing, views  # noqa: F401 - attach their routes to the claims blueprint
     from factcheck.claims.blueprint import bp as claims_bp
@@ -168,6 +176,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(jobs_views.bp)
     app.register_blueprint(webhooks_views.bp)
     app.register_blueprint(public_bp)
+    # The API authenticates by bearer token only, never by cookie: no CSRF token applies.
+    csrf.exempt(api_bp)
+    app.register_blueprint(api_bp)
 
 
 def _init_request_hooks(app: Flask) -> None:

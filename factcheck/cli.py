@@ -42,6 +42,7 @@ main.add_command(run_with_worker)
 
 def init_app(app: Flask) -> None:
     """Register the app's commands on ``app.cli`` (so ``flask --app factcheck`` has them too)."""
+    from factcheck.api.cli import tokens_group
     from factcheck.audit.cli import audit
     from factcheck.exports.cli import export
     from factcheck.imports.cli import import_, labels
@@ -55,6 +56,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(import_)
     app.cli.add_command(labels)
     app.cli.add_command(worker)
+    app.cli.add_command(tokens_group)
 
 
 @contextmanager

@@ -1,6 +1,6 @@
 """Every model of the app, imported in one place so the mapper and Alembic see them all."""
 
-from factcheck.accounts.models import ApiToken, LoginSession, Role, User
+from factcheck.accounts.models import ApiToken, ApiTokenUse, LoginSession, Role, TokenScope, User
 from factcheck.audit.models import AuditChange, AuditChangeset, AuditContext, AuditVerification
 from factcheck.claims.models import (
     AnchorStatus,
@@ -28,6 +28,7 @@ from factcheck.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookS
 __all__ = [
     "AnchorStatus",
     "ApiToken",
+    "ApiTokenUse",
     "Appearance",
     "Assignment",
     "AuditChange",
@@ -58,6 +59,7 @@ __all__ = [
     "SubmissionKind",
     "SubmissionStatus",
     "Tag",
+    "TokenScope",
     "User",
     "Verdict",
     "WebhookDelivery",

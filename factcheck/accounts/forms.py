@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms import BooleanField, EmailField, IntegerField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
 
-from factcheck.accounts.models import Role
+from factcheck.accounts.models import Role, TokenScope
 from factcheck.accounts.passwords import MAX_PASSWORD_LENGTH
 from factcheck.web.forms import Form, choices
 
@@ -36,3 +36,17 @@ class CreateUserForm(NewPasswordMixin, Form):
 class EditUserForm(Form):
     role = SelectField("Role", choices=ROLE_CHOICES)
     is_disabled = BooleanField("Account disabled (cannot sign in; open sessions end)")
+
+
+class NewTokenForm(Form):
+    """An API token for oneself (factcheck/api/tokens.py)."""
+
+    name = StringField("What is it for?", validators=[Length(max=120)])
+    scope = SelectField(
+        "Scope",
+        choices=choices([(TokenScope.READ.value, "Read only"), (TokenScope.WRITE.value, "Read and write")]),
+        default=TokenScope.READ.value,
+    )
+    expires_in_days = IntegerField(
+        "Expires after (days)", validators=[Optional(), NumberRange(min=1, max=3650)]
+    )

@@ -6,6 +6,7 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from factcheck.db import Base, Timestamps, UTCDateTime, str_enum, utcnow
@@ -86,17 +87,54 @@ class LoginSession(Base):
     user: Mapped[User] = relationship(back_populates="login_sessions")
 
 
+class TokenScope(enum.StrEnum):
+    """What an API token may do: read only, or read and write."""
+
+    READ = "read"
+    WRITE = "write"
+
+
 class ApiToken(Base):
-    """A per-user token for the JSON API; only its hash is stored."""
+    """A per-user token for the JSON API (factcheck/api/tokens.py); only its hash is stored.
+
+    ``prefix`` (``fct_`` and 8 characters) begins the token itself and names it in
+    lists, the history and the command line; it is not a secret and finds nothing alone.
+    """
 
     __tablename__ = "api_tokens"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(120))
+    # None only for tokens stored before prefixes existed (revision 0011).
+    prefix: Mapped[str | None] = mapped_column(String(16), unique=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    scope: Mapped[TokenScope] = mapped_column(
+        str_enum(TokenScope, "api_token_scope"), default=TokenScope.READ, server_default=sql_text("'read'")
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Never written: a use is recorded in api_token_uses (see ApiTokenUse). The column stays
+    # where revision 0001 put it, so that a downgrade past 0011 restores the schema exactly.
+    unused_last_used_at: Mapped[datetime | None] = mapped_column("last_used_at", UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # None: the token never expires.
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship(back_populates="api_tokens")
+    use: Mapped[ApiTokenUse | None] = relationship(cascade="all, delete-orphan", passive_deletes=True)
+
+    @property
+    def last_used_at(self) -> datetime | None:
+        return self.use.last_used_at if self.use is not None else None
+
+
+class ApiTokenUse(Base):
+    """When a token was last used. Kept apart from ``api_tokens`` and out of the audit
+    history (like login sessions): a use is not a change anyone makes, and writing it
+    must not add a changeset to every API request (factcheck/api/tokens.py writes it
+    at most once a minute per token)."""
+
+    __tablename__ = "api_token_uses"
+
+    token_id: Mapped[int] = mapped_column(ForeignKey("api_tokens.id", ondelete="CASCADE"), primary_key=True)
+    last_used_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -10,6 +10,7 @@ from factcheck import db
 from factcheck.accounts import operations
 from factcheck.accounts.forms import CreateUserForm, EditUserForm
 from factcheck.accounts.models import Role, User
+from factcheck.api import tokens as api_tokens
 from factcheck.security.permissions import Permission, requires
 from factcheck.web.forms import form_status
 from factcheck.web.lookups import current_actor
@@ -72,4 +73,10 @@ def edit(user_id: int) -> ResponseReturnValue:
                 "success",
             )
             return redirect(url_for("user_admin.index"))
-    return render_template("accounts/admin/edit.html", form=form, user=user), form_status(form)
+    return render_template(
+        "accounts/admin/edit.html",
+        form=form,
+        user=user,
+        tokens=api_tokens.tokens_of(db.session(), user),
+        token_status=api_tokens.status_of,
+    ), form_status(form)

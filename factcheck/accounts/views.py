@@ -7,6 +7,7 @@ from flask import (
     current_app,
     flash,
     g,
+    make_response,
     redirect,
     render_template,
     request,
@@ -18,9 +19,10 @@ from flask_login import current_user, login_user, logout_user
 
 from factcheck import db
 from factcheck.accounts import operations
-from factcheck.accounts.forms import ChangePasswordForm, LoginForm
-from factcheck.accounts.models import User
+from factcheck.accounts.forms import ChangePasswordForm, LoginForm, NewTokenForm
+from factcheck.accounts.models import ApiToken, User
 from factcheck.accounts.passwords import verify_password
+from factcheck.api import tokens as api_tokens
 from factcheck.audit import changesets as audit
 from factcheck.audit.changesets import Actor
 from factcheck.audit.web import request_actor
@@ -29,7 +31,7 @@ from factcheck.security.models import SecurityEventKind
 from factcheck.security.permissions import Permission, public, requires
 from factcheck.security.ratelimit import limiter, submitted_email
 from factcheck.web.forms import form_status
-from factcheck.web.lookups import current_actor
+from factcheck.web.lookups import current_actor, get_or_404
 from factcheck.web.urls import is_safe_next
 
 bp = Blueprint("accounts", __name__)
@@ -125,7 +127,65 @@ def account() -> ResponseReturnValue:
                     "success",
                 )
                 return redirect(url_for("accounts.account"))
-    return render_template("accounts/account.html", form=form, user=user), form_status(form)
+    return _account_page(user, form=form, status=form_status(form))
+
+
+def _account_page(
+    user: User,
+    *,
+    form: ChangePasswordForm | None = None,
+    token_form: NewTokenForm | None = None,
+    new_token: str | None = None,
+    status: int = 200,
+) -> ResponseReturnValue:
+    response = make_response(
+        render_template(
+            "accounts/account.html",
+            form=form or ChangePasswordForm(formdata=None),
+            token_form=token_form or NewTokenForm(formdata=None),
+            tokens=api_tokens.tokens_of(db.session(), user),
+            token_status=api_tokens.status_of,
+            new_token=new_token,
+            user=user,
+        ),
+        status,
+    )
+    # The page may hold a new token (shown once): no copy in any cache.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/account/tokens", methods=["POST"])
+@requires(Permission.USE_ACCOUNT)
+def create_token() -> ResponseReturnValue:
+    user: User = current_actor()
+    token_form = NewTokenForm()
+    if not token_form.validate_on_submit():
+        return _account_page(user, token_form=token_form, status=form_status(token_form))
+    try:
+        made = api_tokens.create_token(
+            db.session(),
+            user,
+            user,
+            name=token_form.name.data,
+            scope=token_form.scope.data or "read",
+            expires_in_days=token_form.expires_in_days.data,
+        )
+    except api_tokens.TokenError as exc:
+        getattr(token_form, exc.field, token_form.name).errors = [str(exc)]
+        return _account_page(user, token_form=token_form, status=422)
+    return _account_page(user, new_token=made.token, status=201)
+
+
+@bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+@requires(Permission.USE_ACCOUNT)
+def revoke_token(token_id: int) -> ResponseReturnValue:
+    """Revoke a token: its owner may, and admins may revoke anyone's (from the user's admin page)."""
+    token = get_or_404(ApiToken, token_id)
+    api_tokens.revoke_token(db.session(), current_actor(), token)
+    flash(f"The token {token.prefix} is revoked; it stops working at once.", "success")
+    target = request.form.get("next")
+    return redirect(target if is_safe_next(target) else url_for("accounts.account"))
 
 
 def load_user(token: str) -> User | None:

@@ -53,6 +53,8 @@ NOT_AUDITED = frozenset(
         "jobs",
         "webhook_deliveries",
         "webhook_secrets",
+        # When an API token was last used: not a change anyone makes (factcheck/api/tokens.py).
+        "api_token_uses",
     }
 )
 

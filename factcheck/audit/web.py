@@ -13,6 +13,17 @@ from factcheck.db import get_database
 def request_actor() -> Actor | None:
     if not current_user.is_authenticated:
         return None
+    token = g.get("api_token")
+    if token is not None:
+        # An API request (factcheck/api/core.py): the token's user, and the token by its prefix.
+        return Actor(
+            name=f"{current_user.name} (API token {token.prefix})",
+            user_id=current_user.id,
+            role=str(current_user.role),
+            origin="api",
+            request_id=g.get("request_id"),
+            client_request_id=g.get("client_request_id"),
+        )
     return Actor.for_user(
         current_user,
         origin="web",

@@ -21,12 +21,17 @@ def init_app(app: Flask) -> None:
         access = declared_access(view)
         if request.endpoint == "static" or access == PUBLIC:
             return None
+        if request.method == "OPTIONS" and getattr(request.url_rule, "provide_automatic_options", False):
+            return None  # Flask's own answer (the Allow header, CORS preflights): runs no view
         if access is None:
             # A view that forgot to say who may use it is nobody's.
             current_app.logger.error("view %s declares no access; refused", request.endpoint)
             events.record_after_request(SecurityEventKind.PERMISSION_DENIED, permission="undeclared")
             abort(403)
         if not current_user.is_authenticated:
+            # The API (factcheck/api/core.py) answers 401 itself before this; never a login page.
+            if request.blueprint == "api":
+                abort(401)
             return login_redirect()
         if not can(current_user, access):
             events.record_after_request(SecurityEventKind.PERMISSION_DENIED, permission=str(access))

@@ -6,6 +6,7 @@ from flask import Flask, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
 
 from factcheck.security import events
 from factcheck.security.models import SecurityEventKind
@@ -13,6 +14,7 @@ from factcheck.security.permissions import PermissionDenied
 
 MESSAGES = {
     400: "The request could not be understood.",
+    401: "Sign in or send an API token.",
     403: "You do not have permission to see this page.",
     404: "There is no page at this address.",
     405: "This page does not accept that kind of request.",
@@ -29,14 +31,18 @@ def _wants_json() -> bool:
 def render_error(code: int, message: str | None = None) -> ResponseReturnValue:
     message = message or MESSAGES.get(code, "Error")
     if _wants_json():
-        body = {
-            "type": "about:blank",
-            "status": code,
-            "title": MESSAGES.get(code, "Error"),
-            "detail": message,
-        }
-        return body, code, {"Content-Type": "application/problem+json"}
+        from factcheck.api.core import problem
+
+        return problem(code, message)
     return render_template("errors/error.html", code=code, message=message), code
+
+
+def _with_headers(response: ResponseReturnValue, headers: dict[str, str]) -> ResponseReturnValue:
+    if isinstance(response, Response):
+        response.headers.update(headers)
+        return response
+    body, status = response  # type: ignore[misc]
+    return body, status, headers
 
 
 def init_app(app: Flask) -> None:
@@ -63,15 +69,18 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> ResponseReturnValue:
         code = error.code or 500
-        response = render_error(code)
+        # The API says what happened (werkzeug's description, or the one given to abort()).
+        detail = error.description if _wants_json() and code < 500 else None
+        response = render_error(code, detail)
+        if code == 405 and getattr(error, "valid_methods", None):
+            return _with_headers(response, {"Allow": ", ".join(error.valid_methods)})  # type: ignore[attr-defined]
         if code == 429:
             if request.endpoint == "accounts.login":
                 events.record_after_request(
                     SecurityEventKind.LOGIN_THROTTLED, email=(request.form.get("email") or "")[:254]
                 )
             retry_after = getattr(error, "retry_after", None)
-            body, status = response  # type: ignore[misc]
-            return body, status, {"Retry-After": str(retry_after)} if retry_after else {}
+            return _with_headers(response, {"Retry-After": str(retry_after)} if retry_after else {})
         return response
 
     @app.errorhandler(500)

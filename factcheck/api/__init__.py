@@ -1,0 +1,1 @@
+"""The JSON API at /api/v1/ (docs/api.md): tokens, conventions, the OpenAPI document, resources."""

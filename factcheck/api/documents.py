@@ -1,0 +1,72 @@
+"""Documents through the API: create from text, read. (From a web address: later; the app
+does not fetch pages yet.)"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, current_app, url_for
+from spectree import Response as Responses
+
+from factcheck import db
+from factcheck.api.core import bp, field_problem, json_response
+from factcheck.api.schemas import DocumentIn, DocumentOut, Problem
+from factcheck.api.spec import spec
+from factcheck.documents.models import Document
+from factcheck.documents.operations import DocumentError, DocumentValues, add_document
+from factcheck.security.permissions import Permission, requires
+from factcheck.web.lookups import current_actor, get_or_404
+
+
+def document_data(document: Document) -> dict[str, Any]:
+    return {
+        "id": document.id,
+        "title": document.title,
+        "url": document.url,
+        "outlet": document.outlet,
+        "author": document.author,
+        "published_on": document.published_on,
+        "language": document.language,
+        "text": document.text,
+        "text_sha256": document.text_sha256,
+        "created_at": document.created_at,
+        "links": {
+            "self": url_for("api.get_document", document_id=document.id),
+            "html": url_for("documents.show", document_id=document.id),
+        },
+    }
+
+
+@bp.post("/documents")
+@requires(Permission.CONTRIBUTE)
+@spec.validate(
+    resp=Responses(HTTP_201=DocumentOut, HTTP_401=Problem, HTTP_403=Problem, HTTP_422=Problem),
+    tags=["documents"],
+)
+def create_document(json: DocumentIn) -> Response:
+    """Store a document from its text (normalised as on the desk)."""
+    values = DocumentValues(
+        title=json.title,
+        text=json.text,
+        url=json.url,
+        outlet=json.outlet,
+        author=json.author,
+        published_on=json.published_on,
+        language=json.language,
+    )
+    try:
+        document = add_document(
+            db.session(), current_actor(), values, max_bytes=int(current_app.config["MAX_DOCUMENT_BYTES"])
+        )
+    except DocumentError as error:
+        return field_problem(error.field, str(error))
+    data = document_data(document)
+    return json_response(data, 201, headers={"Location": data["links"]["self"]})
+
+
+@bp.get("/documents/<int(min=1, max=2147483647):document_id>")
+@requires(Permission.READ_DESK)
+@spec.validate(resp=Responses(HTTP_200=DocumentOut, HTTP_401=Problem, HTTP_404=Problem), tags=["documents"])
+def get_document(document_id: int) -> Response:
+    """One document with its text."""
+    return json_response(document_data(get_or_404(Document, document_id)))

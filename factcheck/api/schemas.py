@@ -1,0 +1,331 @@
+"""The API's request and response bodies, defined once: pydantic validates requests with
+them and spectree writes them into the OpenAPI document (factcheck/api/spec.py).
+
+Limits here mirror the operations' own (which still check everything: these only
+give a client the per-field message before the operation is asked).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from factcheck.claims.models import AnchorStatus, ClaimantKind, ClaimState
+from factcheck.sources.models import SourceKind, Stance
+
+# Ids are 32-bit integers on PostgreSQL.
+MAX_ID = 2**31 - 1
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+def _no_control_characters(value: str) -> str:
+    # PostgreSQL cannot store NUL in text; the other C0 controls but tab and line breaks are noise.
+    if any(ord(ch) < 32 and ch not in "\t\n\r" for ch in value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+def _plausible_date(value: date | None) -> date | None:
+    if value is not None and not 1000 <= value.year <= 9000:
+        raise ValueError("give a date between the years 1000 and 9000")
+    return value
+
+
+def Text(max_length: int) -> Any:
+    return Annotated[str, Field(max_length=max_length), AfterValidator(_no_control_characters)]
+
+
+Day = Annotated[date, AfterValidator(_plausible_date)]
+
+
+class RequestBody(BaseModel):
+    """Unknown fields are refused, so a misspelt field is an error, not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- problems -----------------------------------------------------------------------
+
+
+class Problem(BaseModel):
+    """An error (RFC 9457). ``errors`` maps each field to its messages (422)."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    errors: dict[str, list[str]] | None = None
+    # 409 and 412: the resource as it is now.
+    current: dict[str, Any] | None = None
+
+
+# --- me -------------------------------------------------------------------------------
+
+
+class TokenOut(BaseModel):
+    prefix: str | None
+    name: str
+    scope: Literal["read", "write"]
+    created_at: datetime
+    expires_at: datetime | None
+
+
+class MeOut(BaseModel):
+    id: int
+    name: str
+    email: str
+    role: Literal["reviewer", "editor", "admin"]
+    permissions: list[str]
+    token: TokenOut
+
+
+# --- documents ----------------------------------------------------------------------------
+
+
+class DocumentIn(RequestBody):
+    """A document from its text; without a title, its first line is the title."""
+
+    text: Text(10_000_000)  # the app's MAX_DOCUMENT_BYTES decides the real limit
+    title: Text(500) | None = None
+    url: Text(2000) | None = None
+    outlet: Text(200) | None = None
+    author: Text(200) | None = None
+    published_on: Day | None = None
+    language: Text(35) | None = None
+
+
+class DocumentOut(BaseModel):
+    id: int
+    title: str
+    url: str | None
+    outlet: str | None
+    author: str | None
+    published_on: date | None
+    language: str | None
+    text: str
+    text_sha256: str
+    created_at: datetime
+    links: dict[str, str]
+
+
+# --- claims ---------------------------------------------------------------------------------
+
+
+class AppearanceIn(RequestBody):
+    """Where the claim appeared: a quote from a document (``document_id`` and ``quote``,
+    with the selection's ``prefix``, ``suffix``, ``start`` and ``end`` if known), or a web
+    address (``url``). The quote is looked up in the document's text, as on the desk."""
+
+    document_id: Id | None = None
+    quote: Text(5000) | None = None
+    prefix: Text(200) | None = None
+    suffix: Text(200) | None = None
+    start: Annotated[int, Field(ge=0, le=MAX_ID)] | None = None
+    end: Annotated[int, Field(ge=0, le=MAX_ID)] | None = None
+    url: Text(2000) | None = None
+    appeared_on: Day | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> AppearanceIn:
+        if self.document_id is None and self.url is None:
+            raise ValueError("give document_id and quote, or url")
+        if self.document_id is not None and self.url is not None:
+            raise ValueError("give document_id and quote, or url, not both")
+        return self
+
+
+class ClaimIn(RequestBody):
+    text: Text(5000)
+    claimant: Text(200)
+    claimant_kind: ClaimantKind | None = None
+    claimed_on: Day | None = None
+    review_by: Day | None = None
+    appearance: AppearanceIn
+
+
+class ClaimUpdate(RequestBody):
+    """The fields to change (the others keep their values), and the version they are based
+    on, unless an If-Match header names it."""
+
+    version: Id | None = None
+    text: Text(5000) | None = None
+    claimant: Text(200) | None = None
+    claimant_kind: ClaimantKind | None = None
+    claimed_on: Day | None = None
+    review_by: Day | None = None
+
+
+class AppearanceOut(BaseModel):
+    id: int
+    document_id: int | None
+    url: str | None
+    quote: str | None
+    prefix: str | None
+    suffix: str | None
+    start: int | None
+    end: int | None
+    appeared_on: date | None
+    anchor_status: AnchorStatus
+
+
+class PersonOut(BaseModel):
+    id: int
+    name: str
+
+
+class ClaimOut(BaseModel):
+    id: int
+    text: str
+    claimant: str
+    claimant_kind: ClaimantKind
+    claimed_on: date | None
+    review_by: date | None
+    state: ClaimState
+    dismissed_reason: str | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    created_by: PersonOut | None
+    tags: list[str]
+    assignees: list[PersonOut]
+    appearances: list[AppearanceOut]
+    links: dict[str, str]
+
+
+SortName = Literal["relevance", "newest", "oldest", "updated", "claimant", "review_by"]
+
+
+class ClaimListQuery(RequestBody):
+    """The desk's filters, search and sorts. ``after`` is the ``next`` link's cursor."""
+
+    q: Text(200) | None = None
+    state: ClaimState | None = None
+    label: Id | None = Field(default=None, description="a rating label's id: claims whose verdict has it")
+    assignee: Annotated[str, Field(pattern=r"^(none|[1-9][0-9]{0,9})$")] | None = Field(
+        default=None, description="a user's id, or none for unassigned claims"
+    )
+    tag: Text(80) | None = None
+    claimant: Text(200) | None = None
+    captured_from: Day | None = None
+    captured_to: Day | None = None
+    sort: SortName | None = None
+    after: Text(2000) | None = None
+    limit: Annotated[int, Field(ge=1, le=200)] = 50
+
+    @field_validator("captured_to")
+    @classmethod
+    def _dates_in_order(cls, value: date | None, info: ValidationInfo) -> date | None:
+        start = info.data.get("captured_from")
+        if value is not None and start is not None and start > value:
+            raise ValueError("the end date is before the start date")
+        return value
+
+
+class ClaimPage(BaseModel):
+    items: list[ClaimOut]
+    next: str | None = Field(description="the next page's address; null on the last page")
+
+
+# --- transitions --------------------------------------------------------------------------------
+
+
+class TransitionIn(RequestBody):
+    to_state: ClaimState
+    comment: Text(2000) | None = None
+    from_state: ClaimState | None = Field(
+        default=None, description="the state you saw; if the claim moved meanwhile, 409"
+    )
+
+
+class TransitionOption(BaseModel):
+    to_state: ClaimState
+    label: str
+    allowed: bool
+    reason: str | None
+    needs_reason: bool
+    taken_elsewhere: bool
+
+
+class TransitionOptions(BaseModel):
+    state: ClaimState
+    options: list[TransitionOption]
+
+
+class TransitionOut(BaseModel):
+    id: int
+    from_state: ClaimState | None
+    to_state: ClaimState
+    comment: str | None
+    actor: PersonOut | None
+    created_at: datetime
+    claim: ClaimOut
+
+
+# --- sources and comments ------------------------------------------------------------------
+
+
+class SourceIn(RequestBody):
+    """A source of the claim: a web address or a full citation (or both), with a title."""
+
+    title: Text(500)
+    url: Text(2000) | None = None
+    citation: Text(20_000) | None = None
+    publisher: Text(200) | None = None
+    published_on: Day | None = None
+    kind: SourceKind = SourceKind.OTHER
+    stance: Stance = Stance.CONTEXT
+    quote: Text(20_000) | None = None
+    note: Text(20_000) | None = None
+    is_primary: bool = False
+
+
+class SourceOut(BaseModel):
+    id: int
+    claim_id: int
+    title: str
+    url: str | None
+    citation: str | None
+    publisher: str | None
+    published_on: date | None
+    kind: SourceKind
+    stance: Stance
+    quote: str | None
+    note: str | None
+    is_primary: bool
+    version: int
+    created_by: PersonOut | None
+    created_at: datetime
+
+
+class SourceList(BaseModel):
+    items: list[SourceOut]
+
+
+class CommentIn(RequestBody):
+    body: Annotated[str, Field(max_length=20_000), AfterValidator(_no_control_characters)] = Field(
+        description="Markdown"
+    )
+
+
+class CommentOut(BaseModel):
+    id: int
+    claim_id: int
+    author: PersonOut | None
+    body: str | None = Field(description="Markdown; null once the comment is removed")
+    removed: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+class CommentList(BaseModel):
+    items: list[CommentOut]
