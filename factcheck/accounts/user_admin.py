@@ -49,7 +49,7 @@ def create() -> ResponseReturnValue:
     return render_template("accounts/admin/create.html", form=form), form_status(form)
 
 
-@bp.route("/<int:user_id>", methods=["GET", "POST"])
+@bp.route("/<id:user_id>", methods=["GET", "POST"])
 @requires(Permission.ADMINISTER)
 def edit(user_id: int) -> ResponseReturnValue:
     user = db.session().get(User, user_id)

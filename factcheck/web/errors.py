@@ -1,15 +1,25 @@
-"""Error pages: HTML for people, problem+json for the API."""
+"""Error pages: HTML for people, problem+json for the API.
+
+They are rendered without the database: the request's transaction may be aborted,
+the database unreachable, and a signed-in user's page would otherwise load the user
+(Flask-Login's context processor) or the organisation's name. So the page template
+gets only what is passed here, and the security headers are set on it directly.
+"""
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, g, make_response, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
 
 from factcheck.security import events
 from factcheck.security.models import SecurityEventKind
 from factcheck.security.permissions import PermissionDenied
+from factcheck.web import headers
 
 MESSAGES = {
     400: "The request could not be understood.",
@@ -19,14 +29,24 @@ MESSAGES = {
     413: "The upload is too large.",
     429: "Too many attempts. Please wait a few minutes and try again.",
     500: "Something went wrong on our side. The team has been told.",
+    503: "The service is briefly unavailable. Nothing you sent was saved; please try again in a moment.",
 }
+
+# What a 503 asks clients to wait: a database restart or a SQLite write lock held by an import
+# usually clears within seconds.
+RETRY_AFTER_SECONDS = 5
 
 
 def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def render_error(code: int, message: str | None = None) -> ResponseReturnValue:
+def _organisation_name() -> str:
+    # The name this request already read, else the configured one: never a query here.
+    return g.get("organisation_name") or current_app.config["ORGANISATION_NAME"]
+
+
+def render_error(code: int, message: str | None = None, *, retry_after: int | None = None) -> Response:
     message = message or MESSAGES.get(code, "Error")
     if _wants_json():
         body = {
@@ -35,8 +55,17 @@ def render_error(code: int, message: str | None = None) -> ResponseReturnValue:
             "title": MESSAGES.get(code, "Error"),
             "detail": message,
         }
-        return body, code, {"Content-Type": "application/problem+json"}
-    return render_template("errors/error.html", code=code, message=message), code
+        response = make_response(body, code)
+        response.content_type = "application/problem+json"
+    else:
+        # The environment's own render: no context processors, so nothing that queries.
+        page = current_app.jinja_env.get_template("errors/error.html").render(
+            code=code, message=message, retry_after=retry_after, organisation_name=_organisation_name()
+        )
+        response = make_response(page, code)
+    if retry_after:
+        response.headers["Retry-After"] = str(retry_after)
+    return headers.apply(response)
 
 
 def init_app(app: Flask) -> None:
@@ -63,16 +92,20 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> ResponseReturnValue:
         code = error.code or 500
-        response = render_error(code)
-        if code == 429:
-            if request.endpoint == "accounts.login":
-                events.record_after_request(
-                    SecurityEventKind.LOGIN_THROTTLED, email=(request.form.get("email") or "")[:254]
-                )
-            retry_after = getattr(error, "retry_after", None)
-            body, status = response  # type: ignore[misc]
-            return body, status, {"Retry-After": str(retry_after)} if retry_after else {}
-        return response
+        if code == 429 and request.endpoint == "accounts.login":
+            events.record_after_request(
+                SecurityEventKind.LOGIN_THROTTLED, email=(request.form.get("email") or "")[:254]
+            )
+        retry_after = getattr(error, "retry_after", None) if code in (429, 503) else None
+        return render_error(code, retry_after=int(retry_after) if retry_after else None)
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(PoolTimeoutError)
+    def _database_unavailable(error: Exception) -> ResponseReturnValue:
+        # The database is down, restarting, or (SQLite) its write lock was not free in time:
+        # the request did nothing, and may simply be sent again.
+        current_app.logger.warning("database unavailable: %s", str(error).splitlines()[0])
+        return render_error(503, retry_after=RETRY_AFTER_SECONDS)
 
     @app.errorhandler(500)
     def _server_error(_error: Exception) -> ResponseReturnValue:
