@@ -65,8 +65,14 @@ class DefaultConfig:
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = 3600 * 8
 
-    # Failed logins allowed per account and per client address.
+    # Failed sign-ins allowed per client address (any accounts) and per account from one address.
+    # Several limits separated by ";" make the waits progressive, e.g. "5 per 15 minutes;20 per day".
     LOGIN_THROTTLE = "5 per 15 minutes"
+    # Failed sign-ins allowed per account from all addresses the owner has not signed in from
+    # (a spread-out guessing attack). Addresses the account signed in from within
+    # LOGIN_FAMILIAR_DAYS are exempt, so a stranger's failures cannot lock the owner out.
+    LOGIN_ACCOUNT_THROTTLE = "20 per hour"
+    LOGIN_FAMILIAR_DAYS = 90
     # Where rate-limit counters live: memory:// for one process,
     # redis://host:6379 when several workers or hosts share the limits.
     RATELIMIT_STORAGE_URI = "memory://"

@@ -131,6 +131,27 @@ def authenticate(db: Session, email: str, password: str) -> User | None:
     return user
 
 
+def has_signed_in_from(db: Session, email: str, ip_address: str | None, *, days: int) -> bool:
+    """Whether the account with this email signed in from this address within ``days`` days.
+
+    Such an address is the owner's: the account-wide sign-in throttle spares it, so failures
+    a stranger causes elsewhere do not lock the owner out.
+    """
+    if not ip_address or days <= 0 or "\x00" in email:
+        return False  # (PostgreSQL refuses NUL in a query parameter; no account has one)
+    found = db.scalar(
+        select(LoginSession.id)
+        .join(LoginSession.user)
+        .where(
+            User.email == email.strip().lower(),
+            LoginSession.ip_address == ip_address,
+            LoginSession.created_at >= utcnow() - timedelta(days=days),
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
 # --- login sessions ----------------------------------------------------------
 
 
