@@ -90,13 +90,15 @@ def _init_extensions(app: Flask) -> None:
     from factcheck.accounts.views import load_user
     from factcheck.audit import web as audit_web
     from factcheck.security import events as security_events
-    from factcheck.security import gate, ratelimit
+    from factcheck.security import gate, origin, ratelimit
     from factcheck.web import errors, templating
 
     # Registered first so it runs last: it writes once the request's session is closed.
     security_events.init_app(app)
     db.init_app(app)
     audit_web.init_app(app)
+    # Before the CSRF token check: a cross-site request is refused for where it came from.
+    origin.init_app(app)
     csrf.init_app(app)
     ratelimit.init_app(app)
 

@@ -16,7 +16,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from factcheck.security import events
+from factcheck.security import events, origin
 from factcheck.security.models import SecurityEventKind
 from factcheck.security.permissions import PermissionDenied
 from factcheck.web import headers
@@ -74,8 +74,18 @@ def init_app(app: Flask) -> None:
         typed = [(name, value) for name, value in request.form.items(multi=True) if name != "csrf_token"]
         # Never echo passwords back into a page.
         secret = any("password" in name for name, _value in typed)
-        if request.method == "POST" and typed and not secret and not _wants_json():
+        if origin.is_sensitive_action():
+            # Admin, role, publishing and account actions: no one-click resubmit, which would turn
+            # a forged request into one click; the person reloads the real page instead.
+            return render_error(
+                403,
+                "This action was refused because its form had expired or did not come from this site; "
+                "nothing was changed. Reload the page and do it again.",
+            )
+        same_origin = g.get("request_origin") == origin.Verdict.SAME_ORIGIN
+        if request.method == "POST" and typed and not secret and same_origin and not _wants_json():
             # Keep what the person typed: the same fields, with a fresh token, one click away.
+            # Only for a form this site's own page sent (an expired token), never for one of unknown origin.
             return render_template("errors/resubmit.html", fields=typed, action=request.full_path), 400
         return render_error(
             400,
