@@ -31,3 +31,23 @@ def apply(response: Response) -> Response:
     if current_app.config["ENV"] == "production":
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     return response
+
+
+def no_store_unless_shared(response: Response) -> Response:
+    """``Cache-Control: no-store`` on desk pages and downloads, and on anything answered to a
+    browser with the session cookie that did not say how to cache it.
+
+    A shared computer's browser cache, or the back button after signing out, must not show a
+    desk page again. Public pages that mark themselves cacheable (``Cache-Control: public``,
+    factcheck/public/caching.py) keep their caching, whoever asks.
+    """
+    from flask import request
+
+    from factcheck.security.permissions import PUBLIC, declared_access
+
+    view = current_app.view_functions.get(request.endpoint or "")
+    desk = view is not None and request.endpoint != "static" and declared_access(view) != PUBLIC
+    has_session = current_app.config["SESSION_COOKIE_NAME"] in request.cookies
+    if desk or (has_session and "Cache-Control" not in response.headers):
+        response.headers["Cache-Control"] = "no-store"
+    return response
