@@ -103,8 +103,22 @@ def set_password(db: Session, user: User, password: str) -> None:
     if problem:
         raise AccountError(problem)
     user.password_hash = hash_password(password)
+    user.must_change_password = False
     end_all_sessions(db, user)
     events.record(db, SecurityEventKind.PASSWORD_CHANGED, subject_user_id=user.id)
+    db.flush()
+
+
+def require_password_change(db: Session, user: User) -> None:
+    """An admin's forced reset: the person must set a new password at their next sign-in.
+
+    Their open sessions end now, so the next request of any of them is that sign-in. The
+    change to the user is in the audit history, attributed to the admin.
+    """
+    if user.must_change_password:
+        return
+    user.must_change_password = True
+    end_all_sessions(db, user)
     db.flush()
 
 

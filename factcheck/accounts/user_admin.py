@@ -66,6 +66,9 @@ def edit(user_id: int) -> ResponseReturnValue:
             operations.set_disabled(db.session(), user, form.is_disabled.data, actor=actor)
         except operations.AccountError as exc:
             form.is_disabled.errors = [str(exc)]
+        if not form.errors and form.require_new_password.data:
+            operations.require_password_change(db.session(), user)
+            flash(f"{user.name} must set a new password at the next sign-in.", "info")
         if not form.errors:
             flash(
                 f"Saved {user.name}: {user.role.label}, {'disabled' if user.is_disabled else 'active'}.",
