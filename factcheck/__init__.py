@@ -39,6 +39,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = _development_secret(app)
     app_config.check_production(app.config)
     _init_audit_keys(app)
+    app_config.check_rate_limit_storage(app.config)
     if app.config["ENV"] == "production":
         app.config["SESSION_COOKIE_SECURE"] = True
     if app.config.get("TRUSTED_PROXIES"):
