@@ -65,11 +65,19 @@ class DefaultConfig:
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = 3600 * 8
 
-    # Failed logins allowed per account and per client address.
+    # Failed sign-ins allowed per client address (any accounts) and per account from one address.
+    # Several limits separated by ";" make the waits progressive, e.g. "5 per 15 minutes;20 per day".
     LOGIN_THROTTLE = "5 per 15 minutes"
-    # Where rate-limit counters live: memory:// for one process,
-    # redis://host:6379 when several workers or hosts share the limits.
+    # Failed sign-ins allowed per account from all addresses the owner has not signed in from
+    # (a spread-out guessing attack). Addresses the account signed in from within
+    # LOGIN_FAMILIAR_DAYS are exempt, so a stranger's failures cannot lock the owner out.
+    LOGIN_ACCOUNT_THROTTLE = "20 per hour"
+    LOGIN_FAMILIAR_DAYS = 90
+    # Where rate-limit counters live: redis://host:6379 so that every worker and host shares
+    # them; memory:// keeps them per process (4 workers would allow 4 times the limits).
     RATELIMIT_STORAGE_URI = "memory://"
+    # Production refuses to start with memory:// unless this says the app runs as one process.
+    RATELIMIT_SINGLE_PROCESS = False
 
     # Workflow rules (PRODUCT.md).
     MIN_RATINGS = 2
@@ -217,4 +225,17 @@ def check_production(values: Mapping[str, Any]) -> None:
             f"refusing to start in production without a real secret key: set {ENV_PREFIX}SECRET_KEY "
             f"to at least {MIN_SECRET_LENGTH} random characters "
             '(python -c "import secrets; print(secrets.token_urlsafe(48))")'
+        )
+
+
+def check_rate_limit_storage(values: Mapping[str, Any]) -> None:
+    """Raise RuntimeError when production would keep rate limits per process without saying so."""
+    if values.get("ENV") != "production":
+        return
+    storage = str(values.get("RATELIMIT_STORAGE_URI") or "memory://")
+    if storage.startswith("memory://") and not values.get("RATELIMIT_SINGLE_PROCESS"):
+        raise RuntimeError(
+            f"refusing to start in production with rate limits kept per process (memory://): set "
+            f"{ENV_PREFIX}RATELIMIT_STORAGE_URI=redis://host:6379 to share them between workers, or "
+            f"{ENV_PREFIX}RATELIMIT_SINGLE_PROCESS=true if the app really runs as one process"
         )

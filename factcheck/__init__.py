@@ -15,21 +15,10 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config as app_config
 from factcheck.public import microcache
+from factcheck.web import converters, headers
+from factcheck.web.headers import CONTENT_SECURITY_POLICY  # noqa: F401 - where it used to live
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data: https:",  # the organisation's logo may live on its own site
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
-)
 
 csrf = CSRFProtect()
 
@@ -50,6 +39,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = _development_secret(app)
     app_config.check_production(app.config)
     _init_audit_keys(app)
+    app_config.check_rate_limit_storage(app.config)
     if app.config["ENV"] == "production":
         app.config["SESSION_COOKIE_SECURE"] = True
     if app.config.get("TRUSTED_PROXIES"):
@@ -57,6 +47,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
     _init_request_hooks(app)
+    # Before any blueprint adds a route that uses <id:...>.
+    converters.init_app(app)
     _init_extensions(app)
     _register_blueprints(app)
     # Outermost, so a cached public page costs no Flask work at all.
@@ -100,13 +92,15 @@ def _init_extensions(app: Flask) -> None:
     from factcheck.api import core as api
     from factcheck.audit import web as audit_web
     from factcheck.security import events as security_events
-    from factcheck.security import gate, ratelimit
+    from factcheck.security import gate, origin, ratelimit
     from factcheck.web import errors, templating
 
     # Registered first so it runs last: it writes once the request's session is closed.
     security_events.init_app(app)
     db.init_app(app)
     audit_web.init_app(app)
+    # Before the CSRF token check: a cross-site request is refused for where it came from.
+    origin.init_app(app)
     csrf.init_app(app)
     # Before the rate limiter and the gate: both count and check the API token's user.
     api.init_app(app)
@@ -193,12 +187,4 @@ def _init_request_hooks(app: Flask) -> None:
 
     @app.after_request
     def _security_headers(response: Any) -> Any:
-        headers = response.headers
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers["X-Request-ID"] = g.get("request_id", "")
-        if app.config["ENV"] == "production":
-            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        return response
+        return headers.no_store_unless_shared(headers.apply(response))

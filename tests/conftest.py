@@ -178,6 +178,8 @@ def config_for_tests(tmp_path: Any, database_url: str, **overrides: Any) -> dict
         # Most tests post forms without tokens; tests/accounts/test_csrf.py turns it on.
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_STORAGE_URI": "memory://",
+        # A test app is one process (production refuses memory:// without it).
+        "RATELIMIT_SINGLE_PROCESS": True,
         # Tests publish and read back at once; tests/public/test_microcache.py turns it on.
         "PUBLIC_MICROCACHE_SECONDS": 0,
     }

@@ -221,6 +221,7 @@ def test_production_starts_with_a_real_secret_and_secure_cookies(clean_environ, 
             "SECRET_KEY": STRONG_SECRET,
             "AUDIT_KEY": STRONG_AUDIT_KEY,
             "INSTANCE_PATH": str(tmp_path / "i"),
+            "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379",
         }
     )
     assert app.config["SECRET_KEY"] == STRONG_SECRET
@@ -236,6 +237,7 @@ def test_production_from_the_environment(clean_environ, tmp_path):
 
     clean_environ.setenv("FACTCHECK_SECRET_KEY", STRONG_SECRET)
     clean_environ.setenv("FACTCHECK_AUDIT_KEY", STRONG_AUDIT_KEY)
+    clean_environ.setenv("FACTCHECK_RATELIMIT_SINGLE_PROCESS", "true")
     app = create_app({"INSTANCE_PATH": str(tmp_path / "instance")})
     assert app.config["SESSION_COOKIE_SECURE"] is True
 
@@ -323,3 +325,38 @@ def test_sessions_signed_with_the_kept_key_survive_a_restart(clean_environ, tmp_
     after.set_cookie("factcheck_session", cookie)
     with after.session_transaction() as session:
         assert session["remember"] == "me"
+
+
+# --- rate limits across processes (issue 13, item 3) ----------------------------------------
+
+
+def test_production_refuses_per_process_rate_limits_in_one_line(clean_environ, tmp_path):
+    overrides = {
+        "ENV": "production",
+        "SECRET_KEY": STRONG_SECRET,
+        "AUDIT_KEY": STRONG_AUDIT_KEY,
+        "INSTANCE_PATH": str(tmp_path / "i"),
+    }
+    with pytest.raises(RuntimeError) as raised:
+        create_app(overrides)
+    message = str(raised.value)
+    assert "\n" not in message
+    assert "FACTCHECK_RATELIMIT_STORAGE_URI=redis://" in message
+    assert "FACTCHECK_RATELIMIT_SINGLE_PROCESS=true" in message
+
+    # Acknowledged as one process, it starts.
+    assert create_app({**overrides, "RATELIMIT_SINGLE_PROCESS": True}).config["ENV"] == "production"
+
+
+def test_the_cli_reports_the_refusal_without_a_traceback(clean_environ, tmp_path):
+    from click.testing import CliRunner
+
+    from factcheck.cli import main
+
+    clean_environ.setenv("FACTCHECK_ENV", "production")
+    clean_environ.setenv("FACTCHECK_SECRET_KEY", STRONG_SECRET)
+    clean_environ.setenv("FACTCHECK_AUDIT_KEY", STRONG_AUDIT_KEY)
+    clean_environ.setenv("FACTCHECK_INSTANCE_PATH", str(tmp_path / "i"))
+    result = CliRunner().invoke(main, ["users", "--help"])
+    assert "refusing to start in production with rate limits kept per process" in result.output
+    assert "Traceback" not in result.output

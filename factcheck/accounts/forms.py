@@ -36,6 +36,9 @@ class CreateUserForm(NewPasswordMixin, Form):
 class EditUserForm(Form):
     role = SelectField("Role", choices=ROLE_CHOICES)
     is_disabled = BooleanField("Account disabled (cannot sign in; open sessions end)")
+    require_new_password = BooleanField(
+        "Require a new password at the next sign-in (open sessions end; nothing else until it is set)"
+    )
 
 
 class NewTokenForm(Form):

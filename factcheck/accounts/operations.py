@@ -103,8 +103,22 @@ def set_password(db: Session, user: User, password: str) -> None:
     if problem:
         raise AccountError(problem)
     user.password_hash = hash_password(password)
+    user.must_change_password = False
     end_all_sessions(db, user)
     events.record(db, SecurityEventKind.PASSWORD_CHANGED, subject_user_id=user.id)
+    db.flush()
+
+
+def require_password_change(db: Session, user: User) -> None:
+    """An admin's forced reset: the person must set a new password at their next sign-in.
+
+    Their open sessions end now, so the next request of any of them is that sign-in. The
+    change to the user is in the audit history, attributed to the admin.
+    """
+    if user.must_change_password:
+        return
+    user.must_change_password = True
+    end_all_sessions(db, user)
     db.flush()
 
 
@@ -129,6 +143,27 @@ def authenticate(db: Session, email: str, password: str) -> User | None:
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return user
+
+
+def has_signed_in_from(db: Session, email: str, ip_address: str | None, *, days: int) -> bool:
+    """Whether the account with this email signed in from this address within ``days`` days.
+
+    Such an address is the owner's: the account-wide sign-in throttle spares it, so failures
+    a stranger causes elsewhere do not lock the owner out.
+    """
+    if not ip_address or days <= 0 or "\x00" in email:
+        return False  # (PostgreSQL refuses NUL in a query parameter; no account has one)
+    found = db.scalar(
+        select(LoginSession.id)
+        .join(LoginSession.user)
+        .where(
+            User.email == email.strip().lower(),
+            LoginSession.ip_address == ip_address,
+            LoginSession.created_at >= utcnow() - timedelta(days=days),
+        )
+        .limit(1)
+    )
+    return found is not None
 
 
 # --- login sessions ----------------------------------------------------------

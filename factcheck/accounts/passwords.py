@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 _hasher = PasswordHasher()
 
@@ -30,12 +33,26 @@ def needs_rehash(password_hash: str) -> bool:
     return _hasher.check_needs_rehash(password_hash)
 
 
+@cache
+def common_passwords() -> frozenset[str]:
+    """The 30,000 most common passwords of leaked password lists, as zxcvbn ships them
+    (maintained there, not copied into this repository); lower-case."""
+    return frozenset(FREQUENCY_LISTS["passwords"])
+
+
+def is_common(password: str) -> bool:
+    return password.lower() in common_passwords()
+
+
 def password_problem(password: str) -> str | None:
-    """Why a new password is not acceptable, or None."""
+    """Why a new password is not acceptable, or None (NIST SP 800-63B: length and a blocklist,
+    no composition rules)."""
     if len(password) < MIN_PASSWORD_LENGTH:
         return f"Use at least {MIN_PASSWORD_LENGTH} characters."
     if len(password) > MAX_PASSWORD_LENGTH:
         return f"Use at most {MAX_PASSWORD_LENGTH} characters."
     if password.strip() != password or not password.strip():
         return "The password must not start or end with spaces."
+    if is_common(password):
+        return "This password is one of the most common ones and easy to guess; choose another."
     return None

@@ -50,7 +50,7 @@ def create() -> ResponseReturnValue:
     return render_template("accounts/admin/create.html", form=form), form_status(form)
 
 
-@bp.route("/<int:user_id>", methods=["GET", "POST"])
+@bp.route("/<id:user_id>", methods=["GET", "POST"])
 @requires(Permission.ADMINISTER)
 def edit(user_id: int) -> ResponseReturnValue:
     user = db.session().get(User, user_id)
@@ -67,6 +67,9 @@ def edit(user_id: int) -> ResponseReturnValue:
             operations.set_disabled(db.session(), user, form.is_disabled.data, actor=actor)
         except operations.AccountError as exc:
             form.is_disabled.errors = [str(exc)]
+        if not form.errors and form.require_new_password.data:
+            operations.require_password_change(db.session(), user)
+            flash(f"{user.name} must set a new password at the next sign-in.", "info")
         if not form.errors:
             flash(
                 f"Saved {user.name}: {user.role.label}, {'disabled' if user.is_disabled else 'active'}.",

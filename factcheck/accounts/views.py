@@ -29,7 +29,7 @@ from factcheck.audit.web import request_actor
 from factcheck.security import events as security_events
 from factcheck.security.models import SecurityEventKind
 from factcheck.security.permissions import Permission, public, requires
-from factcheck.security.ratelimit import limiter, submitted_email
+from factcheck.security.ratelimit import limiter, submitted_email, submitted_email_and_address
 from factcheck.web.forms import form_status
 from factcheck.web.lookups import current_actor, get_or_404
 from factcheck.web.urls import is_safe_next
@@ -39,6 +39,20 @@ bp = Blueprint("accounts", __name__)
 
 def _login_throttle() -> str:
     return current_app.config["LOGIN_THROTTLE"]
+
+
+def _account_throttle() -> str:
+    return current_app.config["LOGIN_ACCOUNT_THROTTLE"]
+
+
+def _from_a_familiar_address() -> bool:
+    """The owner's own address (a recent sign-in from it) is exempt from the account-wide limit."""
+    return operations.has_signed_in_from(
+        db.session(),
+        request.form.get("email") or "",
+        request.remote_addr,
+        days=int(current_app.config["LOGIN_FAMILIAR_DAYS"]),
+    )
 
 
 def _counts_as_failed_login(_response: object) -> bool:
@@ -65,10 +79,25 @@ def sign_in(user: User) -> None:
     g.login_session = started.record
 
 
+# Three throttles, counting failed sign-ins only (OWASP Authentication Cheat Sheet):
+# - per client address, whatever the accounts: one place guessing is stopped;
+# - per account from one address: the same, for one account (the owner elsewhere is unaffected);
+# - per account from addresses it never signed in from: a guessing attack spread over many
+#   addresses is stopped too, while the owner's familiar addresses stay open.
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_throttle, methods=["POST"], deduct_when=_counts_as_failed_login)
 @limiter.limit(
-    _login_throttle, key_func=submitted_email, methods=["POST"], deduct_when=_counts_as_failed_login
+    _login_throttle,
+    key_func=submitted_email_and_address,
+    methods=["POST"],
+    deduct_when=_counts_as_failed_login,
+)
+@limiter.limit(
+    _account_throttle,
+    key_func=submitted_email,
+    methods=["POST"],
+    deduct_when=_counts_as_failed_login,
+    exempt_when=_from_a_familiar_address,
 )
 @public
 def login() -> ResponseReturnValue:

@@ -71,7 +71,7 @@ def _captured(claim: Claim) -> Response:
     return redirect(url_for("claims.show", claim_id=claim.id))
 
 
-@bp.route("/capture/document/<int:document_id>", methods=["GET", "POST"])
+@bp.route("/capture/document/<id:document_id>", methods=["GET", "POST"])
 @requires(Permission.CONTRIBUTE)
 def capture_from_document(document_id: int) -> ResponseReturnValue:
     """Capture a claim from a passage of a document: selected in its page (the
@@ -113,7 +113,7 @@ def capture() -> ResponseReturnValue:
     return _render_capture(form, None, checked="check_similar" in request.form)
 
 
-@bp.route("/<int:claim_id>/appearances/attach", methods=["POST"])
+@bp.route("/<id:claim_id>/appearances/attach", methods=["POST"])
 @requires(Permission.CONTRIBUTE)
 def attach_appearance(claim_id: int) -> ResponseReturnValue:
     """From the capture form: add the appearance being captured to this existing claim instead."""
@@ -144,7 +144,7 @@ def attach_appearance(claim_id: int) -> ResponseReturnValue:
     ), 422
 
 
-@bp.route("/<int:claim_id>/appearances/new", methods=["GET", "POST"])
+@bp.route("/<id:claim_id>/appearances/new", methods=["GET", "POST"])
 @requires(Permission.CONTRIBUTE)
 def add_appearance(claim_id: int) -> ResponseReturnValue:
     """Record one more place the claim appeared: a quote from a document, or a web address."""

@@ -78,13 +78,13 @@ def _first_error(form: Any) -> str:
     return "Please check the form."
 
 
-@bp.route("/<int:claim_id>")
+@bp.route("/<id:claim_id>")
 @requires(Permission.READ_DESK)
 def show(claim_id: int) -> ResponseReturnValue:
     return _claim_page(get_or_404(Claim, claim_id))
 
 
-@bp.route("/<int:claim_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:claim_id>/edit", methods=["GET", "POST"])
 @requires(Permission.CONTRIBUTE)
 def edit(claim_id: int) -> ResponseReturnValue:
     claim = get_or_404(Claim, claim_id)
@@ -119,7 +119,7 @@ def edit(claim_id: int) -> ResponseReturnValue:
     return render_template("claims/edit.html", form=form, claim=claim), form_status(form)
 
 
-@bp.route("/<int:claim_id>/transition", methods=["POST"])
+@bp.route("/<id:claim_id>/transition", methods=["POST"])
 @requires(Permission.CONTRIBUTE)
 def transition(claim_id: int) -> ResponseReturnValue:
     claim = get_or_404(Claim, claim_id)
@@ -152,7 +152,7 @@ def transition(claim_id: int) -> ResponseReturnValue:
     return redirect(url_for("claims.show", claim_id=claim.id))
 
 
-@bp.route("/<int:claim_id>/tags", methods=["POST"])
+@bp.route("/<id:claim_id>/tags", methods=["POST"])
 @requires(Permission.CONTRIBUTE)
 def add_tag(claim_id: int) -> ResponseReturnValue:
     claim = get_or_404(Claim, claim_id)
@@ -167,7 +167,7 @@ def add_tag(claim_id: int) -> ResponseReturnValue:
     return redirect(url_for("claims.show", claim_id=claim.id))
 
 
-@bp.route("/<int:claim_id>/tags/<int:tag_id>/remove", methods=["POST"])
+@bp.route("/<id:claim_id>/tags/<id:tag_id>/remove", methods=["POST"])
 @requires(Permission.CONTRIBUTE)
 def remove_tag(claim_id: int, tag_id: int) -> ResponseReturnValue:
     claim = get_or_404(Claim, claim_id)
@@ -181,7 +181,7 @@ def remove_tag(claim_id: int, tag_id: int) -> ResponseReturnValue:
     return redirect(url_for("claims.show", claim_id=claim.id))
 
 
-@bp.route("/<int:claim_id>/assignees", methods=["POST"])
+@bp.route("/<id:claim_id>/assignees", methods=["POST"])
 @requires(Permission.EDIT_VERDICTS)
 def assign(claim_id: int) -> ResponseReturnValue:
     claim = get_or_404(Claim, claim_id)
@@ -196,7 +196,7 @@ def assign(claim_id: int) -> ResponseReturnValue:
     return redirect(url_for("claims.show", claim_id=claim.id))
 
 
-@bp.route("/<int:claim_id>/assignees/<int:user_id>/remove", methods=["POST"])
+@bp.route("/<id:claim_id>/assignees/<id:user_id>/remove", methods=["POST"])
 @requires(Permission.EDIT_VERDICTS)
 def unassign(claim_id: int, user_id: int) -> ResponseReturnValue:
     claim = get_or_404(Claim, claim_id)
@@ -207,7 +207,7 @@ def unassign(claim_id: int, user_id: int) -> ResponseReturnValue:
     return redirect(url_for("claims.show", claim_id=claim.id))
 
 
-@bp.route("/<int:claim_id>/history")
+@bp.route("/<id:claim_id>/history")
 @requires(Permission.READ_CLAIM_HISTORY)
 def history(claim_id: int) -> ResponseReturnValue:
     claim = get_or_404(Claim, claim_id)
@@ -216,7 +216,7 @@ def history(claim_id: int) -> ResponseReturnValue:
     return render_template("claims/history.html", claim=claim, tab="history", entries=entries)
 
 
-@bp.route("/<int:claim_id>/revisions/<int:revision>")
+@bp.route("/<id:claim_id>/revisions/<id:revision>")
 @requires(Permission.READ_DESK)
 def revision(claim_id: int, revision: int) -> ResponseReturnValue:
     claim = get_or_404(Claim, claim_id)

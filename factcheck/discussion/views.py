@@ -31,7 +31,7 @@ def _to_thread(claim: Claim, comment: Comment | None = None) -> ResponseReturnVa
     return redirect(url_for("claims.show", claim_id=claim.id, _anchor=anchor))
 
 
-@bp.route("/<int:claim_id>/comments/new", methods=["GET", "POST"])
+@bp.route("/<id:claim_id>/comments/new", methods=["GET", "POST"])
 @requires(Permission.CONTRIBUTE)
 def add(claim_id: int) -> ResponseReturnValue:
     claim = get_or_404(Claim, claim_id)
@@ -47,7 +47,7 @@ def add(claim_id: int) -> ResponseReturnValue:
     return render_template("discussion/form.html", form=form, claim=claim, comment=None), form_status(form)
 
 
-@bp.route("/<int:claim_id>/comments/<int:comment_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:claim_id>/comments/<id:comment_id>/edit", methods=["GET", "POST"])
 @requires(Permission.CONTRIBUTE)
 def edit(claim_id: int, comment_id: int) -> ResponseReturnValue:
     claim = get_or_404(Claim, claim_id)
@@ -66,7 +66,7 @@ def edit(claim_id: int, comment_id: int) -> ResponseReturnValue:
     return render_template("discussion/form.html", form=form, claim=claim, comment=comment), form_status(form)
 
 
-@bp.route("/<int:claim_id>/comments/<int:comment_id>/remove", methods=["GET", "POST"])
+@bp.route("/<id:claim_id>/comments/<id:comment_id>/remove", methods=["GET", "POST"])
 @requires(Permission.CONTRIBUTE)
 def remove(claim_id: int, comment_id: int) -> ResponseReturnValue:
     claim = get_or_404(Claim, claim_id)

@@ -150,7 +150,7 @@ def _too_large(_error: RequestEntityTooLarge) -> ResponseReturnValue:
     return _render_new(form, [], 413)
 
 
-@bp.route("/<int:document_id>")
+@bp.route("/<id:document_id>")
 @requires(Permission.READ_DESK)
 def show(document_id: int) -> ResponseReturnValue:
     document = _document_or_404(
@@ -179,7 +179,7 @@ def show(document_id: int) -> ResponseReturnValue:
     )
 
 
-@bp.route("/<int:document_id>/reanchor", methods=["POST"])
+@bp.route("/<id:document_id>/reanchor", methods=["POST"])
 @requires(Permission.CONTRIBUTE)
 def reanchor(document_id: int) -> ResponseReturnValue:
     """Store where the quotes are in the text now; flag the ones no longer found."""

@@ -15,7 +15,7 @@ from factcheck.web.pdf import render_pdf
 bp = Blueprint("dossier", __name__, url_prefix="/claims")
 
 
-@bp.route("/<int:claim_id>/dossier")
+@bp.route("/<id:claim_id>/dossier")
 @requires(Permission.EXPORT)
 def show(claim_id: int) -> ResponseReturnValue:
     claim = get_or_404(Claim, claim_id)
@@ -23,7 +23,7 @@ def show(claim_id: int) -> ResponseReturnValue:
     return render_template("dossier/show.html", claim=claim, tab="dossier", dossier=dossier)
 
 
-@bp.route("/<int:claim_id>/dossier.pdf")
+@bp.route("/<id:claim_id>/dossier.pdf")
 @requires(Permission.EXPORT)
 def pdf(claim_id: int) -> ResponseReturnValue:
     claim = get_or_404(Claim, claim_id)

@@ -284,7 +284,7 @@ def check(slug: str) -> ResponseReturnValue:
     return caching.serve(caching.get_cache().pages, etag, state.last_modified, render)
 
 
-@bp.route("/checks/<slug>/revisions/<int:revision>")
+@bp.route("/checks/<slug>/revisions/<id:revision>")
 @public
 def check_revision(slug: str, revision: int) -> ResponseReturnValue:
     """An earlier (or the current) revision exactly as readers saw it then.

@@ -369,7 +369,7 @@ class _NotPublic(Exception):
     """The document names no published claim after all (found while rendering)."""
 
 
-@bp.route("/read/<int:document_id>")
+@bp.route("/read/<id:document_id>")
 @public
 def document(document_id: int) -> ResponseReturnValue:
     session = db.session()

@@ -71,7 +71,7 @@ def _publish_problems(claim: Claim) -> list[str]:
     return problems
 
 
-@bp.route("/<int:claim_id>/publish", methods=["GET", "POST"])
+@bp.route("/<id:claim_id>/publish", methods=["GET", "POST"])
 @requires(Permission.EDIT_VERDICTS)
 def publish(claim_id: int) -> ResponseReturnValue:
     """A preview of what readers will see; confirming publishes it."""
@@ -130,7 +130,7 @@ def _flash_published(claim: Claim, publication: Publication) -> None:
     flash(Markup('{} <a href="{}">Read it as readers see it</a>.').format(what, public_url), "success")
 
 
-@bp.route("/<int:claim_id>/revise", methods=["GET", "POST"])
+@bp.route("/<id:claim_id>/revise", methods=["GET", "POST"])
 @requires(Permission.EDIT_VERDICTS)
 def revise(claim_id: int) -> ResponseReturnValue:
     """Publish a correction, an update or a retraction of a published claim, with its public note."""

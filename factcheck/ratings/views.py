@@ -34,7 +34,7 @@ def rating_form(claim: Claim) -> RatingForm | None:
     return form.offer(operations.offered_labels(db.session(), rating.label if rating else None))
 
 
-@bp.route("/<int:claim_id>/rating", methods=["GET", "POST"])
+@bp.route("/<id:claim_id>/rating", methods=["GET", "POST"])
 @requires(Permission.CONTRIBUTE)
 def rate(claim_id: int) -> ResponseReturnValue:
     session = db.session()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, abort, current_app, request
+from flask import Flask, abort, current_app, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
@@ -10,6 +10,9 @@ from factcheck.security import events
 from factcheck.security.models import SecurityEventKind
 from factcheck.security.permissions import PUBLIC, can, declared_access
 from factcheck.web.urls import login_redirect
+
+# What someone who must choose a new password may still do.
+PASSWORD_CHANGE_ENDPOINTS = frozenset({"accounts.account", "accounts.logout"})
 
 
 def init_app(app: Flask) -> None:
@@ -19,7 +22,17 @@ def init_app(app: Flask) -> None:
             return None  # 404 / 405 follow their own course
         view = current_app.view_functions.get(request.endpoint)
         access = declared_access(view)
-        if request.endpoint == "static" or access == PUBLIC:
+        if request.endpoint == "static":
+            return None
+        if (
+            request.endpoint not in PASSWORD_CHANGE_ENDPOINTS
+            and current_user.is_authenticated
+            and current_user.must_change_password
+        ):
+            # An admin required a new password: nothing else (not even the desk's home) until it is set.
+            flash("An admin asked you to choose a new password before you continue.", "info")
+            return redirect(url_for("accounts.account"))
+        if access == PUBLIC:
             return None
         if request.method == "OPTIONS" and getattr(request.url_rule, "provide_automatic_options", False):
             return None  # Flask's own answer (the Allow header, CORS preflights): runs no view

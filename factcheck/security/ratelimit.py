@@ -15,5 +15,10 @@ def submitted_email() -> str:
     return "account:" + (request.form.get("email") or "").strip().lower()
 
 
+def submitted_email_and_address() -> str:
+    """Key for the per-account, per-address throttle: failures from one place against one account."""
+    return f"{submitted_email()}|{get_remote_address()}"
+
+
 def init_app(app: Flask) -> None:
     limiter.init_app(app)

@@ -36,7 +36,7 @@ def _show_error(form: SourceForm, error: operations.SourceError) -> None:
     field.errors = [*field.errors, str(error)]
 
 
-@bp.route("/<int:claim_id>/sources/new", methods=["GET", "POST"])
+@bp.route("/<id:claim_id>/sources/new", methods=["GET", "POST"])
 @requires(Permission.CONTRIBUTE)
 def add(claim_id: int) -> ResponseReturnValue:
     claim = get_or_404(Claim, claim_id)
@@ -52,7 +52,7 @@ def add(claim_id: int) -> ResponseReturnValue:
     return render_template(FORM_TEMPLATE, form=form, claim=claim, source=None), form_status(form)
 
 
-@bp.route("/<int:claim_id>/sources/<int:source_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:claim_id>/sources/<id:source_id>/edit", methods=["GET", "POST"])
 @requires(Permission.CONTRIBUTE)
 def edit(claim_id: int, source_id: int) -> ResponseReturnValue:
     claim = get_or_404(Claim, claim_id)
@@ -94,7 +94,7 @@ def _removed_meanwhile(claim: Claim) -> ResponseReturnValue:
     return render_template(FORM_TEMPLATE, form=form, claim=claim, source=None, removed=True), 409
 
 
-@bp.route("/<int:claim_id>/sources/<int:source_id>/remove", methods=["GET", "POST"])
+@bp.route("/<id:claim_id>/sources/<id:source_id>/remove", methods=["GET", "POST"])
 @requires(Permission.CONTRIBUTE)
 def remove(claim_id: int, source_id: int) -> ResponseReturnValue:
     claim = get_or_404(Claim, claim_id)

@@ -144,7 +144,7 @@ def _render_show(
     ), status
 
 
-@bp.route("/desk/submissions/<int:submission_id>")
+@bp.route("/desk/submissions/<id:submission_id>")
 @requires(Permission.READ_DESK)
 def show(submission_id: int) -> ResponseReturnValue:
     return _render_show(_submission_or_404(submission_id))
@@ -164,7 +164,7 @@ def _invalid(form: Form) -> bool:
     return not form.validate_on_submit()
 
 
-@bp.route("/desk/submissions/<int:submission_id>/convert", methods=["POST"])
+@bp.route("/desk/submissions/<id:submission_id>/convert", methods=["POST"])
 @requires(Permission.EDIT_VERDICTS)
 def convert(submission_id: int) -> ResponseReturnValue:
     """Turn a suggestion into a claim on the desk, captured like any other."""
@@ -190,7 +190,7 @@ def convert(submission_id: int) -> ResponseReturnValue:
     return redirect(url_for("claims.show", claim_id=claim.id))
 
 
-@bp.route("/desk/submissions/<int:submission_id>/answer", methods=["POST"])
+@bp.route("/desk/submissions/<id:submission_id>/answer", methods=["POST"])
 @requires(Permission.EDIT_VERDICTS)
 def answer(submission_id: int) -> ResponseReturnValue:
     submission = _submission_or_404(submission_id)
@@ -204,7 +204,7 @@ def answer(submission_id: int) -> ResponseReturnValue:
     return _done(submission, "The answer was recorded and the submission closed as answered.")
 
 
-@bp.route("/desk/submissions/<int:submission_id>/close", methods=["POST"])
+@bp.route("/desk/submissions/<id:submission_id>/close", methods=["POST"])
 @requires(Permission.EDIT_VERDICTS)
 def close(submission_id: int) -> ResponseReturnValue:
     submission = _submission_or_404(submission_id)

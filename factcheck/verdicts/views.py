@@ -39,7 +39,7 @@ def _context(claim: Claim, form: VerdictForm) -> dict[str, Any]:
     }
 
 
-@bp.route("/<int:claim_id>/verdict", methods=["GET", "POST"])
+@bp.route("/<id:claim_id>/verdict", methods=["GET", "POST"])
 @requires(Permission.EDIT_VERDICTS)
 def edit(claim_id: int) -> ResponseReturnValue:
     session = db.session()

@@ -1,16 +1,25 @@
-"""Error pages: HTML for people, problem+json for the API."""
+"""Error pages: HTML for people, problem+json for the API.
+
+They are rendered without the database: the request's transaction may be aborted,
+the database unreachable, and a signed-in user's page would otherwise load the user
+(Flask-Login's context processor) or the organisation's name. So the page template
+gets only what is passed here, and the security headers are set on it directly.
+"""
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, g, make_response, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from factcheck.security import events
+from factcheck.security import events, origin
 from factcheck.security.models import SecurityEventKind
 from factcheck.security.permissions import PermissionDenied
+from factcheck.web import headers
 
 MESSAGES = {
     400: "The request could not be understood.",
@@ -21,28 +30,38 @@ MESSAGES = {
     413: "The upload is too large.",
     429: "Too many attempts. Please wait a few minutes and try again.",
     500: "Something went wrong on our side. The team has been told.",
+    503: "The service is briefly unavailable. Nothing you sent was saved; please try again in a moment.",
 }
+
+# What a 503 asks clients to wait: a database restart or a SQLite write lock held by an import
+# usually clears within seconds.
+RETRY_AFTER_SECONDS = 5
 
 
 def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def render_error(code: int, message: str | None = None) -> ResponseReturnValue:
+def _organisation_name() -> str:
+    # The name this request already read, else the configured one: never a query here.
+    return g.get("organisation_name") or current_app.config["ORGANISATION_NAME"]
+
+
+def render_error(code: int, message: str | None = None, *, retry_after: int | None = None) -> Response:
     message = message or MESSAGES.get(code, "Error")
     if _wants_json():
         from factcheck.api.core import problem
 
-        return problem(code, message)
-    return render_template("errors/error.html", code=code, message=message), code
-
-
-def _with_headers(response: ResponseReturnValue, headers: dict[str, str]) -> ResponseReturnValue:
-    if isinstance(response, Response):
-        response.headers.update(headers)
-        return response
-    body, status = response  # type: ignore[misc]
-    return body, status, headers
+        response = problem(code, message)
+    else:
+        # The environment's own render: no context processors, so nothing that queries.
+        page = current_app.jinja_env.get_template("errors/error.html").render(
+            code=code, message=message, retry_after=retry_after, organisation_name=_organisation_name()
+        )
+        response = make_response(page, code)
+    if retry_after:
+        response.headers["Retry-After"] = str(retry_after)
+    return headers.apply(response)
 
 
 def init_app(app: Flask) -> None:
@@ -51,8 +70,18 @@ def init_app(app: Flask) -> None:
         typed = [(name, value) for name, value in request.form.items(multi=True) if name != "csrf_token"]
         # Never echo passwords back into a page.
         secret = any("password" in name for name, _value in typed)
-        if request.method == "POST" and typed and not secret and not _wants_json():
+        if origin.is_sensitive_action():
+            # Admin, role, publishing and account actions: no one-click resubmit, which would turn
+            # a forged request into one click; the person reloads the real page instead.
+            return render_error(
+                403,
+                "This action was refused because its form had expired or did not come from this site; "
+                "nothing was changed. Reload the page and do it again.",
+            )
+        same_origin = g.get("request_origin") == origin.Verdict.SAME_ORIGIN
+        if request.method == "POST" and typed and not secret and same_origin and not _wants_json():
             # Keep what the person typed: the same fields, with a fresh token, one click away.
+            # Only for a form this site's own page sent (an expired token), never for one of unknown origin.
             return render_template("errors/resubmit.html", fields=typed, action=request.full_path), 400
         return render_error(
             400,
@@ -69,19 +98,25 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> ResponseReturnValue:
         code = error.code or 500
+        if code == 429 and request.endpoint == "accounts.login":
+            events.record_after_request(
+                SecurityEventKind.LOGIN_THROTTLED, email=(request.form.get("email") or "")[:254]
+            )
         # The API says what happened (werkzeug's description, or the one given to abort()).
         detail = error.description if _wants_json() and code < 500 else None
-        response = render_error(code, detail)
+        retry_after = getattr(error, "retry_after", None) if code in (429, 503) else None
+        response = render_error(code, detail, retry_after=int(retry_after) if retry_after else None)
         if code == 405 and getattr(error, "valid_methods", None):
-            return _with_headers(response, {"Allow": ", ".join(error.valid_methods)})  # type: ignore[attr-defined]
-        if code == 429:
-            if request.endpoint == "accounts.login":
-                events.record_after_request(
-                    SecurityEventKind.LOGIN_THROTTLED, email=(request.form.get("email") or "")[:254]
-                )
-            retry_after = getattr(error, "retry_after", None)
-            return _with_headers(response, {"Retry-After": str(retry_after)} if retry_after else {})
+            response.headers["Allow"] = ", ".join(error.valid_methods)  # type: ignore[attr-defined]
         return response
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(PoolTimeoutError)
+    def _database_unavailable(error: Exception) -> ResponseReturnValue:
+        # The database is down, restarting, or (SQLite) its write lock was not free in time:
+        # the request did nothing, and may simply be sent again.
+        current_app.logger.warning("database unavailable: %s", str(error).splitlines()[0])
+        return render_error(503, retry_after=RETRY_AFTER_SECONDS)
 
     @app.errorhandler(500)
     def _server_error(_error: Exception) -> ResponseReturnValue:

@@ -28,8 +28,8 @@ def test_login_without_token_is_refused(csrf_client, make_user, db_session):
 
     response = csrf_client.post("/login", data={"email": user.email, "password": PASSWORD})
 
-    assert response.status_code == 400
-    assert "The form expired or was not sent from this site" in text(response)
+    assert response.status_code == 403
+    assert "did not come from this site; nothing was changed. Reload the page" in text(response)
     assert login_sessions(db_session, user) == []
     assert csrf_client.get("/account").status_code == 302
 
@@ -43,7 +43,7 @@ def test_login_with_a_token_from_another_browser_is_refused(make_app, make_user,
 
     response = victim.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
 
-    assert response.status_code == 400
+    assert response.status_code == 403
     assert login_sessions(db_session, user) == []
 
 
@@ -64,7 +64,7 @@ def test_logout_without_token_is_refused(csrf_client, make_user, db_session):
 
     response = csrf_client.post("/logout")
 
-    assert response.status_code == 400
+    assert response.status_code == 403
     [record] = login_sessions(db_session, user)
     assert record.ended_at is None
     assert csrf_client.get("/account").status_code == 200
@@ -87,7 +87,7 @@ def test_token_from_before_login_does_not_survive_it(csrf_client, make_user, db_
     old_token = csrf_token(csrf_client.get("/login"))
     csrf_client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": old_token})
 
-    assert csrf_client.post("/logout", data={"csrf_token": old_token}).status_code == 400
+    assert csrf_client.post("/logout", data={"csrf_token": old_token}).status_code == 403
     [record] = login_sessions(db_session, user)
     assert record.ended_at is None
 
@@ -99,7 +99,7 @@ def test_admin_form_needs_a_token(make_app, make_user, db_session):
     sign_in(client, admin.email)
 
     refused = client.post(f"/admin/users/{reviewer.id}", data={"role": "admin"})
-    assert refused.status_code == 400
+    assert refused.status_code == 403
     db_session.expire_all()
     assert reviewer.role == Role.REVIEWER
 

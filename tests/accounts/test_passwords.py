@@ -26,6 +26,9 @@ def test_hashes_are_salted_and_verify():
     assert not verify_password("not a hash", "anything at all")
 
 
+COMMON = "This password is one of the most common ones and easy to guess; choose another."
+
+
 @pytest.mark.parametrize(
     ("password", "problem"),
     [
@@ -33,7 +36,11 @@ def test_hashes_are_salted_and_verify():
         ("x" * (MAX_PASSWORD_LENGTH + 1), f"Use at most {MAX_PASSWORD_LENGTH} characters."),
         ("          ", "The password must not start or end with spaces."),
         ("\tten chars ok", "The password must not start or end with spaces."),
-        ("1234567890", None),
+        ("1234567890", COMMON),
+        ("Password123", COMMON),
+        ("QWERTYUIOP", COMMON),
+        ("iloveyou12", COMMON),
+        ("0987612345", None),
         ("a passphrase with spaces inside", None),
     ],
 )

@@ -1,15 +1,17 @@
-"""Login throttling: failed attempts are limited per account and per client address.
+"""Login throttling: failed attempts are limited per client address, per account from one
+address, and per account from addresses the owner never signed in from.
 
-Both limits use LOGIN_THROTTLE and count only failed attempts. Tests that are
-about one limit send each attempt from a different address (or for a
-different account) so the other limit stays out of the way.
+All count only failed attempts. Tests that are about one limit send each attempt from a
+different address (or for a different account) so the others stay out of the way.
 """
 
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from factcheck.accounts.models import Role
+from factcheck.security.models import SecurityEvent, SecurityEventKind
 from tests.accounts.helpers import login_sessions
 from tests.conftest import PASSWORD
 from tests.helpers import text
@@ -19,7 +21,7 @@ WRONG = "wrong password, wrong"
 
 @pytest.fixture
 def throttled_app(make_app):
-    return make_app(LOGIN_THROTTLE="3 per minute")
+    return make_app(LOGIN_THROTTLE="3 per minute", LOGIN_ACCOUNT_THROTTLE="3 per minute")
 
 
 def attempt(client, email: str, password: str, ip: str = "10.0.0.1"):
@@ -137,7 +139,7 @@ def test_forwarded_for_header_is_not_trusted_by_default(throttled_app):
 
 
 def test_behind_a_trusted_proxy_clients_are_told_apart(make_app, make_user, db_session):
-    app = make_app(LOGIN_THROTTLE="3 per minute", TRUSTED_PROXIES=1)
+    app = make_app(LOGIN_THROTTLE="3 per minute", LOGIN_ACCOUNT_THROTTLE="3 per minute", TRUSTED_PROXIES=1)
     client = app.test_client()
     user = make_user()
     for number in range(3):
@@ -159,3 +161,77 @@ def test_behind_a_trusted_proxy_clients_are_told_apart(make_app, make_user, db_s
     assert allowed.status_code == 302
     [record] = login_sessions(db_session, user)
     assert record.ip_address == "198.51.100.1"
+
+
+# --- a stranger cannot lock the owner out (issue 13, item 4) ------------------------------
+
+
+def sign_in_and_out(client, email: str, ip: str) -> None:
+    assert attempt(client, email, PASSWORD, ip=ip).status_code == 302
+    assert client.post("/logout", environ_base={"REMOTE_ADDR": ip}).status_code == 302
+
+
+def test_a_strangers_failures_elsewhere_do_not_lock_the_owner_out(throttled_app, make_user, db_session):
+    owner_client, stranger = throttled_app.test_client(), throttled_app.test_client()
+    user = make_user()
+    sign_in_and_out(owner_client, user.email, ip="192.0.2.10")  # the owner's office
+
+    # The attack of the issue: wrong passwords for the owner's e-mail, from several addresses.
+    for number in range(8):
+        response = attempt(stranger, user.email, WRONG, ip=f"198.51.100.{number // 3}")
+        assert response.status_code in (422, 429)
+
+    # The owner, from the usual address, with the right password, gets in.
+    response = attempt(owner_client, user.email, PASSWORD, ip="192.0.2.10")
+    assert response.status_code == 302
+    assert owner_client.get("/account", environ_base={"REMOTE_ADDR": "192.0.2.10"}).status_code == 200
+    # The stranger, even with the right password, from an address the account never used, does not.
+    assert attempt(stranger, user.email, PASSWORD, ip="198.51.100.77").status_code == 429
+
+
+def test_one_address_guessing_one_account_is_stopped_while_the_owner_still_signs_in(throttled_app, make_user):
+    client = throttled_app.test_client()
+    user = make_user()
+    sign_in_and_out(client, user.email, ip="192.0.2.20")
+    attacker = throttled_app.test_client()
+    for _ in range(3):
+        assert attempt(attacker, user.email, WRONG, ip="203.0.113.5").status_code == 422
+
+    assert attempt(attacker, user.email, PASSWORD, ip="203.0.113.5").status_code == 429
+    assert attempt(client, user.email, PASSWORD, ip="192.0.2.20").status_code == 302
+
+
+def test_the_owners_own_failures_from_the_usual_address_still_count(throttled_app, make_user):
+    client = throttled_app.test_client()
+    user = make_user()
+    sign_in_and_out(client, user.email, ip="192.0.2.30")
+    for _ in range(3):
+        assert attempt(client, user.email, WRONG, ip="192.0.2.30").status_code == 422
+    # A familiar address is spared only the account-wide limit, not the per-address ones.
+    assert attempt(client, user.email, PASSWORD, ip="192.0.2.30").status_code == 429
+
+
+def test_the_throttle_takes_several_limits_for_progressive_waits(make_app, make_user):
+    # "2 per minute;3 per hour": the shortest window refuses first (the longer wait after more
+    # failures is Flask-Limiter's own arithmetic, not repeated here).
+    app = make_app(LOGIN_THROTTLE="2 per minute;3 per hour", LOGIN_ACCOUNT_THROTTLE="100 per hour")
+    client = app.test_client()
+    user = make_user()
+    for _ in range(2):
+        assert attempt(client, user.email, WRONG, ip="203.0.113.9").status_code == 422
+    first = attempt(client, user.email, PASSWORD, ip="203.0.113.9")
+    assert first.status_code == 429
+    assert int(first.headers["Retry-After"]) <= 60
+
+
+def test_throttled_and_failed_attempts_are_in_the_security_log(throttled_app, make_user, db_session):
+    client = throttled_app.test_client()
+    user = make_user()
+    for _ in range(4):
+        attempt(client, user.email, WRONG, ip="203.0.113.40")
+
+    db_session.expire_all()
+    kinds = db_session.scalars(
+        select(SecurityEvent.kind).where(SecurityEvent.email == user.email).order_by(SecurityEvent.id)
+    ).all()
+    assert kinds == [SecurityEventKind.LOGIN_FAILED] * 3 + [SecurityEventKind.LOGIN_THROTTLED]

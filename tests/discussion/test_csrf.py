@@ -58,7 +58,11 @@ def test_a_comment_sent_without_a_valid_token_is_kept_for_resubmission(
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', text_of(browser.get("/login"))).group(1)
     browser.post("/login", data={"email": reviewer.email, "password": PASSWORD, "csrf_token": token})
 
-    response = browser.post(f"/claims/{claim.id}/comments/new", data={"body": "My long, careful comment."})
+    response = browser.post(
+        f"/claims/{claim.id}/comments/new",
+        data={"body": "My long, careful comment."},
+        headers={"Sec-Fetch-Site": "same-origin"},
+    )
 
     assert response.status_code == 400
     html = text_of(response)

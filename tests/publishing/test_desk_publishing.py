@@ -340,7 +340,8 @@ def test_publishing_needs_the_form_token(csrf_client, db_session, team):
     csrf_sign_in(csrf_client, team["ada"])
 
     refused = csrf_client.post(f"/claims/{claim.id}/publish", data={"verdict_version": "1"})
-    assert refused.status_code == 400
+    assert refused.status_code == 403
+    assert "Submit again" not in refused.get_data(as_text=True)  # publishing: no one-click resubmit
     assert stored_claim(db_session, claim).state == ClaimState.READY
 
     form = hidden_fields(csrf_client.get(f"/claims/{claim.id}/publish"))
@@ -354,7 +355,7 @@ def test_a_revision_needs_the_form_token(csrf_client, db_session, team):
     csrf_sign_in(csrf_client, team["ed"])
 
     refused = csrf_client.post(f"/claims/{claim.id}/revise", data={"kind": "update", "note": NOTE})
-    assert refused.status_code == 400
+    assert refused.status_code == 403
     assert len(revisions(db_session, claim)) == 1
 
     form = hidden_fields(csrf_client.get(f"/claims/{claim.id}/revise"))
