@@ -206,7 +206,7 @@ def create_token() -> ResponseReturnValue:
     return _account_page(user, new_token=made.token, status=201)
 
 
-@bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+@bp.route("/account/tokens/<id:token_id>/revoke", methods=["POST"])
 @requires(Permission.USE_ACCOUNT)
 def revoke_token(token_id: int) -> ResponseReturnValue:
     """Revoke a token: its owner may, and admins may revoke anyone's (from the user's admin page)."""

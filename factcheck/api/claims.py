@@ -38,10 +38,13 @@ from factcheck.documents.models import Document
 from factcheck.search.query import parse
 from factcheck.security.permissions import Permission, requires
 from factcheck.web.conflicts import EditConflict
+from factcheck.web.converters import MAX_ROW_ID
 from factcheck.web.keyset import InvalidCursor
 from factcheck.web.lookups import current_actor, get_or_404
 
-CLAIM_ID = "<int(min=1, max=2147483647):claim_id>"
+# The range of <id:...> (factcheck/web/converters.py), spelt with werkzeug's int converter,
+# which spectree reads into the OpenAPI document's path parameters.
+CLAIM_ID = f"<int(min=1, max={MAX_ROW_ID}):claim_id>"
 # The capture operation's field names, as this API calls them.
 _CAPTURE_FIELDS = {"quote_exact": "appearance.quote", "url": "appearance.url"}
 

@@ -15,6 +15,7 @@ from factcheck.api.spec import spec
 from factcheck.documents.models import Document
 from factcheck.documents.operations import DocumentError, DocumentValues, add_document
 from factcheck.security.permissions import Permission, requires
+from factcheck.web.converters import MAX_ROW_ID
 from factcheck.web.lookups import current_actor, get_or_404
 
 
@@ -64,7 +65,7 @@ def create_document(json: DocumentIn) -> Response:
     return json_response(data, 201, headers={"Location": data["links"]["self"]})
 
 
-@bp.get("/documents/<int(min=1, max=2147483647):document_id>")
+@bp.get(f"/documents/<int(min=1, max={MAX_ROW_ID}):document_id>")
 @requires(Permission.READ_DESK)
 @spec.validate(resp=Responses(HTTP_200=DocumentOut, HTTP_401=Problem, HTTP_404=Problem), tags=["documents"])
 def get_document(document_id: int) -> Response:

@@ -44,7 +44,7 @@ def index() -> ResponseReturnValue:
     )
 
 
-@bp.route("/<int:job_id>/retry", methods=["POST"])
+@bp.route("/<id:job_id>/retry", methods=["POST"])
 @requires(Permission.ADMINISTER)
 def retry(job_id: int) -> ResponseReturnValue:
     job = get_or_404(Job, job_id)

@@ -67,7 +67,7 @@ def create() -> ResponseReturnValue:
     return render_template("webhooks/new.html", form=form), form_status(form)
 
 
-@bp.route("/<int:endpoint_id>", methods=["GET", "POST"])
+@bp.route("/<id:endpoint_id>", methods=["GET", "POST"])
 @requires(Permission.ADMINISTER)
 def show(endpoint_id: int) -> ResponseReturnValue:
     endpoint = get_or_404(WebhookEndpoint, endpoint_id)
@@ -98,7 +98,7 @@ def show(endpoint_id: int) -> ResponseReturnValue:
     ), form_status(form)
 
 
-@bp.route("/<int:endpoint_id>/ping", methods=["POST"])
+@bp.route("/<id:endpoint_id>/ping", methods=["POST"])
 @requires(Permission.ADMINISTER)
 def ping(endpoint_id: int) -> ResponseReturnValue:
     endpoint = get_or_404(WebhookEndpoint, endpoint_id)
@@ -109,7 +109,7 @@ def ping(endpoint_id: int) -> ResponseReturnValue:
     return redirect(url_for("webhooks.show", endpoint_id=endpoint.id))
 
 
-@bp.route("/<int:endpoint_id>/secret", methods=["POST"])
+@bp.route("/<id:endpoint_id>/secret", methods=["POST"])
 @requires(Permission.ADMINISTER)
 def rotate_secret(endpoint_id: int) -> ResponseReturnValue:
     endpoint = get_or_404(WebhookEndpoint, endpoint_id)
@@ -117,7 +117,7 @@ def rotate_secret(endpoint_id: int) -> ResponseReturnValue:
     return render_template("webhooks/secret.html", endpoint=endpoint, secret=secret, rotated=True)
 
 
-@bp.route("/<int:endpoint_id>/delete", methods=["POST"])
+@bp.route("/<id:endpoint_id>/delete", methods=["POST"])
 @requires(Permission.ADMINISTER)
 def delete(endpoint_id: int) -> ResponseReturnValue:
     endpoint = get_or_404(WebhookEndpoint, endpoint_id)
@@ -127,7 +127,7 @@ def delete(endpoint_id: int) -> ResponseReturnValue:
     return redirect(url_for("webhooks.index"))
 
 
-@bp.route("/deliveries/<int:delivery_id>")
+@bp.route("/deliveries/<id:delivery_id>")
 @requires(Permission.ADMINISTER)
 def delivery(delivery_id: int) -> ResponseReturnValue:
     found = get_or_404(WebhookDelivery, delivery_id)
@@ -135,7 +135,7 @@ def delivery(delivery_id: int) -> ResponseReturnValue:
     return render_template("webhooks/delivery.html", delivery=found, job=job, failed=JobState.FAILED)
 
 
-@bp.route("/deliveries/<int:delivery_id>/retry", methods=["POST"])
+@bp.route("/deliveries/<id:delivery_id>/retry", methods=["POST"])
 @requires(Permission.ADMINISTER)
 def retry_delivery(delivery_id: int) -> ResponseReturnValue:
     found = get_or_404(WebhookDelivery, delivery_id)
