@@ -48,6 +48,8 @@ def no_store_unless_shared(response: Response) -> Response:
     view = current_app.view_functions.get(request.endpoint or "")
     desk = view is not None and request.endpoint != "static" and declared_access(view) != PUBLIC
     has_session = current_app.config["SESSION_COOKIE_NAME"] in request.cookies
+    if "no-store" in response.headers.get("Cache-Control", ""):
+        return response  # already said (a download's "private, no-store")
     if desk or (has_session and "Cache-Control" not in response.headers):
         response.headers["Cache-Control"] = "no-store"
     return response
