@@ -50,6 +50,10 @@ def no_store_unless_shared(response: Response) -> Response:
     has_session = current_app.config["SESSION_COOKIE_NAME"] in request.cookies
     if "no-store" in response.headers.get("Cache-Control", ""):
         return response  # already said (a download's "private, no-store")
+    if request.path.startswith("/api/") and "Cache-Control" in response.headers:
+        # The API's own "private, no-cache" with its ETag: scripts revalidate (304), and no
+        # browser page is involved (it never reads the session cookie).
+        return response
     if desk or (has_session and "Cache-Control" not in response.headers):
         response.headers["Cache-Control"] = "no-store"
     return response

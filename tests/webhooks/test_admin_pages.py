@@ -185,14 +185,14 @@ def test_the_forms_and_buttons_need_a_csrf_token(make_app, make_user, db_session
     client.post("/login", data={"email": admin.email, "password": PASSWORD, "csrf_token": token})
     page = client.get("/admin/webhooks/new")
     data = {"url": "https://hooks.example.org/in", "events": ["claim.published"]}
-    assert client.post("/admin/webhooks/new", data=data).status_code == 400
+    assert client.post("/admin/webhooks/new", data=data).status_code == 403
     assert db_session.scalars(select(WebhookEndpoint)).all() == []
     assert (
         client.post("/admin/webhooks/new", data={**data, "csrf_token": csrf_token(page)}).status_code == 200
     )
     endpoint = stored_endpoint(db_session)
-    assert client.post(f"/admin/webhooks/{endpoint.id}/ping").status_code == 400
-    assert client.post("/admin/jobs/1/retry").status_code == 400
+    assert client.post(f"/admin/webhooks/{endpoint.id}/ping").status_code == 403
+    assert client.post("/admin/jobs/1/retry").status_code == 403
     assert db_session.scalars(select(WebhookDelivery)).all() == []
 
 
