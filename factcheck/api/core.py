@@ -178,7 +178,7 @@ def _after_api_request(response: Response) -> Response:
         response.headers["Access-Control-Expose-Headers"] = "ETag, Link, Location, Retry-After, X-Request-ID"
         response.vary.add("Origin")
         if request.method == "OPTIONS":
-            response.headers["Access-Control-Allow-Methods"] = "GET, POST, PATCH, DELETE, OPTIONS"
+            response.headers["Access-Control-Allow-Methods"] = "GET, POST, PUT, PATCH, DELETE, OPTIONS"
             response.headers["Access-Control-Allow-Headers"] = (
                 "Authorization, Content-Type, If-Match, If-None-Match"
             )

@@ -329,3 +329,66 @@ class CommentOut(BaseModel):
 
 class CommentList(BaseModel):
     items: list[CommentOut]
+
+
+# --- ratings and the verdict -------------------------------------------------------------------
+
+
+class LabelOut(BaseModel):
+    id: int
+    key: str
+    name: str
+
+
+class RatingIn(RequestBody):
+    """Your rating of the claim: a label of the active scale and why."""
+
+    label_id: Id
+    reasoning: Text(20_000)
+
+
+class RatingOut(BaseModel):
+    id: int
+    claim_id: int
+    reviewer: PersonOut | None
+    label: LabelOut
+    reasoning: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class RatingList(BaseModel):
+    """Ratings are blind: until you have rated the claim (editors and admins: always), ``items``
+    is empty and only ``count`` says how many others rated it."""
+
+    visible: bool
+    count: int
+    mine: RatingOut | None
+    items: list[RatingOut]
+
+
+class VerdictIn(RequestBody):
+    """The whole verdict (fields left out are emptied). Changing a verdict that exists needs the
+    version you read (``version``, or If-Match with its ETag); changing its label, a ``reason``."""
+
+    headline: Text(300)
+    label_id: Id | None = None
+    summary: Text(20_000) = ""
+    explanation: Text(200_000) = ""
+    reason: Text(2000) | None = Field(default=None, description="why the label changes; kept in the history")
+    version: Id | None = None
+
+
+class VerdictOut(BaseModel):
+    id: int
+    claim_id: int
+    label: LabelOut | None
+    imported_label: str | None
+    headline: str
+    summary: str
+    explanation: str
+    author: PersonOut | None
+    updated_by: PersonOut | None
+    version: int
+    created_at: datetime
+    updated_at: datetime

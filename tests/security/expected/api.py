@@ -33,6 +33,10 @@ EXPECTED: Expected = {
     ("api.create_source", "POST"): NO_TOKEN,
     ("api.list_comments", "GET"): NO_TOKEN,
     ("api.create_comment", "POST"): NO_TOKEN,
+    ("api.list_ratings", "GET"): NO_TOKEN,
+    ("api.rate_claim", "PUT"): NO_TOKEN,
+    ("api.get_verdict", "GET"): NO_TOKEN,
+    ("api.put_verdict", "PUT"): NO_TOKEN,
 }
 
 
