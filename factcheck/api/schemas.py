@@ -21,6 +21,7 @@ from pydantic import (
 )
 
 from factcheck.claims.models import AnchorStatus, ClaimantKind, ClaimState
+from factcheck.publishing.models import PublicationKind
 from factcheck.sources.models import SourceKind, Stance
 
 # Ids are 32-bit integers on PostgreSQL.
@@ -392,3 +393,71 @@ class VerdictOut(BaseModel):
     version: int
     created_at: datetime
     updated_at: datetime
+
+
+# --- publications and the history ----------------------------------------------------------------
+
+
+class PublicationIn(RequestBody):
+    """Publish the verdict (``publication``: a Ready claim, with an optional ``reason`` for the
+    history), or a ``correction``, ``update`` or ``retraction`` of a published one, with its
+    public ``note`` (what changed and why; readers see it with its date)."""
+
+    kind: PublicationKind
+    note: Text(2000) | None = None
+    reason: Text(2000) | None = None
+    verdict_version: Id | None = Field(
+        default=None, description="the verdict version you reviewed; if it changed meanwhile, 409"
+    )
+    latest_revision: Id | None = Field(
+        default=None, description="the newest revision you read; if another was published since, 409"
+    )
+
+
+class PublicationOut(BaseModel):
+    id: int
+    claim_id: int
+    revision: int
+    kind: PublicationKind
+    note: str | None
+    label_name: str
+    headline: str
+    published_at: datetime
+    published_by: PersonOut | None
+    snapshot: dict[str, Any] = Field(description="what readers were shown by this revision")
+    links: dict[str, str]
+
+
+class PublicationList(BaseModel):
+    items: list[PublicationOut]
+
+
+class HistoryFieldOut(BaseModel):
+    name: str
+    old: str
+    new: str
+
+
+class HistoryItemOut(BaseModel):
+    sentence: str
+    table: str
+    operation: str
+    fields: list[HistoryFieldOut]
+
+
+class HistoryEntryOut(BaseModel):
+    seq: int
+    occurred_at: datetime
+    actor_name: str
+    actor_role: str | None
+    origin: str
+    reason: str | None
+    items: list[HistoryItemOut]
+
+
+class HistoryOut(BaseModel):
+    """Every change to the claim and what belongs to it, oldest first; rating labels and
+    reasonings are hidden as on the desk until you may see the ratings (``ratings_visible``)."""
+
+    ratings_visible: bool
+    items: list[HistoryEntryOut]

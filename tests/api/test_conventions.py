@@ -73,6 +73,8 @@ def test_the_openapi_document_is_3_1_and_describes_every_resource(api):
         "/api/v1/claims/{claim_id}/ratings",
         "/api/v1/claims/{claim_id}/rating",
         "/api/v1/claims/{claim_id}/verdict",
+        "/api/v1/claims/{claim_id}/publications",
+        "/api/v1/claims/{claim_id}/history",
     }
     assert document["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
     create = document["paths"]["/api/v1/claims"]["post"]

@@ -31,8 +31,12 @@ def test_a_reviewer_sees_the_others_ratings_only_after_rating(api, token_for, ma
     add_rating(db_session, claim, first)
 
     before = api.get(f"/claims/{claim.id}/ratings", holder).get_json()
+    history = api.get(f"/claims/{claim.id}/history", holder)
 
     assert before == {"visible": False, "count": 1, "mine": None, "items": []}
+    assert history.status_code == 200 and history.get_json()["ratings_visible"] is False
+    assert THEIR_REASONING not in history.get_data(as_text=True)
+    assert "hidden until you submit your own" in history.get_data(as_text=True)
 
     submitted = api.put(f"/claims/{claim.id}/rating", holder, json=_rating(db_session, "mostly-false"))
 
@@ -42,6 +46,7 @@ def test_a_reviewer_sees_the_others_ratings_only_after_rating(api, token_for, ma
     after = api.get(f"/claims/{claim.id}/ratings", holder).get_json()
     assert after["visible"] is True and after["count"] == 2 and after["mine"] == mine
     assert {item["reasoning"] for item in after["items"]} == {THEIR_REASONING, mine["reasoning"]}
+    assert THEIR_REASONING in api.get(f"/claims/{claim.id}/history", holder).get_data(as_text=True)
 
 
 def test_revising_a_rating_keeps_one_rating_per_person(api, token_for, db_session):

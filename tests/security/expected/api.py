@@ -37,6 +37,9 @@ EXPECTED: Expected = {
     ("api.rate_claim", "PUT"): NO_TOKEN,
     ("api.get_verdict", "GET"): NO_TOKEN,
     ("api.put_verdict", "PUT"): NO_TOKEN,
+    ("api.list_publications", "GET"): NO_TOKEN,
+    ("api.create_publication", "POST"): NO_TOKEN,
+    ("api.get_history", "GET"): NO_TOKEN,
 }
 
 
