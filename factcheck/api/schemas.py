@@ -461,3 +461,22 @@ class HistoryOut(BaseModel):
 
     ratings_visible: bool
     items: list[HistoryEntryOut]
+
+
+# --- exports ---------------------------------------------------------------------------------------
+
+
+class ExportQuery(RequestBody):
+    """The export page's format and filters (all optional; all must hold)."""
+
+    format: Literal["csv", "xlsx", "json", "ndjson", "claimreview"] = "csv"
+    date_field: Literal["captured", "published"] = Field(
+        default="captured", description="which day date_from and date_to bound: captured or first published"
+    )
+    date_from: Day | None = None
+    date_to: Day | None = None
+    state: ClaimState | None = None
+    label: Text(60) | None = Field(default=None, description="the draft verdict's rating label, by key")
+    tag: Text(80) | None = Field(default=None, description="a tag's name")
+    reviewer: Text(254) | None = Field(default=None, description="claims this person rated: email or user id")
+    claimant: Text(200) | None = Field(default=None, description="a part of the claimant's name")

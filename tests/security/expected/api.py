@@ -40,6 +40,7 @@ EXPECTED: Expected = {
     ("api.list_publications", "GET"): NO_TOKEN,
     ("api.create_publication", "POST"): NO_TOKEN,
     ("api.get_history", "GET"): NO_TOKEN,
+    ("api.export_claims", "GET"): NO_TOKEN,
 }
 
 
