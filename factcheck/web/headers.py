@@ -50,6 +50,10 @@ def no_store_unless_shared(response: Response) -> Response:
     has_session = current_app.config["SESSION_COOKIE_NAME"] in request.cookies
     if "no-store" in response.headers.get("Cache-Control", ""):
         return response  # already said (a download's "private, no-store")
+    if g.get("api_token") is not None:
+        # A token's API response: the API said "private, no-cache" (factcheck/api/core.py), so
+        # a client may keep it and revalidate by ETag; no browser session or shared cache is involved.
+        return response
     if desk or (has_session and "Cache-Control" not in response.headers):
         response.headers["Cache-Control"] = "no-store"
     return response
