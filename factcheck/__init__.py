@@ -126,6 +126,9 @@ def _register_blueprints(app: Flask) -> None:
     from factcheck.api import claims as api_claims  # noqa: F401 - attach their routes to the api blueprint
     from factcheck.api import discussion as api_discussion  # noqa: F401
     from factcheck.api import documents as api_documents  # noqa: F401
+    from factcheck.api import exports as api_exports  # noqa: F401
+    from factcheck.api import publications as api_publications  # noqa: F401
+    from factcheck.api import verdicts as api_verdicts  # noqa: F401
     from factcheck.api import views as api_views  # noqa: F401
     from factcheck.api.core import bp as api_bp
     from factcheck.audit import views as audit_views

@@ -332,7 +332,7 @@ def claim_transitions(claim_id: int) -> Response:
 )
 def transition_claim(claim_id: int, json: TransitionIn) -> Response:
     """Move the claim, with the desk's rules (a dismissal needs a comment: its reason).
-    Publishing is not a transition here: it freezes a revision (later in the API)."""
+    Publishing is not a transition here: it freezes a revision (POST .../publications)."""
     claim = claim_or_404(claim_id)
     try:
         step: ClaimTransition = workflow.transition(

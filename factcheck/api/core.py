@@ -178,14 +178,16 @@ def _after_api_request(response: Response) -> Response:
         response.headers["Access-Control-Expose-Headers"] = "ETag, Link, Location, Retry-After, X-Request-ID"
         response.vary.add("Origin")
         if request.method == "OPTIONS":
-            response.headers["Access-Control-Allow-Methods"] = "GET, POST, PATCH, DELETE, OPTIONS"
+            response.headers["Access-Control-Allow-Methods"] = "GET, POST, PUT, PATCH, DELETE, OPTIONS"
             response.headers["Access-Control-Allow-Headers"] = (
                 "Authorization, Content-Type, If-Match, If-None-Match"
             )
             response.headers["Access-Control-Max-Age"] = "600"
     if g.get("api_token") is not None:
-        # A person's data: no shared cache may keep it; the client may, revalidating by ETag.
-        response.headers["Cache-Control"] = "private, no-cache"
+        # A person's data: no shared cache may keep it; the client may, revalidating by ETag
+        # (an export's download says no-store: nobody keeps it).
+        if "no-store" not in response.headers.get("Cache-Control", ""):
+            response.headers["Cache-Control"] = "private, no-cache"
         response.vary.add("Authorization")
     if response.status_code >= 500:
         g.pop(_USE, None)

@@ -21,6 +21,7 @@ from pydantic import (
 )
 
 from factcheck.claims.models import AnchorStatus, ClaimantKind, ClaimState
+from factcheck.publishing.models import PublicationKind
 from factcheck.sources.models import SourceKind, Stance
 
 # Ids are 32-bit integers on PostgreSQL.
@@ -329,3 +330,153 @@ class CommentOut(BaseModel):
 
 class CommentList(BaseModel):
     items: list[CommentOut]
+
+
+# --- ratings and the verdict -------------------------------------------------------------------
+
+
+class LabelOut(BaseModel):
+    id: int
+    key: str
+    name: str
+
+
+class RatingIn(RequestBody):
+    """Your rating of the claim: a label of the active scale and why."""
+
+    label_id: Id
+    reasoning: Text(20_000)
+
+
+class RatingOut(BaseModel):
+    id: int
+    claim_id: int
+    reviewer: PersonOut | None
+    label: LabelOut
+    reasoning: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class RatingList(BaseModel):
+    """Ratings are blind: until you have rated the claim (editors and admins: always), ``items``
+    is empty and only ``count`` says how many others rated it."""
+
+    visible: bool
+    count: int
+    mine: RatingOut | None
+    items: list[RatingOut]
+
+
+class VerdictIn(RequestBody):
+    """The whole verdict (fields left out are emptied). Changing a verdict that exists needs the
+    version you read (``version``, or If-Match with its ETag); changing its label, a ``reason``."""
+
+    headline: Text(300)
+    label_id: Id | None = None
+    summary: Text(20_000) = ""
+    explanation: Text(200_000) = ""
+    reason: Text(2000) | None = Field(default=None, description="why the label changes; kept in the history")
+    version: Id | None = None
+
+
+class VerdictOut(BaseModel):
+    id: int
+    claim_id: int
+    label: LabelOut | None
+    imported_label: str | None
+    headline: str
+    summary: str
+    explanation: str
+    author: PersonOut | None
+    updated_by: PersonOut | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+# --- publications and the history ----------------------------------------------------------------
+
+
+class PublicationIn(RequestBody):
+    """Publish the verdict (``publication``: a Ready claim, with an optional ``reason`` for the
+    history), or a ``correction``, ``update`` or ``retraction`` of a published one, with its
+    public ``note`` (what changed and why; readers see it with its date)."""
+
+    kind: PublicationKind
+    note: Text(2000) | None = None
+    reason: Text(2000) | None = None
+    verdict_version: Id | None = Field(
+        default=None, description="the verdict version you reviewed; if it changed meanwhile, 409"
+    )
+    latest_revision: Id | None = Field(
+        default=None, description="the newest revision you read; if another was published since, 409"
+    )
+
+
+class PublicationOut(BaseModel):
+    id: int
+    claim_id: int
+    revision: int
+    kind: PublicationKind
+    note: str | None
+    label_name: str
+    headline: str
+    published_at: datetime
+    published_by: PersonOut | None
+    snapshot: dict[str, Any] = Field(description="what readers were shown by this revision")
+    links: dict[str, str]
+
+
+class PublicationList(BaseModel):
+    items: list[PublicationOut]
+
+
+class HistoryFieldOut(BaseModel):
+    name: str
+    old: str
+    new: str
+
+
+class HistoryItemOut(BaseModel):
+    sentence: str
+    table: str
+    operation: str
+    fields: list[HistoryFieldOut]
+
+
+class HistoryEntryOut(BaseModel):
+    seq: int
+    occurred_at: datetime
+    actor_name: str
+    actor_role: str | None
+    origin: str
+    reason: str | None
+    items: list[HistoryItemOut]
+
+
+class HistoryOut(BaseModel):
+    """Every change to the claim and what belongs to it, oldest first; rating labels and
+    reasonings are hidden as on the desk until you may see the ratings (``ratings_visible``)."""
+
+    ratings_visible: bool
+    items: list[HistoryEntryOut]
+
+
+# --- exports ---------------------------------------------------------------------------------------
+
+
+class ExportQuery(RequestBody):
+    """The export page's format and filters (all optional; all must hold)."""
+
+    format: Literal["csv", "xlsx", "json", "ndjson", "claimreview"] = "csv"
+    date_field: Literal["captured", "published"] = Field(
+        default="captured", description="which day date_from and date_to bound: captured or first published"
+    )
+    date_from: Day | None = None
+    date_to: Day | None = None
+    state: ClaimState | None = None
+    label: Text(60) | None = Field(default=None, description="the draft verdict's rating label, by key")
+    tag: Text(80) | None = Field(default=None, description="a tag's name")
+    reviewer: Text(254) | None = Field(default=None, description="claims this person rated: email or user id")
+    claimant: Text(200) | None = Field(default=None, description="a part of the claimant's name")

@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from flask import Flask
 from sqlalchemy.orm import Session
 
+from factcheck import db
 from factcheck.exports import claimreview, formats
-from factcheck.exports.claims import CLAIM_COLUMNS, ClaimExportFilter, ClaimRecord, count_claims
+from factcheck.exports.claims import (
+    CLAIM_COLUMNS,
+    ClaimExportFilter,
+    ClaimRecord,
+    Viewer,
+    claim_records,
+    count_claims,
+)
 from factcheck.exports.formats import Format
 
 # The formats of the claims export, in the order the page offers them.
@@ -26,6 +35,16 @@ def claim_chunks(
     if format_key == claimreview.FORMAT.key:
         return claimreview.feed_chunks(session, claim_filter)
     return formats.chunks(format_key, CLAIM_COLUMNS, records, sheet=SHEET)
+
+
+def streamed_claim_chunks(
+    app: Flask, format_key: str, claim_filter: ClaimExportFilter, viewer: Viewer
+) -> Iterator[str | bytes]:
+    """The export for a download (the export page, the API): read batch by batch while the
+    response is sent, by a session of its own (the request's is closed once the view returns)."""
+    with db.reading_session(app) as reader:
+        records = claim_records(reader, claim_filter, viewer)
+        yield from claim_chunks(reader, format_key, claim_filter, records)
 
 
 def matching_count(session: Session, format_key: str, claim_filter: ClaimExportFilter) -> int:

@@ -7,14 +7,12 @@ while the response is sent, batch by batch.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from flask import Blueprint, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 
 from factcheck import db
-from factcheck.exports.catalogue import CLAIM_FORMATS, claim_chunks
-from factcheck.exports.claims import CLAIM_COLUMNS, Viewer, claim_records
+from factcheck.exports.catalogue import CLAIM_FORMATS, streamed_claim_chunks
+from factcheck.exports.claims import CLAIM_COLUMNS, Viewer
 from factcheck.exports.forms import ExportForm, export_form, validated_filter
 from factcheck.exports.streams import dated_filename, download
 from factcheck.security.permissions import Permission, requires
@@ -50,11 +48,5 @@ def claims() -> ResponseReturnValue:
     format_ = CLAIM_FORMATS[form.format.data]
     viewer = Viewer.of(current_actor())
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-
-    def chunks() -> Iterator[str | bytes]:
-        # The request's own session is closed once the view returns; read with one of our own.
-        with db.reading_session(app) as reader:
-            records = claim_records(reader, claim_filter, viewer)
-            yield from claim_chunks(reader, format_.key, claim_filter, records)
-
-    return download(chunks(), dated_filename("claims", format_.extension), format_.mimetype)
+    chunks = streamed_claim_chunks(app, format_.key, claim_filter, viewer)
+    return download(chunks, dated_filename("claims", format_.extension), format_.mimetype)

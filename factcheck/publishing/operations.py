@@ -71,6 +71,23 @@ class PublishingError(WorkflowError):
         self.conflict = conflict
 
 
+def refusal_status(error: PublishingError) -> int:
+    """The HTTP status of a refusal, on the desk and in the API: someone else published meanwhile
+    409, the four-eyes rule 403 (this person may not; another may), anything else 422."""
+    if error.conflict:
+        return 409
+    return 403 if error.forbidden else 422
+
+
+def as_sentence(message: str) -> str:
+    """An operation's message as a sentence for a page or a problem's detail."""
+    message = message.strip()
+    if not message:
+        return message
+    message = message[:1].upper() + message[1:]
+    return message if message.endswith((".", "!", "?")) else message + "."
+
+
 def latest_revision(session: Session, claim_id: int) -> Publication | None:
     """The claim's newest publication revision as stored now, or None if it was never published."""
     return session.scalar(

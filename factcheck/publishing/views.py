@@ -20,28 +20,13 @@ from factcheck.db import utcnow
 from factcheck.publishing import operations
 from factcheck.publishing.forms import KIND_HINTS, PublishForm, RevisionForm, version_of
 from factcheck.publishing.models import Publication, PublicationKind
-from factcheck.publishing.operations import PublishingError
+from factcheck.publishing.operations import PublishingError, as_sentence, refusal_status
 from factcheck.publishing.snapshot import build_snapshot
 from factcheck.security.permissions import Permission, requires
 from factcheck.web.forms import Form, form_status
 from factcheck.web.lookups import current_actor, get_or_404
 
 bp = Blueprint("publishing", __name__, url_prefix="/claims")
-
-
-def _status(error: PublishingError) -> int:
-    if error.conflict:
-        return 409
-    return 403 if error.forbidden else 422
-
-
-def _sentence(message: str) -> str:
-    """An operation's message as a sentence for the page."""
-    message = message.strip()
-    if not message:
-        return message
-    message = message[:1].upper() + message[1:]
-    return message if message.endswith((".", "!", "?")) else message + "."
 
 
 def _draft_snapshot(claim: Claim) -> dict[str, Any] | None:
@@ -64,10 +49,10 @@ def _publish_problems(claim: Claim) -> list[str]:
         problems.append(f"Only a claim that is Ready can be published; this one is {claim.state.label}.")
     actor = current_actor()
     # The four-eyes refusal as the operation words it, naming who could publish instead.
-    problems += [_sentence(blocker) for blocker in publish_blockers(claim, actor, four_eyes=False)]
+    problems += [as_sentence(blocker) for blocker in publish_blockers(claim, actor, four_eyes=False)]
     refusal = operations.four_eyes_refusal(db.session(), claim, actor)
     if refusal:
-        problems.append(_sentence(refusal))
+        problems.append(as_sentence(refusal))
     return problems
 
 
@@ -113,9 +98,9 @@ def _attempt(
         publication = operation()
     except PublishingError as exc:
         if exc.field and hasattr(form, exc.field):
-            getattr(form, exc.field).errors = [_sentence(str(exc))]
-            return None, None, _status(exc)
-        return None, _sentence(str(exc)), _status(exc)
+            getattr(form, exc.field).errors = [as_sentence(str(exc))]
+            return None, None, refusal_status(exc)
+        return None, as_sentence(str(exc)), refusal_status(exc)
     _flash_published(claim, publication)
     return redirect(url_for("claims.show", claim_id=claim.id, _anchor="publications-heading")), None, 200
 

@@ -60,6 +60,9 @@ class Api:
     def patch(self, path: str, holder: Holder | None = None, **kwargs: Any) -> Any:
         return self.call("PATCH", path, holder, **kwargs)
 
+    def put(self, path: str, holder: Holder | None = None, **kwargs: Any) -> Any:
+        return self.call("PUT", path, holder, **kwargs)
+
 
 @pytest.fixture
 def api(client: FlaskClient) -> Api:

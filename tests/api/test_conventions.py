@@ -70,6 +70,12 @@ def test_the_openapi_document_is_3_1_and_describes_every_resource(api):
         "/api/v1/claims/{claim_id}/transitions",
         "/api/v1/claims/{claim_id}/sources",
         "/api/v1/claims/{claim_id}/comments",
+        "/api/v1/claims/{claim_id}/ratings",
+        "/api/v1/claims/{claim_id}/rating",
+        "/api/v1/claims/{claim_id}/verdict",
+        "/api/v1/claims/{claim_id}/publications",
+        "/api/v1/claims/{claim_id}/history",
+        "/api/v1/exports/claims",
     }
     assert document["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
     create = document["paths"]["/api/v1/claims"]["post"]

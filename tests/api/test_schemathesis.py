@@ -57,7 +57,7 @@ def test_api_keeps_its_contract(api_schema, writer):
     # Each operation's strategy run by hypothesis directly (schemathesis's pytest plugin
     # does not run with this pytest's version).
     operations = [result.ok() for result in api_schema.get_all_operations()]
-    assert len(operations) == 13
+    assert len(operations) == 21
 
     statuses: dict[str, set[int]] = {}
     for operation in operations:

@@ -33,6 +33,14 @@ EXPECTED: Expected = {
     ("api.create_source", "POST"): NO_TOKEN,
     ("api.list_comments", "GET"): NO_TOKEN,
     ("api.create_comment", "POST"): NO_TOKEN,
+    ("api.list_ratings", "GET"): NO_TOKEN,
+    ("api.rate_claim", "PUT"): NO_TOKEN,
+    ("api.get_verdict", "GET"): NO_TOKEN,
+    ("api.put_verdict", "PUT"): NO_TOKEN,
+    ("api.list_publications", "GET"): NO_TOKEN,
+    ("api.create_publication", "POST"): NO_TOKEN,
+    ("api.get_history", "GET"): NO_TOKEN,
+    ("api.export_claims", "GET"): NO_TOKEN,
 }
 
 
