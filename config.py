@@ -85,6 +85,15 @@ class DefaultConfig:
 
     # Documents: the largest text (pasted or read from an upload) accepted, in bytes of UTF-8.
     MAX_DOCUMENT_BYTES = 2 * 1024 * 1024
+    # Uploaded HTML pages: the largest file read (extracting a 1.8 MB page took 6 s;
+    # a request must stay well inside gunicorn's 30 s timeout). docs/limits.md.
+    MAX_HTML_UPLOAD_BYTES = 1024 * 1024
+    # Dossier PDFs of claims with more sources than this are rendered by the background
+    # worker behind a "being prepared" page; smaller ones in the request. docs/limits.md.
+    DOSSIER_INLINE_MAX_SOURCES = 50
+    # Where rendered dossier PDFs are cached (web and worker processes must share it);
+    # empty: "dossiers" in the instance folder.
+    DOSSIER_CACHE_DIR = ""
     # Requests larger than this are refused (413) before they are read; keep it above
     # MAX_DOCUMENT_BYTES so an oversized document gets a message next to the form field.
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
