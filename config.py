@@ -66,8 +66,9 @@ class DefaultConfig:
     WTF_CSRF_TIME_LIMIT = 3600 * 8
 
     # Failed sign-ins allowed per client address (any accounts) and per account from one address.
-    # Several limits separated by ";" make the waits progressive, e.g. "5 per 15 minutes;20 per day".
-    LOGIN_THROTTLE = "5 per 15 minutes"
+    # Several limits separated by ";" make the waits progressive (OWASP): 5 failures wait out
+    # at most 15 minutes, 10 up to 2 hours, 20 up to a day (each window starts at its first failure).
+    LOGIN_THROTTLE = "5 per 15 minutes;10 per 2 hours;20 per day"
     # Failed sign-ins allowed per account from all addresses the owner has not signed in from
     # (a spread-out guessing attack). Addresses the account signed in from within
     # LOGIN_FAMILIAR_DAYS are exempt, so a stranger's failures cannot lock the owner out.
