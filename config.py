@@ -66,8 +66,9 @@ class DefaultConfig:
     WTF_CSRF_TIME_LIMIT = 3600 * 8
 
     # Failed sign-ins allowed per client address (any accounts) and per account from one address.
-    # Several limits separated by ";" make the waits progressive, e.g. "5 per 15 minutes;20 per day".
-    LOGIN_THROTTLE = "5 per 15 minutes"
+    # Several limits separated by ";" make the waits progressive (OWASP): 5 failures wait out
+    # at most 15 minutes, 10 up to 2 hours, 20 up to a day (each window starts at its first failure).
+    LOGIN_THROTTLE = "5 per 15 minutes;10 per 2 hours;20 per day"
     # Failed sign-ins allowed per account from all addresses the owner has not signed in from
     # (a spread-out guessing attack). Addresses the account signed in from within
     # LOGIN_FAMILIAR_DAYS are exempt, so a stranger's failures cannot lock the owner out.
@@ -85,6 +86,15 @@ class DefaultConfig:
 
     # Documents: the largest text (pasted or read from an upload) accepted, in bytes of UTF-8.
     MAX_DOCUMENT_BYTES = 2 * 1024 * 1024
+    # Uploaded HTML pages: the largest file read (extracting a 1.8 MB page took 6 s;
+    # a request must stay well inside gunicorn's 30 s timeout). docs/limits.md.
+    MAX_HTML_UPLOAD_BYTES = 1024 * 1024
+    # Dossier PDFs of claims with more sources than this are rendered by the background
+    # worker behind a "being prepared" page; smaller ones in the request. docs/limits.md.
+    DOSSIER_INLINE_MAX_SOURCES = 50
+    # Where rendered dossier PDFs are cached (web and worker processes must share it);
+    # empty: "dossiers" in the instance folder.
+    DOSSIER_CACHE_DIR = ""
     # Requests larger than this are refused (413) before they are read; keep it above
     # MAX_DOCUMENT_BYTES so an oversized document gets a message next to the form field.
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, defer
 
 from factcheck.claims.anchoring import anchor
 from factcheck.claims.models import AnchorStatus, Appearance
-from factcheck.documents.extract import normalise_text
+from factcheck.documents.extract import normalise_text, readable_size
 from factcheck.documents.models import Document
 from factcheck.security.permissions import Permission, require
 from factcheck.web.urls import UrlProblem, clean_http_url
@@ -98,12 +98,6 @@ def _optional(value: str | None) -> str | None:
 
 def _first_line(text: str) -> str:
     return next(line.strip() for line in text.splitlines() if line.strip())
-
-
-def readable_size(size: int) -> str:
-    if size >= 1024 * 1024:
-        return f"{size / (1024 * 1024):.1f} MB"
-    return f"{max(1, round(size / 1024))} KB"
 
 
 def add_document(

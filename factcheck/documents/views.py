@@ -14,7 +14,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from factcheck import db
 from factcheck.claims.models import Appearance
 from factcheck.documents import operations
-from factcheck.documents.extract import UnreadableUpload, read_upload
+from factcheck.documents.extract import DEFAULT_MAX_HTML_BYTES, UnreadableUpload, read_upload
 from factcheck.documents.forms import DocumentForm
 from factcheck.documents.highlights import render_text
 from factcheck.documents.models import Document
@@ -112,7 +112,11 @@ def _values(form: DocumentForm) -> DocumentValues:
             raise UnreadableUpload(
                 f"The file is too large: the most is {operations.readable_size(_max_bytes())}."
             )
-        extracted = read_upload(upload.filename or "", data)
+        extracted = read_upload(
+            upload.filename or "",
+            data,
+            max_html_bytes=int(current_app.config.get("MAX_HTML_UPLOAD_BYTES", DEFAULT_MAX_HTML_BYTES)),
+        )
         form.text.data = extracted.text
         for name, value in extracted.metadata.items():
             if not form[name].data:

@@ -9,7 +9,7 @@ never held in memory (:class:`_Streamed`). Then each record is
 imported in a savepoint of its own, so a bad record is reported (with its line
 number, or its index in a JSON array) and skipped without leaving half of it
 behind, and the rest is imported. The work is committed every
-:data:`COMMIT_EVERY` records and at the end (other writers are not kept waiting
+:data:`COMMIT_EVERY` records or :data:`COMMIT_SECONDS`, and at the end (other writers are not kept waiting
 by a long import; an import stopped half-way is finished by running it again),
 attributed to the command in the audit history, with the reason
 "Imported from FILE". The summary on standard output counts what was created,
@@ -23,8 +23,9 @@ A progress bar shows on a terminal (standard error).
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any, Generic, Protocol, TypeVar
@@ -75,6 +76,12 @@ CLAIMREVIEW_COMMAND = "factcheck import claimreview"
 CLAIMS_COMMAND = "factcheck import claims"
 # Records imported per transaction.
 COMMIT_EVERY = 200
+# ... or sooner, once a batch has held the write transaction this long (seconds): on SQLite
+# it holds the file's one write lock, and web writes wait at most SQLITE_BUSY_TIMEOUT_MS.
+COMMIT_SECONDS = 0.5
+# SQLite: the pause after each commit, so writers waiting on the lock take it before the
+# import's next batch does (their busy handler looks again at most every 100 ms).
+SQLITE_YIELD_SECONDS = 0.15
 # The reason for a record our code could not take, whatever the malformation (the summary groups by it).
 MALFORMED = "malformed record"
 # Errors of the database itself, not of one record: the run stops (a re-run resumes).
@@ -375,6 +382,8 @@ class _Run:
     where: str = "the start"
     # Nothing is committed: the whole run is rolled back at its end.
     dry_run: bool = False
+    # When the batch in hand began (time.monotonic()).
+    batch_started: float = field(default_factory=time.monotonic)
 
     def at(self, path: Path, location: str) -> None:
         self.done += 1
@@ -400,14 +409,21 @@ class _Run:
 
 
 def _commit_every_batch(session: Session, run: _Run) -> None:
-    """Commit after every COMMIT_EVERY records, so a long import does not keep other writers
-    waiting (the audit chain's lock, SQLite's write lock) until it ends. Safe because importing
-    is idempotent: an import stopped half-way is finished by running it again."""
-    if not run.dry_run and run.done > 1 and (run.done - 1) % COMMIT_EVERY == 0:
-        session.commit()
-        run.committed = run.done - 1
-        # Keep memory flat however long the file.
-        session.expunge_all()
+    """Commit after COMMIT_EVERY records or COMMIT_SECONDS, whichever comes first, so a long
+    import does not keep other writers waiting (the audit chain's lock, SQLite's write lock)
+    until it ends: each batch is a changeset of its own, with the import's reason. Safe because
+    importing is idempotent: an import stopped half-way is finished by running it again."""
+    if run.dry_run or run.done <= 1:
+        return
+    if (run.done - 1) % COMMIT_EVERY != 0 and time.monotonic() - run.batch_started < COMMIT_SECONDS:
+        return
+    session.commit()
+    run.committed = run.done - 1
+    # Keep memory flat however long the file.
+    session.expunge_all()
+    if session.get_bind().dialect.name == "sqlite":
+        time.sleep(SQLITE_YIELD_SECONDS)
+    run.batch_started = time.monotonic()
 
 
 def _saved(

@@ -254,3 +254,16 @@ def counts(session: Session) -> dict[JobState, int]:
     found = {state: 0 for state in JobState}
     found.update({state: number for state, number in rows})
     return found
+
+
+def requeue(session: Session, job: Job, *, now: datetime | None = None) -> None:
+    """Run a finished job again, now (a cached result it made is gone); not an admin's retry."""
+    now = now or utcnow()
+    job.state = JobState.QUEUED
+    job.attempts = 0
+    job.run_after = now
+    job.finished_at = None
+    job.locked_by = None
+    job.locked_until = None
+    job.last_error = None
+    session.flush()

@@ -224,6 +224,51 @@ def test_the_throttle_takes_several_limits_for_progressive_waits(make_app, make_
     assert int(first.headers["Retry-After"]) <= 60
 
 
+class FakeClock:
+    """The rate limiter's clock (Flask-Limiter and its memory storage), moved by hand."""
+
+    def __init__(self) -> None:
+        import time
+
+        self.now = time.time()
+
+    def time(self) -> float:
+        return self.now
+
+
+def test_the_waits_grow_with_the_failures(make_app, make_user, monkeypatch):
+    import types
+
+    clock = FakeClock()
+    fake_time = types.SimpleNamespace(time=clock.time)
+    monkeypatch.setattr("limits.storage.memory.time", fake_time)
+    monkeypatch.setattr("flask_limiter._extension.time", fake_time)
+    app = make_app(LOGIN_THROTTLE="2 per minute;3 per hour", LOGIN_ACCOUNT_THROTTLE="100 per hour")
+    client = app.test_client()
+    user = make_user()
+    ip = "203.0.113.12"
+    for _ in range(2):
+        assert attempt(client, user.email, WRONG, ip=ip).status_code == 422
+    first = attempt(client, user.email, PASSWORD, ip=ip)
+    assert first.status_code == 429
+    assert 0 < int(first.headers["Retry-After"]) <= 60
+
+    # The short wait served, one more try; failing again, the wait is the hour's.
+    clock.now += 61
+    assert attempt(client, user.email, WRONG, ip=ip).status_code == 422
+    second = attempt(client, user.email, PASSWORD, ip=ip)
+    assert second.status_code == 429
+    assert 60 < int(second.headers["Retry-After"]) <= 3600
+
+    # Another address of the owner is not held by this one's waits.
+    assert attempt(client, user.email, PASSWORD, ip="192.0.2.77").status_code == 302
+
+
+def test_the_default_throttle_is_progressive(app):
+    limits = [part.strip() for part in app.config["LOGIN_THROTTLE"].split(";")]
+    assert limits == ["5 per 15 minutes", "10 per 2 hours", "20 per day"]
+
+
 def test_throttled_and_failed_attempts_are_in_the_security_log(throttled_app, make_user, db_session):
     client = throttled_app.test_client()
     user = make_user()

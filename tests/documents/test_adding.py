@@ -181,6 +181,25 @@ def test_an_oversized_upload_or_text_is_refused(
     assert post_document(client, upload("fits.txt", b"a" * 1000)).status_code == 302
 
 
+def test_an_html_page_over_its_own_limit_gets_a_form_error_and_nothing_is_stored(
+    make_app: Callable[..., Flask], make_user: Callable[..., User], db_session: Session
+) -> None:
+    # HTML is bounded below MAX_DOCUMENT_BYTES: extracting a large page takes seconds.
+    app = make_app(MAX_HTML_UPLOAD_BYTES=len(HTML_PAGE) + 100)
+    client = app.test_client()
+    user = make_user(Role.REVIEWER)
+    client.post("/login", data={"email": user.email, "password": PASSWORD})
+
+    padded = HTML_PAGE.replace(b"</body>", b"<p>" + b"more words " * 20 + b"</p></body>")
+    response = post_document(client, upload("page.html", padded))
+    assert response.status_code == 422
+    assert "This web page is too large to read here (the most is 1 KB)" in field_error(response, "upload")
+    assert documents(db_session) == []
+    # The same bytes as text are within the document limit; a page under the limit is read.
+    assert post_document(client, upload("page.html", HTML_PAGE)).status_code == 302
+    assert len(documents(db_session)) == 1
+
+
 def test_a_long_pasted_text_under_the_default_limit_is_accepted(
     client: Any, reviewer: User, db_session: Session
 ) -> None:

@@ -217,6 +217,8 @@ def test_a_lost_connection_ends_the_run_with_one_line_and_a_rerun_resumes(
     app: Flask, db_session: Session, tmp_path: Path, monkeypatch: Any
 ) -> None:
     monkeypatch.setattr("factcheck.imports.cli.COMMIT_EVERY", 2)
+    # Batches by count only, however slow the machine.
+    monkeypatch.setattr("factcheck.imports.cli.COMMIT_SECONDS", float("inf"))
     path = write(tmp_path, "many.json", [_record(n) for n in range(7)])
     with monkeypatch.context() as patch:
         _failing_at(patch, ReviewImporter, 6)
@@ -245,6 +247,8 @@ def test_a_lost_connection_in_the_csv_import(
     app: Flask, db_session: Session, tmp_path: Path, monkeypatch: Any
 ) -> None:
     monkeypatch.setattr("factcheck.imports.cli.COMMIT_EVERY", 2)
+    # Batches by count only, however slow the machine.
+    monkeypatch.setattr("factcheck.imports.cli.COMMIT_SECONDS", float("inf"))
     rows = [{"Claim": f"Claim {n}", "Claimant": "Someone"} for n in range(5)]
     path = write(tmp_path, "claims.csv", csv_text(rows))
     with monkeypatch.context() as patch:
