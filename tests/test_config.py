@@ -44,7 +44,7 @@ def test_defaults_without_anything_else():
     assert values["SECRET_KEY"] is None
     assert values["WTF_CSRF_ENABLED"] is True
     assert values["MIN_RATINGS"] == 2
-    assert values["LOGIN_THROTTLE"] == "5 per 15 minutes"
+    assert values["LOGIN_THROTTLE"] == "5 per 15 minutes;10 per 2 hours;20 per day"
     assert values["SESSION_COOKIE_HTTPONLY"] is True
     assert values["SESSION_COOKIE_SECURE"] is False
 
