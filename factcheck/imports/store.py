@@ -47,6 +47,7 @@ from factcheck.imports.claimreview import (
     BadRecord,
     ParsedAppearance,
     ParsedReview,
+    ParsedRevision,
     content_snapshot,
     generated_headline,
     same_organisation,
@@ -231,18 +232,7 @@ class ReviewImporter:
             claim, 1, PublicationKind.PUBLICATION, None, first_at, first_at, content, first_known=first_known
         )
         for number, later in enumerate(review.corrections, start=2):
-            at = later.published_at or self.now
-            self._add_revision(
-                claim,
-                number,
-                later.kind,
-                later.note,
-                at,
-                first_at,
-                content,
-                known=later.published_at is not None,
-                first_known=first_known,
-            )
+            self._add_correction(claim, number, later, first_at, content, first_known=first_known)
         self.session.add(claim)
         self.session.flush()
         self.known_keys.add(review.key)
@@ -295,6 +285,30 @@ class ReviewImporter:
         claim.publications.append(publication)
         return publication
 
+    def _add_correction(
+        self,
+        claim: Claim,
+        number: int,
+        later: ParsedRevision,
+        first_at: datetime,
+        content: dict[str, Any],
+        *,
+        first_known: bool,
+    ) -> Publication:
+        """A revision for one of the record's ``correction`` entries, at its own date (unknown
+        when it has none)."""
+        return self._add_revision(
+            claim,
+            number,
+            later.kind,
+            later.note,
+            later.published_at or self.now,
+            first_at,
+            content,
+            known=later.published_at is not None,
+            first_known=first_known,
+        )
+
     # --- records imported before --------------------------------------------------------
 
     def _update(
@@ -339,18 +353,7 @@ class ReviewImporter:
         number = latest.revision
         for later in new:
             number += 1
-            at = later.published_at or self.now
-            self._add_revision(
-                claim,
-                number,
-                later.kind,
-                later.note,
-                at,
-                first_at,
-                content,
-                known=later.published_at is not None,
-                first_known=first_known,
-            )
+            self._add_correction(claim, number, later, first_at, content, first_known=first_known)
         if not new:
             number += 1
             note = f"The fact check changed where it was first published; re-imported from {self.source}."
