@@ -23,6 +23,7 @@ from wtforms.validators import Length, Optional
 from factcheck import db
 from factcheck.accounts.models import User
 from factcheck.claims.blueprint import bp
+from factcheck.claims.bulk_forms import MOVE_TARGETS
 from factcheck.claims.models import Assignment, Claim, ClaimState, Tag, claim_tags
 from factcheck.ratings.models import RatingLabel
 from factcheck.search.engines import claim_ids_matching
@@ -269,7 +270,14 @@ def claim_page(
 def _render(*, mine: bool) -> ResponseReturnValue:
     session = db.session()
     form = filter_form(session, request.args)
-    context: dict[str, Any] = {"form": form, "mine": mine, "sorts": SORTS}
+    context: dict[str, Any] = {
+        "form": form,
+        "mine": mine,
+        "sorts": SORTS,
+        # The bulk action form under the list (factcheck/claims/bulk.py).
+        "bulk_states": MOVE_TARGETS,
+        "bulk_people": session.scalars(select(User).where(User.is_disabled.is_(False)).order_by(User.name)),
+    }
     endpoint = "claims.my_work" if mine else "claims.index"
     if any(request.args.get(name) for name in form.data) and not form.validate():
         return render_template("claims/index.html", claims=None, **context), 422

@@ -18,6 +18,8 @@ EXPECTED: Expected = {
     # Assigning people: editors and admins.
     ("claims.assign", "POST"): (LOGIN, 403, 422, 422),
     ("claims.unassign", "POST"): (LOGIN, 403, 302, 302),
+    # Bulk actions from the list: anyone on the desk (assigning checked per action); an empty form is invalid.
+    ("claims.bulk_action", "POST"): (LOGIN, 422, 422, 422),
 }
 
 
