@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from flask import abort, current_app, render_template, request, url_for
+from flask import abort, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup, escape
 from sqlalchemy import case, func, select, text
@@ -53,6 +53,16 @@ changed and why. Earlier versions stay readable, and every change is listed belo
 
 If you think we got something wrong, tell us with the "Report an error" link on the fact check's page.
 """
+
+
+# --- the site's icon ------------------------------------------------------------
+
+
+@bp.route("/favicon.ico")
+@public
+def favicon() -> ResponseReturnValue:
+    # Browsers and feed readers ask for /favicon.ico whatever the page links; send them to the icon.
+    return redirect(url_for("static", filename="favicon.svg"), 301)
 
 
 # --- methodology ---------------------------------------------------------------

@@ -22,6 +22,8 @@ EXPECTED: Expected = {
     ("public.methodology", "GET"): EVERYONE,
     ("public.corrections", "GET"): EVERYONE,
     ("public.about", "GET"): EVERYONE,
+    # The site's icon: a permanent redirect to the static file.
+    ("public.favicon", "GET"): (301, 301, 301, 301),
     ("public.document", "GET"): EVERYONE,
 }
 
