@@ -177,6 +177,9 @@ def revise(claim_id: int) -> ResponseReturnValue:
         differs=operations.draft_differs(session, claim) if latest is not None else False,
         kind_hints=KIND_HINTS,
         four_eyes=configured_four_eyes(),
+        # Said before they write the note, as the publish page does: the operation would refuse
+        # a sole author's correction or update (a retraction stays open to them).
+        four_eyes_warning=operations.four_eyes_refusal(session, claim, current_actor()),
     ), max(status, form_status(form))
 
 

@@ -263,6 +263,31 @@ def test_the_four_eyes_rule_on_a_correction_is_a_clear_refusal(client, db_sessio
     assert len(revisions(db_session, claim)) == 1
 
 
+def test_the_revision_form_warns_a_sole_author_before_they_submit(client, db_session, team):
+    claim = published_claim(db_session, team, author="eve", publisher="ada")
+    sign_in(client, team["eve"])
+    edit_verdict(client, claim, headline="Eve changed her own verdict")
+
+    page = client.get(f"/claims/{claim.id}/revise")
+
+    assert page.status_code == 200
+    warning = re.search(
+        r'<div[^>]*id="four-eyes-warning"[^>]*>(.*?)</div>', page.get_data(as_text=True), re.S
+    )
+    assert warning is not None
+    text = " ".join(re.sub(r"<[^>]+>", " ", warning.group(1)).split())
+    assert text.startswith("You wrote this verdict alone")
+    assert "ask Ada" in text
+    assert "You may still publish a retraction" in text
+    assert "Publish the revision" in page_text(page)
+
+
+def test_the_revision_form_does_not_warn_another_editor(client, db_session, team):
+    claim = published_claim(db_session, team, author="eve", publisher="ada")
+    sign_in(client, team["ada"])
+    assert 'id="four-eyes-warning"' not in client.get(f"/claims/{claim.id}/revise").get_data(as_text=True)
+
+
 def test_a_retraction_is_final_on_the_desk(client, db_session, team):
     claim = published_claim(db_session, team)
     sign_in(client, team["ed"])
