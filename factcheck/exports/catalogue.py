@@ -11,6 +11,7 @@ from factcheck import db
 from factcheck.exports import claimreview, formats
 from factcheck.exports.claims import (
     CLAIM_COLUMNS,
+    CLAIM_SHEETS,
     ClaimExportFilter,
     ClaimRecord,
     Viewer,
@@ -34,7 +35,7 @@ def claim_chunks(
     """The export's output as chunks: ``records`` for the tabular formats, the feed for ClaimReview."""
     if format_key == claimreview.FORMAT.key:
         return claimreview.feed_chunks(session, claim_filter)
-    return formats.chunks(format_key, CLAIM_COLUMNS, records, sheet=SHEET)
+    return formats.chunks(format_key, CLAIM_COLUMNS, records, sheet=SHEET, extra_sheets=CLAIM_SHEETS)
 
 
 def streamed_claim_chunks(

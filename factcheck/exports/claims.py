@@ -44,7 +44,7 @@ from sqlalchemy.orm import Session
 from factcheck.accounts.models import User
 from factcheck.claims.models import Appearance, Claim, ClaimantKind, ClaimState, Tag, claim_tags
 from factcheck.documents.models import Document
-from factcheck.exports.formats import Column
+from factcheck.exports.formats import Column, Sheet, table_columns
 from factcheck.publishing.claimreview import RETRACTED_LABEL
 from factcheck.publishing.models import Publication, PublicationKind
 from factcheck.publishing.urls import check_url
@@ -294,8 +294,9 @@ class ClaimRecord:
     ratings: list[Any] = field(default_factory=list)
     verdict: Any = None
     revisions: list[Any] = field(default_factory=list)
-    # Source count (the sources themselves are not read).
-    sources: int = 0
+    # The sources (title, url, publisher, published_on, kind, stance, quote, is_primary; never
+    # the team's private note), oldest first.
+    sources: list[Any] = field(default_factory=list)
     # Whether the exporting person may see this claim's ratings.
     ratings_visible: bool = True
 
@@ -401,15 +402,28 @@ def _load_related(session: Session, records: dict[int, ClaimRecord]) -> None:
             Publication.published_at,
             Publication.date_unknown,
             Publication.label_name,
+            Publication.note,
         )
         .where(Publication.claim_id.in_(ids))
         .order_by(Publication.claim_id, Publication.revision)
     ):
         records[row.claim_id].revisions.append(row)
-    for claim_id, count in session.execute(
-        select(Source.claim_id, func.count()).where(Source.claim_id.in_(ids)).group_by(Source.claim_id)
+    for row in session.execute(
+        select(
+            Source.claim_id,
+            Source.title,
+            Source.url,
+            Source.publisher,
+            Source.published_on,
+            Source.kind,
+            Source.stance,
+            Source.quote,
+            Source.is_primary,
+        )
+        .where(Source.claim_id.in_(ids))
+        .order_by(Source.claim_id, Source.id)
     ):
-        records[claim_id].sources = count
+        records[row.claim_id].sources.append(row)
 
 
 def claim_records(
@@ -489,6 +503,23 @@ def _joined(values: list[str]) -> str:
     return "; ".join(values)
 
 
+def _source(row: Any) -> dict[str, Any]:
+    return {
+        "title": row.title,
+        "url": row.url,
+        "publisher": row.publisher,
+        "date": row.published_on,
+        "kind": row.kind.value,
+        "stance": row.stance.value,
+        "quote": row.quote,
+        "primary": row.is_primary,
+    }
+
+
+def _sources(record: ClaimRecord) -> list[dict[str, Any]]:
+    return [_source(row) for row in record.sources]
+
+
 CLAIM_COLUMNS: tuple[Column[ClaimRecord], ...] = (
     Column("claim_id", "Claim ID", lambda r: r.id, width=9),
     Column("claim", "Claim", lambda r: r.text, width=60),
@@ -510,18 +541,47 @@ CLAIM_COLUMNS: tuple[Column[ClaimRecord], ...] = (
     ),
     Column("last_corrected_at", "Last corrected at (UTC)", _last_corrected_at, width=20),
     Column("ratings", "Reviewer ratings", _ratings, flat=_ratings_cell, width=40),
-    Column("sources", "Sources", lambda r: r.sources, width=9),
+    # JSON: the sources as objects; CSV and XLSX: how many (XLSX lists them on its Sources sheet).
+    Column("sources", "Sources", _sources, flat=len, width=9),
     Column("corrections", "Corrections", lambda r: len(_corrections(r)), width=11),
     Column("tags", "Tags", lambda r: list(r.tags), flat=_joined, width=24),
     Column("claimant_kind", "Claimant kind", lambda r: r.claimant_kind.value, width=14),
     Column("language", "Language", lambda r: r.language, width=10),
     Column("imported_label", "Imported label", _verdict("imported_label"), width=16),
     Column("imported_publisher", "Imported from publisher", _verdict("imported_publisher"), width=24),
+    Column("source_count", "Source count", lambda r: len(r.sources), in_tables=False),
+)
+
+
+# --- the XLSX workbook's further sheets: a row per source, a row per revision ---------------
+
+SOURCE_COLUMNS: tuple[Column[tuple[ClaimRecord, Any]], ...] = (
+    Column("claim_id", "Claim ID", lambda pair: pair[0].id, width=9),
+    Column("title", "Title", lambda pair: pair[1].title, width=40),
+    Column("url", "URL", lambda pair: pair[1].url, width=40),
+    Column("publisher", "Publisher", lambda pair: pair[1].publisher, width=24),
+    Column("date", "Date", lambda pair: pair[1].published_on, width=12),
+    Column("kind", "Kind", lambda pair: pair[1].kind.value, width=16),
+    Column("stance", "Stance", lambda pair: pair[1].stance.value, width=10),
+    Column("quote", "Quote", lambda pair: pair[1].quote, width=60),
+    Column("primary", "Primary", lambda pair: pair[1].is_primary, width=9),
+)
+REVISION_COLUMNS: tuple[Column[tuple[ClaimRecord, Any]], ...] = (
+    Column("claim_id", "Claim ID", lambda pair: pair[0].id, width=9),
+    Column("revision", "Revision", lambda pair: pair[1].revision, width=9),
+    Column("kind", "Kind", lambda pair: pair[1].kind.value, width=12),
+    Column("date", "Date (UTC)", lambda pair: _known_date(pair[1]), width=20),
+    Column("note", "Note", lambda pair: pair[1].note, width=60),
+)
+CLAIM_SHEETS: tuple[Sheet[ClaimRecord], ...] = (
+    Sheet("Sources", SOURCE_COLUMNS, lambda r: [(r, row) for row in r.sources]),
+    Sheet("Revisions", REVISION_COLUMNS, lambda r: [(r, row) for row in r.revisions]),
 )
 
 
 def column_headers(columns: Sequence[Column[Any]] = CLAIM_COLUMNS) -> list[str]:
-    return [column.header for column in columns]
+    """The CSV and XLSX headings (JSON-only fields left out)."""
+    return [column.header for column in table_columns(columns)]
 
 
 def published_claim_ids(session: Session, claim_filter: ClaimExportFilter) -> Any:

@@ -26,6 +26,7 @@ from factcheck.exports import claimreview, formats
 from factcheck.exports.catalogue import CLAIM_FORMATS, SHEET, claim_chunks, matching_count, reviews_in
 from factcheck.exports.claims import (
     CLAIM_COLUMNS,
+    CLAIM_SHEETS,
     DATE_FIELDS,
     ClaimRecord,
     InvalidFilter,
@@ -144,7 +145,10 @@ def export_claims(
             try:
                 if format_.binary:
                     _write_file(
-                        output, lambda handle: formats.write_xlsx(CLAIM_COLUMNS, records, handle, sheet=SHEET)
+                        output,
+                        lambda handle: formats.write_xlsx(
+                            CLAIM_COLUMNS, records, handle, sheet=SHEET, extra_sheets=CLAIM_SHEETS
+                        ),
                     )
                 else:
                     chunks = claim_chunks(session, format_key, claim_filter, records)

@@ -57,6 +57,23 @@ class Column(Generic[Record]):
     flat: Callable[[Any], Any] | None = None
     # XLSX column width in characters.
     width: float = 14
+    # False for a field only JSON and NDJSON carry (a spreadsheet already has it in another column).
+    in_tables: bool = True
+
+
+def table_columns(columns: Sequence[Column[Record]]) -> list[Column[Record]]:
+    """The columns CSV and XLSX write."""
+    return [column for column in columns if column.in_tables]
+
+
+@dataclass(frozen=True)
+class Sheet(Generic[Record]):
+    """A further XLSX sheet of rows belonging to each record (a claim's sources, its revisions),
+    written as the records stream by: ``rows(record)`` gives them, ``columns`` read each row."""
+
+    name: str
+    columns: Sequence[Column[Any]]
+    rows: Callable[[Record], Iterable[Any]]
 
 
 @dataclass(frozen=True)
@@ -140,6 +157,7 @@ def csv_chunks(
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     buffer.write("\ufeff")
+    columns = table_columns(columns)
     writer.writerow([spreadsheet_safe(column.header) for column in columns])
     for count, record in enumerate(records, start=1):
         writer.writerow([_csv_cell(column, column.getter(record)) for column in columns])
@@ -249,52 +267,84 @@ def write_xlsx(
     target: str | IO[bytes],
     *,
     sheet: str = "Export",
+    extra_sheets: Sequence[Sheet[Record]] = (),
 ) -> int:
     """Write a workbook to ``target`` (a path or a binary file); returns the number of records.
 
     Strings always go in as string cells (:data:`XLSX_OPTIONS`, :func:`write_cell`),
     so nothing in a cell runs. Text longer than a cell holds is cut at
-    :data:`XLSX_MAX_CELL` characters.
+    :data:`XLSX_MAX_CELL` characters. Each of ``extra_sheets`` gets the rows of each
+    record as it is written (constant_memory keeps each sheet's rows in order, not the
+    workbook's), so memory stays flat with them too.
     """
+    columns = table_columns(columns)
     workbook = xlsxwriter.Workbook(target, {"constant_memory": True, **XLSX_OPTIONS})
     try:
-        worksheet = workbook.add_worksheet(sheet)
         styles = XlsxStyles.of(workbook)
-        for position, column in enumerate(columns):
-            worksheet.set_column(position, position, column.width)
-        worksheet.freeze_panes(1, 0)
-        # constant_memory writes rows strictly in order: the header first.
-        for position, column in enumerate(columns):
-            worksheet.write_string(0, position, column.header, styles.bold)
+        worksheet = _start_sheet(workbook, sheet, columns, styles)
+        extras = [
+            (extra, _start_sheet(workbook, extra.name, extra.columns, styles)) for extra in extra_sheets
+        ]
+        extra_rows = [0] * len(extras)
         count = 0
         for count, record in enumerate(records, start=1):
             for position, column in enumerate(columns):
                 write_cell(worksheet, count, position, flat_value(column, column.getter(record)), styles)
+            for index, (extra, extra_sheet) in enumerate(extras):
+                for row in extra.rows(record):
+                    extra_rows[index] += 1
+                    for position, column in enumerate(extra.columns):
+                        value = flat_value(column, column.getter(row))
+                        write_cell(extra_sheet, extra_rows[index], position, value, styles)
         worksheet.autofilter(0, 0, max(count, 1), len(columns) - 1)
+        for (extra, extra_sheet), written in zip(extras, extra_rows, strict=True):
+            extra_sheet.autofilter(0, 0, max(written, 1), len(extra.columns) - 1)
     finally:
         workbook.close()
     return count
 
 
+def _start_sheet(
+    workbook: xlsxwriter.Workbook, name: str, columns: Sequence[Column[Any]], styles: XlsxStyles
+) -> Worksheet:
+    worksheet = workbook.add_worksheet(name)
+    for position, column in enumerate(columns):
+        worksheet.set_column(position, position, column.width)
+    worksheet.freeze_panes(1, 0)
+    # constant_memory writes rows strictly in order: the header first.
+    for position, column in enumerate(columns):
+        worksheet.write_string(0, position, column.header, styles.bold)
+    return worksheet
+
+
 def xlsx_chunks(
-    columns: Sequence[Column[Record]], records: Iterable[Record], *, sheet: str = "Export"
+    columns: Sequence[Column[Record]],
+    records: Iterable[Record],
+    *,
+    sheet: str = "Export",
+    extra_sheets: Sequence[Sheet[Record]] = (),
 ) -> Iterator[bytes]:
     """The workbook as bytes chunks: built in a temporary file, then read back in pieces."""
     with tempfile.TemporaryFile(prefix="factcheck-export-", suffix=".xlsx") as handle:
-        write_xlsx(columns, records, handle, sheet=sheet)
+        write_xlsx(columns, records, handle, sheet=sheet, extra_sheets=extra_sheets)
         handle.seek(0)
         while chunk := handle.read(FILE_CHUNK_BYTES):
             yield chunk
 
 
 def chunks(
-    format_key: str, columns: Sequence[Column[Record]], records: Iterable[Record], *, sheet: str = "Export"
+    format_key: str,
+    columns: Sequence[Column[Record]],
+    records: Iterable[Record],
+    *,
+    sheet: str = "Export",
+    extra_sheets: Sequence[Sheet[Record]] = (),
 ) -> Iterator[str] | Iterator[bytes]:
-    """The output of a tabular format (csv, xlsx, json, ndjson) as chunks."""
+    """The output of a tabular format (csv, xlsx, json, ndjson) as chunks; ``extra_sheets`` are XLSX's only."""
     if format_key == "csv":
         return csv_chunks(columns, records)
     if format_key == "xlsx":
-        return xlsx_chunks(columns, records, sheet=sheet)
+        return xlsx_chunks(columns, records, sheet=sheet, extra_sheets=extra_sheets)
     if format_key == "json":
         return json_chunks(columns, records)
     if format_key == "ndjson":

@@ -11,9 +11,9 @@ from typing import Any
 
 import openpyxl
 
-from factcheck.exports.claims import CLAIM_COLUMNS
+from factcheck.exports.claims import CLAIM_COLUMNS, column_headers
 
-HEADERS = [column.header for column in CLAIM_COLUMNS]
+HEADERS = column_headers()
 KEYS = [column.name for column in CLAIM_COLUMNS]
 
 
@@ -40,6 +40,14 @@ def xlsx_rows(data: bytes) -> list[dict[str, Any]]:
         result.append(values)
     workbook.close()
     return result
+
+
+def xlsx_sheet(data: bytes, name: str) -> list[dict[str, Any]]:
+    """The rows of one sheet of an XLSX export, by its own headings."""
+    workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    rows = [[cell.value for cell in row] for row in workbook[name].iter_rows()]
+    workbook.close()
+    return [dict(zip(rows[0], row, strict=False)) for row in rows[1:]]
 
 
 def xlsx_has_formulas(data: bytes) -> bool:

@@ -10,7 +10,15 @@ import pytest
 from factcheck.accounts.models import Role
 from tests.conftest import PASSWORD
 from tests.exports.conftest import FORMULA_SUMMARY, FORMULA_TAG, FORMULA_TEXT, HYPERLINK, Desk
-from tests.exports.reading import by_id, csv_rows, json_rows, ndjson_rows, xlsx_has_formulas, xlsx_rows
+from tests.exports.reading import (
+    by_id,
+    csv_rows,
+    json_rows,
+    ndjson_rows,
+    xlsx_has_formulas,
+    xlsx_rows,
+    xlsx_sheet,
+)
 
 
 def naive(*parts: int) -> datetime:
@@ -137,7 +145,30 @@ def test_json_is_one_array_with_lists_kept(editor_client, desk: Desk) -> None:
     assert sorted(speech["tags"]) == ["NATO", "economy"]
     assert speech["claim_date"] == "2019-02-01"
     assert datetime.fromisoformat(speech["last_corrected_at"]) == datetime(2024, 4, 1, 12, tzinfo=UTC)
-    assert speech["sources"] == 2 and speech["corrections"] == 1
+    assert speech["corrections"] == 1
+    assert speech["source_count"] == 2
+    assert speech["sources"] == [
+        {
+            "title": "NATO statement",
+            "url": "https://nato.example.org/statement",
+            "publisher": None,
+            "date": None,
+            "kind": "other",
+            "stance": "context",
+            "quote": None,
+            "primary": False,
+        },
+        {
+            "title": "Interview",
+            "url": None,
+            "publisher": None,
+            "date": None,
+            "kind": "other",
+            "stance": "context",
+            "quote": None,
+            "primary": False,
+        },
+    ]
     assert (speech["claimant_kind"], rows[desk.budget.id]["claimant_kind"]) == ("person", "organisation")
     assert rows[desk.formula.id]["claimant_kind"] == "unknown"
     # JSON is not a spreadsheet: text is exact.
@@ -248,3 +279,35 @@ def test_the_documented_columns_are_the_exported_ones() -> None:
     assert [(header, key) for _number, header, key in rows] == [
         (column.header, column.name) for column in CLAIM_COLUMNS
     ]
+
+
+def test_xlsx_lists_each_claims_sources_and_revisions_on_sheets_of_their_own(
+    editor_client, desk: Desk
+) -> None:
+    data = download(editor_client, format="xlsx").get_data()
+    claims = {row["Claim ID"]: row for row in xlsx_rows(data)}
+    assert claims[desk.speech.id]["Sources"] == 2
+    sources = [row for row in xlsx_sheet(data, "Sources") if row["Claim ID"] == desk.speech.id]
+    assert [(row["Claim ID"], row["Title"], row["URL"], row["Primary"]) for row in sources] == [
+        (desk.speech.id, "NATO statement", "https://nato.example.org/statement", False),
+        (desk.speech.id, "Interview", None, False),
+    ]
+    revisions = xlsx_sheet(data, "Revisions")
+    speech = [
+        (row["Revision"], row["Kind"], row["Date (UTC)"], row["Note"])
+        for row in revisions
+        if row["Claim ID"] == desk.speech.id
+    ]
+    assert speech == [
+        (1, "publication", naive(2024, 3, 10, 12), None),
+        (2, "correction", naive(2024, 4, 1, 12), "We corrected the date."),
+    ]
+    retracted = [row["Kind"] for row in revisions if row["Claim ID"] == desk.retracted.id]
+    assert retracted == ["publication", "retraction"]
+
+
+def test_csv_stays_one_row_per_claim_with_the_source_count(editor_client, desk: Desk) -> None:
+    rows = csv_rows(download(editor_client, format="csv").get_data(as_text=True))
+    assert len(rows) == len(desk.claims)
+    assert "Source count" not in rows[0]
+    assert {row["Claim ID"]: row["Sources"] for row in rows}[str(desk.speech.id)] == "2"
