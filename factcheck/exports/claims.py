@@ -120,9 +120,13 @@ class ClaimExportFilter:
     claimant: str | None = None
     # Only claims with a publication (the ClaimReview format).
     published_only: bool = False
+    # One claim (its complete record: factcheck/exports/record.py).
+    claim_id: int | None = None
 
     def conditions(self) -> list[ColumnElement[bool]]:
         where: list[ColumnElement[bool]] = []
+        if self.claim_id is not None:
+            where.append(Claim.id == self.claim_id)
         if self.state is not None:
             where.append(Claim.state == self.state)
         if self.label_id is not None:

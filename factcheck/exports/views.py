@@ -7,17 +7,21 @@ while the response is sent, batch by batch.
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request
+import json
+
+from flask import Blueprint, Response, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 
 from factcheck import db
+from factcheck.claims.models import Claim
 from factcheck.exports.catalogue import CLAIM_FORMATS, streamed_claim_chunks
 from factcheck.exports.claims import CLAIM_COLUMNS, Viewer
 from factcheck.exports.forms import ExportForm, export_form, validated_filter
+from factcheck.exports.record import complete_record
 from factcheck.exports.streams import dated_filename, download
 from factcheck.security.permissions import Permission, requires
 from factcheck.web.forms import form_status
-from factcheck.web.lookups import current_actor
+from factcheck.web.lookups import current_actor, get_or_404
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
 
@@ -50,3 +54,15 @@ def claims() -> ResponseReturnValue:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     chunks = streamed_claim_chunks(app, format_.key, claim_filter, viewer)
     return download(chunks, dated_filename("claims", format_.extension), format_.mimetype)
+
+
+@bp.route("/claims/<id:claim_id>.json")
+@requires(Permission.EXPORT)
+def claim_record(claim_id: int) -> ResponseReturnValue:
+    """One claim's complete record (factcheck/exports/record.py), as a download."""
+    claim = get_or_404(Claim, claim_id)
+    record = complete_record(db.session(), claim, Viewer.of(current_actor()))
+    body = json.dumps(record, ensure_ascii=False, indent=2)
+    response = Response(body, mimetype="application/json")
+    response.headers["Content-Disposition"] = f'attachment; filename="claim-{claim.id}.json"'
+    return response
