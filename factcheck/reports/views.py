@@ -13,14 +13,16 @@ from typing import Any
 
 from flask import Blueprint, Response, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from wtforms import DateField
-from wtforms.validators import Optional
+from wtforms import DateField, StringField
+from wtforms.validators import Length, Optional
 
 from factcheck import db
+from factcheck.claims.editing import MAX_TAG_LENGTH
 from factcheck.db import utcnow
 from factcheck.reports import charts, xlsx
 from factcheck.reports.agreement import HOW_TO_READ
 from factcheck.reports.figures import DEFAULT_DAYS, MAX_DAYS, Period, TeamReport, team_report
+from factcheck.reports.verdicts import verdicts_per_person
 from factcheck.security.permissions import Permission, requires
 from factcheck.web.forms import Form
 from factcheck.web.pdf import render_pdf
@@ -40,6 +42,9 @@ class PeriodForm(Form):
 
     start = DateField("From", name="from", validators=[Optional()], invalid_value_message=DATE_MESSAGE)
     end = DateField("To", name="to", validators=[Optional()], invalid_value_message=DATE_MESSAGE)
+    # Filters of the "verdicts per person" table only (factcheck/reports/verdicts.py).
+    tag = StringField("Tag", validators=[Optional(), Length(max=MAX_TAG_LENGTH)])
+    claimant = StringField("Claimant", validators=[Optional(), Length(max=200)])
 
     def period(self, today: date) -> Period | None:
         """The chosen period, or None with the reasons on the fields.
@@ -163,9 +168,11 @@ def team() -> ResponseReturnValue:
     if report is None:
         return _refused(form)
     args = _period_args(report.period)
+    people = verdicts_per_person(db.session(), report.period, tag=form.tag.data, claimant=form.claimant.data)
     return render_template(
         "reports/team.html",
         form=form,
+        verdict_people=people,
         default_days=DEFAULT_DAYS,
         pdf_url=url_for("reports.team_pdf", **args),
         xlsx_url=url_for("reports.team_xlsx", **args),
