@@ -11,7 +11,15 @@ from factcheck.audit.models import AuditChange, AuditChangeset
 from factcheck.claims.bulk import BulkAction, BulkError, BulkRequest, apply
 from factcheck.claims.models import ClaimState
 from factcheck.security.permissions import PermissionDenied
-from tests.claims.desk import acting_as, make_claim, make_ready_to_approve, page_text, stored_claim
+from tests.claims.desk import (
+    acting_as,
+    hidden_fields,
+    make_claim,
+    make_ready_to_approve,
+    page_text,
+    stored_claim,
+)
+from tests.conftest import PASSWORD
 
 CLAIMS = [
     ("Russia's 9M729 missile has a range of 480 km.", "Russian Ministry of Defence"),
@@ -135,7 +143,9 @@ def test_a_reviewer_assigning_through_the_list_is_refused(client, login_as, db_s
     login_as(Role.REVIEWER)
     assert 'value="assign"' not in client.get("/claims/").get_data(as_text=True)
     data = {"claim_ids": [str(claims[0].id)], "action": "assign", "user_id": str(team["ben"].id)}
-    assert client.post("/claims/bulk", data=data).status_code == 403
+    refused = client.post("/claims/bulk", data=data)
+    assert refused.status_code == 400
+    assert "The form expired or was not sent from this site" in page_text(refused)
     assert stored_claim(db_session, claims[0]).assignments == []
 
 
@@ -144,3 +154,20 @@ def test_nothing_chosen_is_refused(client, login_as, claims):
     response = client.post("/claims/bulk", data={"action": "tag", "tag": "inf"})
     assert response.status_code == 422
     assert "Choose at least one claim." in page_text(response)
+
+
+def test_a_bulk_action_needs_the_form_token(make_app, db_session, team, claims):
+    client = make_app(WTF_CSRF_ENABLED=True).test_client()
+    token = hidden_fields(client.get("/login"))["csrf_token"]
+    signed_in = client.post(
+        "/login", data={"email": team["anna"].email, "password": PASSWORD, "csrf_token": token}
+    )
+    assert signed_in.status_code == 302
+    data = {"claim_ids": [str(claims[0].id)], "action": "tag", "tag": "inf treaty"}
+    refused = client.post("/claims/bulk", data=data)
+    assert refused.status_code == 400
+    assert "The form expired or was not sent from this site" in page_text(refused)
+    assert stored_claim(db_session, claims[0]).tags == []
+    form = hidden_fields(client.get("/claims/"))
+    assert client.post("/claims/bulk", data={**data, "csrf_token": form["csrf_token"]}).status_code == 200
+    assert [t.name for t in stored_claim(db_session, claims[0]).tags] == ["inf treaty"]
