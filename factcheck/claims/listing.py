@@ -34,6 +34,10 @@ from factcheck.web.forms import Form, choices
 from factcheck.web.keyset import InvalidCursor, Key, Ordering, Page, fetch_page
 
 PAGE_SIZE = 50
+# The state links count at most this many matching claims: past it, counting every match (a
+# common word, or the whole desk at a million claims) costs more than the exact number helps,
+# and the links say "more than 10,000" instead.
+COUNT_AT_MOST = 10_000
 # The label filter's values for labels as imported: this prefix and the label.
 IMPORTED = "imported:"
 # "Unassigned" in the assignee filter.
@@ -236,11 +240,38 @@ def claim_query(session: Session, claim_filter: ClaimFilter, sort: str) -> tuple
     return select(Claim).where(*conditions(session, claim_filter)), ordering(sort)
 
 
-def state_counts(session: Session, claim_filter: ClaimFilter) -> dict[ClaimState, int]:
-    """How many claims in each state match the other filters."""
+@dataclass(frozen=True)
+class StateCounts:
+    """How many claims in each state match the other filters; ``more`` when over ``at_most``
+    matched (then only that is known: the links show no number per state)."""
+
+    counts: dict[ClaimState, int]
+    at_most: int = COUNT_AT_MOST
+    more: bool = False
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def shown(self, state: ClaimState | None) -> str:
+        """The number a state link shows ("" when unknown)."""
+        if self.more:
+            return f"more than {self.at_most:,}" if state is None else ""
+        return f"{self.total if state is None else self.counts.get(state, 0):,}"
+
+
+def state_counts(session: Session, claim_filter: ClaimFilter, *, at_most: int | None = None) -> StateCounts:
+    """How many claims in each state match the other filters, reading at most ``at_most + 1``
+    (default COUNT_AT_MOST)."""
+    at_most = COUNT_AT_MOST if at_most is None else at_most
     where = conditions(session, replace(claim_filter, state=None))
-    rows = session.execute(select(Claim.state, func.count()).where(*where).group_by(Claim.state))
-    return {state: count for state, count in rows}
+    # LIMIT inside: the database stops once it has found one more than it will count.
+    found = select(Claim.state).where(*where).limit(at_most + 1).subquery()
+    rows = session.execute(select(found.c.state, func.count()).group_by(found.c.state))
+    counts = {state: count for state, count in rows}
+    if sum(counts.values()) > at_most:
+        return StateCounts({}, at_most, more=True)
+    return StateCounts(counts, at_most)
 
 
 def claim_page(
@@ -294,9 +325,9 @@ def _render(*, mine: bool) -> ResponseReturnValue:
     counts = state_counts(session, claim_filter)
     without_state = {name: value for name, value in query_args.items() if name != "state"}
     state_links = [
-        (None, "All states", sum(counts.values()), url_for(endpoint, **without_state)),
+        (None, "All states", counts.shown(None), url_for(endpoint, **without_state)),
         *(
-            (state, state.label, counts.get(state, 0), url_for(endpoint, **without_state, state=state.value))
+            (state, state.label, counts.shown(state), url_for(endpoint, **without_state, state=state.value))
             for state in ClaimState
         ),
     ]

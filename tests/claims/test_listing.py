@@ -104,6 +104,25 @@ def test_state_counts_follow_the_other_filters(
     assert f'href="/claims/?tag={tag_id}&amp;state=new"' in page
 
 
+def test_state_counts_past_the_limit_say_more_than(
+    client: FlaskClient, db_session: Session, editor: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(listing, "COUNT_AT_MOST", 2)
+    for n in range(3):
+        records.claim(db_session, f"Budget claim {n}.")
+    records.claim(db_session, "Ready one.", state=ClaimState.READY)
+    page = client.get("/claims/").get_data(as_text=True)
+    assert re.search(r'>All states <span class="count">\(more than 2\)</span>', page)
+    # Only that is known: no number per state, and every claim is still listed.
+    assert re.search(r">New</a>", page)
+    assert len(listed_ids(page)) == 4
+    # Under the limit the numbers are exact.
+    page = client.get("/claims/?q=ready").get_data(as_text=True)
+    assert re.search(r'>All states <span class="count">\(1\)</span>', page)
+    assert re.search(r'>Ready <span class="count">\(1\)</span>', page)
+    assert re.search(r'>New <span class="count">\(0\)</span>', page)
+
+
 def test_filter_by_verdict_label(client: FlaskClient, db_session: Session, editor: User) -> None:
     false = records.claim(db_session, "False one.", verdict_label="false")
     records.claim(db_session, "True one.", verdict_label="true")
