@@ -30,14 +30,11 @@ from factcheck.search.folding import FOLD, fold
 from factcheck.search.query import SearchQuery, parse
 from factcheck.security.permissions import Permission, requires
 from factcheck.verdicts.models import Verdict
+from factcheck.web.counts import COUNT_AT_MOST
 from factcheck.web.forms import Form, choices
 from factcheck.web.keyset import InvalidCursor, Key, Ordering, Page, fetch_page
 
 PAGE_SIZE = 50
-# The state links count at most this many matching claims: past it, counting every match (a
-# common word, or the whole desk at a million claims) costs more than the exact number helps,
-# and the links say "more than 10,000" instead.
-COUNT_AT_MOST = 10_000
 # The label filter's values for labels as imported: this prefix and the label.
 IMPORTED = "imported:"
 # "Unassigned" in the assignee filter.
