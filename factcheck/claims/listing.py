@@ -25,12 +25,12 @@ from factcheck.accounts.models import User
 from factcheck.claims.blueprint import bp
 from factcheck.claims.models import Assignment, Claim, ClaimState, Tag, claim_tags
 from factcheck.ratings.models import RatingLabel
-from factcheck.search.engines import claim_ids_matching
+from factcheck.search.engines import RANK_AT_MOST, claim_ids_matching
 from factcheck.search.folding import FOLD, fold
 from factcheck.search.query import SearchQuery, parse
 from factcheck.security.permissions import Permission, requires
 from factcheck.verdicts.models import Verdict
-from factcheck.web.counts import COUNT_AT_MOST
+from factcheck.web.counts import COUNT_AT_MOST, capped_count
 from factcheck.web.forms import Form, choices
 from factcheck.web.keyset import InvalidCursor, Key, Ordering, Page, fetch_page
 
@@ -196,7 +196,7 @@ def conditions(session: Session, claim_filter: ClaimFilter) -> list[ColumnElemen
             )
         )
     if f.text:
-        where.append(Claim.id.in_(claim_ids_matching(session, f.text, ranked=False)))
+        where.append(Claim.id.in_(claim_ids_matching(session, f.text, ranked=False, distinct=False)))
     return where
 
 
@@ -221,6 +221,18 @@ def effective_sort(requested: str | None, claim_filter: ClaimFilter) -> str:
     if requested == "relevance" or not requested:
         return "relevance" if claim_filter.text else "newest"
     return requested if requested in SORTS else "newest"
+
+
+def affordable_sort(session: Session, claim_filter: ClaimFilter, sort: str) -> str:
+    """``sort``, or newest first when best match was asked for and the words match more than
+    RANK_AT_MOST times (a claim's own text, each source and each appearance in a document
+    count once). Ranking sorts every match; past that many (a very common word) the
+    database would read and sort them all for each page, and the ranks hardly differ."""
+    if sort != "relevance" or not claim_filter.text:
+        return sort
+    # UNION ALL under a LIMIT: the count stops after RANK_AT_MOST + 1 matches.
+    matches = claim_ids_matching(session, claim_filter.text, ranked=False, distinct=False)
+    return "newest" if capped_count(session, matches, at_most=RANK_AT_MOST).more else sort
 
 
 def claim_query(session: Session, claim_filter: ClaimFilter, sort: str) -> tuple[Select[Any], Ordering]:
@@ -303,13 +315,16 @@ def _render(*, mine: bool) -> ResponseReturnValue:
         return render_template("claims/index.html", claims=None, **context), 422
 
     claim_filter = ClaimFilter.from_form(form, work_of=current_user.id if mine else None)
-    sort = effective_sort(form.sort.data, claim_filter)
+    requested = effective_sort(form.sort.data, claim_filter)
+    sort = affordable_sort(session, claim_filter, requested)
     after, before = request.args.get("after") or None, request.args.get("before") or None
     # The filters as given, to carry over into the page links.
     query_args = {name: value for name, value in request.args.items() if value and name in form.data}
     context.update(
         query_args=query_args,
         sort=sort,
+        # Best match asked for (or implied), too many matches to rank: the page says so.
+        unranked=RANK_AT_MOST if sort != requested else None,
         search_text=form.q.data if claim_filter.text else None,
     )
     try:

@@ -58,7 +58,11 @@ def _claims(session: Session, query: SearchQuery) -> Section:
     ranked = claim_ids_matching(session, query).subquery("ranked")
     rows = select(Claim, ranked.c.rank).join(ranked, ranked.c.claim_id == Claim.id)
     keys = (Key(ranked.c.rank, float), Key(Claim.created_at, datetime, True), Key(Claim.id, int, True))
-    return Section(rows, Ordering("claims", keys), claim_ids_matching(session, query, ranked=False))
+    # Each claim once, without the de-duplication of a UNION (see claim_ids_matching).
+    matches = select(Claim.id).where(
+        Claim.id.in_(claim_ids_matching(session, query, ranked=False, distinct=False))
+    )
+    return Section(rows, Ordering("claims", keys), matches)
 
 
 def _sources(session: Session, query: SearchQuery) -> Section:

@@ -255,6 +255,28 @@ def test_search_finds_claims_through_their_text_sources_and_documents(
     ]
 
 
+def test_too_many_matches_to_rank_are_listed_newest_first_and_the_page_says_so(
+    client: FlaskClient, db_session: Session, editor: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(listing, "RANK_AT_MOST", 2)
+    doc = records.document(db_session, "Press conference", "Questions about the Aegis Ashore launchers.")
+    by_text = records.claim(db_session, "Aegis Ashore can fire cruise missiles.", created_at=at(1))
+    by_document = records.claim(db_session, "The launchers are defensive.", documents=[doc], created_at=at(3))
+    page = client.get("/claims/?q=aegis").get_data(as_text=True)
+    assert listed_ids(page) == [by_text.id, by_document.id]
+    assert "shown newest first" not in page
+    # A third match (through a source) is one more than can be ranked.
+    by_source = records.claim(
+        db_session,
+        "Romania hosts a US site.",
+        sources=[{"title": "Aegis Ashore fact sheet"}],
+        created_at=at(2),
+    )
+    page = client.get("/claims/?q=aegis").get_data(as_text=True)
+    assert listed_ids(page) == [by_document.id, by_source.id, by_text.id]
+    assert "More than 2 matches: shown newest first, not by best match." in page
+
+
 @pytest.mark.parametrize(
     "query", ['"', "AND(", "NOT", 'a" OR "b', "*", "-", "🚀", "(", "'; DROP TABLE claims; --"]
 )
