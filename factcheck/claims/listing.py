@@ -136,6 +136,8 @@ class ClaimFilter:
     captured_from: date | None = None
     captured_to: date | None = None
     text: SearchQuery | None = None
+    # Whether ``text`` matches more than RANK_AT_MOST times (see :func:`sized`).
+    common: bool = False
     # "My work": claims assigned to this user, or captured by them and still open.
     work_of: int | None = None
 
@@ -223,16 +225,21 @@ def effective_sort(requested: str | None, claim_filter: ClaimFilter) -> str:
     return requested if requested in SORTS else "newest"
 
 
-def affordable_sort(session: Session, claim_filter: ClaimFilter, sort: str) -> str:
-    """``sort``, or newest first when best match was asked for and the words match more than
-    RANK_AT_MOST times (a claim's own text, each source and each appearance in a document
-    count once). Ranking sorts every match; past that many (a very common word) the
-    database would read and sort them all for each page, and the ranks hardly differ."""
-    if sort != "relevance" or not claim_filter.text:
-        return sort
-    # UNION ALL under a LIMIT: the count stops after RANK_AT_MOST + 1 matches.
+def sized(session: Session, claim_filter: ClaimFilter) -> ClaimFilter:
+    """The filter, knowing whether its words match more than RANK_AT_MOST times (a claim's own
+    text, each source and each appearance in a document count once): the query and the sort
+    are chosen by it. UNION ALL under a LIMIT: the count stops after RANK_AT_MOST + 1."""
+    if not claim_filter.text:
+        return claim_filter
     matches = claim_ids_matching(session, claim_filter.text, ranked=False, distinct=False)
-    return "newest" if capped_count(session, matches, at_most=RANK_AT_MOST).more else sort
+    return replace(claim_filter, common=capped_count(session, matches, at_most=RANK_AT_MOST).more)
+
+
+def affordable_sort(claim_filter: ClaimFilter, sort: str) -> str:
+    """``sort``, or newest first when best match was asked for and the words are common (see
+    :func:`sized`): ranking sorts every match, and for a very common word the database would
+    read and sort them all for each page, while the ranks hardly differ."""
+    return "newest" if sort == "relevance" and claim_filter.text and claim_filter.common else sort
 
 
 def claim_query(session: Session, claim_filter: ClaimFilter, sort: str) -> tuple[Select[Any], Ordering]:
@@ -314,9 +321,9 @@ def _render(*, mine: bool) -> ResponseReturnValue:
     if any(request.args.get(name) for name in form.data) and not form.validate():
         return render_template("claims/index.html", claims=None, **context), 422
 
-    claim_filter = ClaimFilter.from_form(form, work_of=current_user.id if mine else None)
+    claim_filter = sized(session, ClaimFilter.from_form(form, work_of=current_user.id if mine else None))
     requested = effective_sort(form.sort.data, claim_filter)
-    sort = affordable_sort(session, claim_filter, requested)
+    sort = affordable_sort(claim_filter, requested)
     after, before = request.args.get("after") or None, request.args.get("before") or None
     # The filters as given, to carry over into the page links.
     query_args = {name: value for name, value in request.args.items() if value and name in form.data}
