@@ -493,7 +493,7 @@ def existing(engine: Engine) -> Dataset:
     built: its sizes, the editor to sign in as, the tags to filter by."""
     found = counts(engine)
     with Session(engine) as session:
-        tag_ids = dict(session.execute(select(Tag.name, Tag.id)).tuples())
+        tag_ids = {name: tag_id for name, tag_id in session.execute(select(Tag.name, Tag.id))}
         links = session.scalar(select(func.count()).select_from(claim_tags)) or 0
     return Dataset(
         claims=found["claims"],
