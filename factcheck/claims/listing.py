@@ -227,8 +227,8 @@ def effective_sort(requested: str | None, claim_filter: ClaimFilter) -> str:
 
 def sized(session: Session, claim_filter: ClaimFilter) -> ClaimFilter:
     """The filter, knowing whether its words match more than RANK_AT_MOST times (a claim's own
-    text, each source and each appearance in a document count once): the query and the sort
-    are chosen by it. UNION ALL under a LIMIT: the count stops after RANK_AT_MOST + 1."""
+    text, each source and each appearance in a document count once), which the sort follows
+    (:func:`affordable_sort`). UNION ALL under a LIMIT: the count stops after RANK_AT_MOST + 1."""
     if not claim_filter.text:
         return claim_filter
     matches = claim_ids_matching(session, claim_filter.text, ranked=False, distinct=False)

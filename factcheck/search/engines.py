@@ -46,7 +46,8 @@ from factcheck.sources.models import Source
 
 # Where a claim matched, best first: its own words, one of its sources, a document it appears in.
 TIER_CLAIM, TIER_SOURCE, TIER_DOCUMENT = 0, 1, 2
-# PostgreSQL ranks by relevance only when at most this many records match (see PostgresqlEngine).
+# PostgreSQL ranks by relevance only when at most this many records match (see PostgresqlEngine);
+# the claim list ranks by best match only up to this many matches (claims.listing.sized).
 RANK_AT_MOST = 5000
 
 
