@@ -46,6 +46,8 @@ How to run (from the repository root)
     .venv/bin/python bench/desk_list.py --database postgresql \\
         --postgresql-url postgresql+psycopg://postgres@127.0.0.1:5432/test
     .venv/bin/python bench/desk_list.py --explain   # + query plans of the list queries
+    .venv/bin/python bench/desk_list.py --existing sqlite:////tmp/desk.sqlite \\
+        --existing postgresql+psycopg://postgres@127.0.0.1:5432/desk   # databases built before
 """
 
 from __future__ import annotations
@@ -61,7 +63,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from _databases import DEFAULT_POSTGRESQL_URL, after_bulk_load, describe, fresh_database, selected
+from _databases import (
+    DEFAULT_POSTGRESQL_URL,
+    after_bulk_load,
+    configure_audit_key,
+    describe,
+    fresh_database,
+    selected,
+)
 from flask import Flask
 from sqlalchemy import Engine, func, insert, select, text
 from sqlalchemy.orm import Session
@@ -72,7 +81,7 @@ from factcheck.accounts import passwords
 from factcheck.accounts.models import Role, User
 from factcheck.audit.changesets import Actor, connection_changeset, set_actor
 from factcheck.claims.models import Appearance, Assignment, Claim, ClaimState, Tag, claim_tags
-from factcheck.db import get_database
+from factcheck.db import get_database, make_engine
 from factcheck.documents.models import Document
 from factcheck.ratings.models import RatingLabel
 from factcheck.sources.models import Source, SourceKind, Stance
@@ -131,6 +140,10 @@ class Dataset:
     tag_ids: dict[str, int] = field(default_factory=dict)
 
 
+# The editor the benchmark signs in as.
+EDITOR_EMAIL = "bench-editor@example.org"
+
+
 class Text:
     """Seeded random sentences from WORDS, with the common word's frequency controlled."""
 
@@ -153,7 +166,7 @@ class Text:
 def _people(session: Session) -> tuple[list[int], str]:
     """24 people: the signed-in editor and the desk (one password hash for all: Argon2 is slow on purpose)."""
     password_hash = passwords.hash_password(PASSWORD)
-    editor_email = "bench-editor@example.org"
+    editor_email = EDITOR_EMAIL
     users = []
     for n in range(24):
         role = Role.EDITOR if n < 4 else Role.REVIEWER
@@ -475,6 +488,45 @@ class Result:
     timings: list[Timing]
 
 
+def existing(engine: Engine) -> Dataset:
+    """The data set already in a database this script (or a generator writing the same shapes)
+    built: its sizes, the editor to sign in as, the tags to filter by."""
+    found = counts(engine)
+    with Session(engine) as session:
+        tag_ids = {name: tag_id for name, tag_id in session.execute(select(Tag.name, Tag.id))}
+        links = session.scalar(select(func.count()).select_from(claim_tags)) or 0
+    return Dataset(
+        claims=found["claims"],
+        sources=found["sources"],
+        documents=found["documents"],
+        appearances=found["appearances"],
+        assignments=found["assignments"],
+        tag_links=links,
+        verdicts=found["verdicts"],
+        editor_email=EDITOR_EMAIL,
+        tag_ids=tag_ids,
+    )
+
+
+def run_existing(url: str, args: argparse.Namespace) -> Result:
+    configure_audit_key()
+    engine = make_engine(url)
+    try:
+        data = existing(engine)
+        print(f"{engine.dialect.name}: {data.claims} claims already there", flush=True)
+        if args.explain:
+            explain(engine)
+        with tempfile.TemporaryDirectory(prefix="factcheck-bench-instance-") as instance:
+            app = make_app(engine, instance)
+            try:
+                timings = measure(app, data, args.runs, args.deep)
+            finally:
+                get_database(app).engine.dispose()
+        return Result(engine.dialect.name, describe(engine), data, timings)
+    finally:
+        engine.dispose()
+
+
 def run(dialect: str, args: argparse.Namespace) -> Result:
     with fresh_database(dialect, args.postgresql_url) as engine:
         print(f"{dialect}: building {args.claims} claims ...", flush=True)
@@ -529,7 +581,16 @@ def main(argv: list[str] | None = None) -> None:
         "--postgresql-url", default=DEFAULT_POSTGRESQL_URL, help="server to create the database on"
     )
     parser.add_argument("--explain", action="store_true", help="print query plans of the list queries")
+    parser.add_argument(
+        "--existing",
+        action="append",
+        metavar="URL",
+        help="time a database built before (by this script or the data generator) instead of building one; repeatable",
+    )
     args = parser.parse_args(argv)
+    if args.existing:
+        print_table([run_existing(url, args) for url in args.existing], args.runs)
+        return
     if args.claims < 1000 or args.runs < 1 or args.deep < 1:
         parser.error("need at least 1,000 claims, 1 run and 1 deep page")
     if args.deep * 50 >= args.claims:

@@ -32,7 +32,7 @@ from factcheck.api.schemas import (
 )
 from factcheck.api.spec import spec
 from factcheck.claims import capturing, editing, workflow
-from factcheck.claims.listing import NOBODY, ClaimFilter, claim_page, effective_sort
+from factcheck.claims.listing import NOBODY, ClaimFilter, affordable_sort, claim_page, effective_sort, sized
 from factcheck.claims.models import Assignment, Claim, ClaimState, ClaimTransition, Tag
 from factcheck.documents.models import Document
 from factcheck.search.query import parse
@@ -248,7 +248,8 @@ def list_claims(query: ClaimListQuery) -> Response:
         captured_to=query.captured_to,
         text=parse(query.q) or None if query.q else None,
     )
-    sort = effective_sort(query.sort, claim_filter)
+    claim_filter = sized(session, claim_filter)
+    sort = affordable_sort(claim_filter, effective_sort(query.sort, claim_filter))
     try:
         claims, page = claim_page(session, claim_filter, sort, after=query.after or None, size=query.limit)
     except InvalidCursor:

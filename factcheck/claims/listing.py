@@ -26,11 +26,12 @@ from factcheck.claims.blueprint import bp
 from factcheck.claims.bulk_forms import MOVE_TARGETS
 from factcheck.claims.models import Assignment, Claim, ClaimState, Tag, claim_tags
 from factcheck.ratings.models import RatingLabel
-from factcheck.search.engines import claim_ids_matching
+from factcheck.search.engines import RANK_AT_MOST, claim_ids_matching
 from factcheck.search.folding import FOLD, fold
 from factcheck.search.query import SearchQuery, parse
 from factcheck.security.permissions import Permission, requires
 from factcheck.verdicts.models import Verdict
+from factcheck.web.counts import COUNT_AT_MOST, capped_count
 from factcheck.web.forms import Form, choices
 from factcheck.web.keyset import InvalidCursor, Key, Ordering, Page, fetch_page
 
@@ -136,6 +137,8 @@ class ClaimFilter:
     captured_from: date | None = None
     captured_to: date | None = None
     text: SearchQuery | None = None
+    # Whether ``text`` matches more than RANK_AT_MOST times (see :func:`sized`).
+    common: bool = False
     # "My work": claims assigned to this user, or captured by them and still open.
     work_of: int | None = None
 
@@ -196,7 +199,7 @@ def conditions(session: Session, claim_filter: ClaimFilter) -> list[ColumnElemen
             )
         )
     if f.text:
-        where.append(Claim.id.in_(claim_ids_matching(session, f.text, ranked=False)))
+        where.append(Claim.id.in_(claim_ids_matching(session, f.text, ranked=False, distinct=False)))
     return where
 
 
@@ -223,6 +226,23 @@ def effective_sort(requested: str | None, claim_filter: ClaimFilter) -> str:
     return requested if requested in SORTS else "newest"
 
 
+def sized(session: Session, claim_filter: ClaimFilter) -> ClaimFilter:
+    """The filter, knowing whether its words match more than RANK_AT_MOST times (a claim's own
+    text, each source and each appearance in a document count once), which the sort follows
+    (:func:`affordable_sort`). UNION ALL under a LIMIT: the count stops after RANK_AT_MOST + 1."""
+    if not claim_filter.text:
+        return claim_filter
+    matches = claim_ids_matching(session, claim_filter.text, ranked=False, distinct=False)
+    return replace(claim_filter, common=capped_count(session, matches, at_most=RANK_AT_MOST).more)
+
+
+def affordable_sort(claim_filter: ClaimFilter, sort: str) -> str:
+    """``sort``, or newest first when best match was asked for and the words are common (see
+    :func:`sized`): ranking sorts every match, and for a very common word the database would
+    read and sort them all for each page, while the ranks hardly differ."""
+    return "newest" if sort == "relevance" and claim_filter.text and claim_filter.common else sort
+
+
 def claim_query(session: Session, claim_filter: ClaimFilter, sort: str) -> tuple[Select[Any], Ordering]:
     """The filtered claims (unordered) and the order to page them in."""
     if sort == "relevance" and claim_filter.text:
@@ -237,11 +257,38 @@ def claim_query(session: Session, claim_filter: ClaimFilter, sort: str) -> tuple
     return select(Claim).where(*conditions(session, claim_filter)), ordering(sort)
 
 
-def state_counts(session: Session, claim_filter: ClaimFilter) -> dict[ClaimState, int]:
-    """How many claims in each state match the other filters."""
+@dataclass(frozen=True)
+class StateCounts:
+    """How many claims in each state match the other filters; ``more`` when over ``at_most``
+    matched (then only that is known: the links show no number per state)."""
+
+    counts: dict[ClaimState, int]
+    at_most: int = COUNT_AT_MOST
+    more: bool = False
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def shown(self, state: ClaimState | None) -> str:
+        """The number a state link shows ("" when unknown)."""
+        if self.more:
+            return f"more than {self.at_most:,}" if state is None else ""
+        return f"{self.total if state is None else self.counts.get(state, 0):,}"
+
+
+def state_counts(session: Session, claim_filter: ClaimFilter, *, at_most: int | None = None) -> StateCounts:
+    """How many claims in each state match the other filters, reading at most ``at_most + 1``
+    (default COUNT_AT_MOST)."""
+    at_most = COUNT_AT_MOST if at_most is None else at_most
     where = conditions(session, replace(claim_filter, state=None))
-    rows = session.execute(select(Claim.state, func.count()).where(*where).group_by(Claim.state))
-    return {state: count for state, count in rows}
+    # LIMIT inside: the database stops once it has found one more than it will count.
+    found = select(Claim.state).where(*where).limit(at_most + 1).subquery()
+    rows = session.execute(select(found.c.state, func.count()).group_by(found.c.state))
+    counts = {state: count for state, count in rows}
+    if sum(counts.values()) > at_most:
+        return StateCounts({}, at_most, more=True)
+    return StateCounts(counts, at_most)
 
 
 def claim_page(
@@ -282,14 +329,17 @@ def _render(*, mine: bool) -> ResponseReturnValue:
     if any(request.args.get(name) for name in form.data) and not form.validate():
         return render_template("claims/index.html", claims=None, **context), 422
 
-    claim_filter = ClaimFilter.from_form(form, work_of=current_user.id if mine else None)
-    sort = effective_sort(form.sort.data, claim_filter)
+    claim_filter = sized(session, ClaimFilter.from_form(form, work_of=current_user.id if mine else None))
+    requested = effective_sort(form.sort.data, claim_filter)
+    sort = affordable_sort(claim_filter, requested)
     after, before = request.args.get("after") or None, request.args.get("before") or None
     # The filters as given, to carry over into the page links.
     query_args = {name: value for name, value in request.args.items() if value and name in form.data}
     context.update(
         query_args=query_args,
         sort=sort,
+        # Best match asked for (or implied), too many matches to rank: the page says so.
+        unranked=RANK_AT_MOST if sort != requested else None,
         search_text=form.q.data if claim_filter.text else None,
     )
     try:
@@ -302,9 +352,9 @@ def _render(*, mine: bool) -> ResponseReturnValue:
     counts = state_counts(session, claim_filter)
     without_state = {name: value for name, value in query_args.items() if name != "state"}
     state_links = [
-        (None, "All states", sum(counts.values()), url_for(endpoint, **without_state)),
+        (None, "All states", counts.shown(None), url_for(endpoint, **without_state)),
         *(
-            (state, state.label, counts.get(state, 0), url_for(endpoint, **without_state, state=state.value))
+            (state, state.label, counts.shown(state), url_for(endpoint, **without_state, state=state.value))
             for state in ClaimState
         ),
     ]

@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Blueprint, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 from wtforms import SelectField, StringField
 from wtforms.validators import Length, Optional
@@ -22,6 +22,7 @@ from factcheck.search.engines import claim_ids_matching, engine_for
 from factcheck.search.query import SearchQuery, parse
 from factcheck.security.permissions import Permission, requires
 from factcheck.sources.models import Source
+from factcheck.web.counts import capped_count
 from factcheck.web.forms import Form, choices
 from factcheck.web.keyset import InvalidCursor, Key, Ordering, Page, fetch_page
 
@@ -57,7 +58,11 @@ def _claims(session: Session, query: SearchQuery) -> Section:
     ranked = claim_ids_matching(session, query).subquery("ranked")
     rows = select(Claim, ranked.c.rank).join(ranked, ranked.c.claim_id == Claim.id)
     keys = (Key(ranked.c.rank, float), Key(Claim.created_at, datetime, True), Key(Claim.id, int, True))
-    return Section(rows, Ordering("claims", keys), claim_ids_matching(session, query, ranked=False))
+    # Each claim once, without the de-duplication of a UNION (see claim_ids_matching).
+    matches = select(Claim.id).where(
+        Claim.id.in_(claim_ids_matching(session, query, ranked=False, distinct=False))
+    )
+    return Section(rows, Ordering("claims", keys), matches)
 
 
 def _sources(session: Session, query: SearchQuery) -> Section:
@@ -77,10 +82,6 @@ def _documents(session: Session, query: SearchQuery) -> Section:
 
 
 SECTIONS = {"claims": _claims, "sources": _sources, "documents": _documents}
-
-
-def _count(session: Session, matches: Select[Any]) -> int:
-    return session.scalar(select(func.count()).select_from(matches.subquery())) or 0
 
 
 @bp.route("/")
@@ -144,7 +145,7 @@ def _section(session: Session, kind: str, found: Section, page: Page, form: Sear
         "title": KINDS[kind],
         "items": [row[0] for row in page.rows],
         "matched": [_matched_in(row[1]) for row in page.rows] if kind == "claims" else [],
-        "count": _count(session, found.matches),
+        "count": capped_count(session, found.matches),
         "more": more,
         "previous": link(before=page.previous_cursor) if single and page.previous_cursor else None,
     }

@@ -104,6 +104,25 @@ def test_state_counts_follow_the_other_filters(
     assert f'href="/claims/?tag={tag_id}&amp;state=new"' in page
 
 
+def test_state_counts_past_the_limit_say_more_than(
+    client: FlaskClient, db_session: Session, editor: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(listing, "COUNT_AT_MOST", 2)
+    for n in range(3):
+        records.claim(db_session, f"Budget claim {n}.")
+    records.claim(db_session, "Ready one.", state=ClaimState.READY)
+    page = client.get("/claims/").get_data(as_text=True)
+    assert re.search(r'>All states <span class="count">\(more than 2\)</span>', page)
+    # Only that is known: no number per state, and every claim is still listed.
+    assert re.search(r">New</a>", page)
+    assert len(listed_ids(page)) == 4
+    # Under the limit the numbers are exact.
+    page = client.get("/claims/?q=ready").get_data(as_text=True)
+    assert re.search(r'>All states <span class="count">\(1\)</span>', page)
+    assert re.search(r'>Ready <span class="count">\(1\)</span>', page)
+    assert re.search(r'>New <span class="count">\(0\)</span>', page)
+
+
 def test_filter_by_verdict_label(client: FlaskClient, db_session: Session, editor: User) -> None:
     false = records.claim(db_session, "False one.", verdict_label="false")
     records.claim(db_session, "True one.", verdict_label="true")
@@ -234,6 +253,28 @@ def test_search_finds_claims_through_their_text_sources_and_documents(
         by_source.id,
         by_text.id,
     ]
+
+
+def test_too_many_matches_to_rank_are_listed_newest_first_and_the_page_says_so(
+    client: FlaskClient, db_session: Session, editor: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(listing, "RANK_AT_MOST", 2)
+    doc = records.document(db_session, "Press conference", "Questions about the Aegis Ashore launchers.")
+    by_text = records.claim(db_session, "Aegis Ashore can fire cruise missiles.", created_at=at(1))
+    by_document = records.claim(db_session, "The launchers are defensive.", documents=[doc], created_at=at(3))
+    page = client.get("/claims/?q=aegis").get_data(as_text=True)
+    assert listed_ids(page) == [by_text.id, by_document.id]
+    assert "shown newest first" not in page
+    # A third match (through a source) is one more than can be ranked.
+    by_source = records.claim(
+        db_session,
+        "Romania hosts a US site.",
+        sources=[{"title": "Aegis Ashore fact sheet"}],
+        created_at=at(2),
+    )
+    page = client.get("/claims/?q=aegis").get_data(as_text=True)
+    assert listed_ids(page) == [by_document.id, by_source.id, by_text.id]
+    assert "More than 2 matches: shown newest first, not by best match." in page
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from factcheck.accounts.models import Role, User
 from factcheck.search import views
+from factcheck.web import counts
 from tests.search import records
 from tests.search.test_engines import HOSTILE
 
@@ -172,3 +173,18 @@ def test_the_claim_list_links_to_the_search_with_its_query(
 ) -> None:
     page = client.get("/claims/?q=treaty").get_data(as_text=True)
     assert 'href="/search/?q=treaty"' in page
+
+
+def test_counts_past_the_limit_say_more_than(
+    client: FlaskClient, db_session: Session, reviewer: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(views, "PREVIEW_SIZE", 1)
+    monkeypatch.setattr(counts, "COUNT_AT_MOST", 2)
+    for n in range(3):
+        records.claim(db_session, f"Treaty claim {n}.", sources=[{"title": "Treaty source"}] if n else [])
+    page = client.get("/search/?q=treaty").get_data(as_text=True)
+    assert 'Claims <span class="count">(more than 2)</span>' in section(page, "claims")
+    assert "More than 2 claims in the claim list" in page
+    # Two sources match: under the limit, exact.
+    assert 'Sources <span class="count">(2)</span>' in section(page, "sources")
+    assert "All 2 sources" in page
