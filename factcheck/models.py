@@ -27,9 +27,6 @@ from factcheck.verdicts.models import Verdict
 from factcheck.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookSecret
 
 __all__ = [
-    "FetchState",
-    "Snapshot",
-    "SnapshotWarc",
     "AnchorStatus",
     "ApiToken",
     "ApiTokenUse",
@@ -45,6 +42,7 @@ __all__ = [
     "ClaimTransition",
     "Comment",
     "Document",
+    "FetchState",
     "Job",
     "JobState",
     "LoginSession",
@@ -57,6 +55,8 @@ __all__ = [
     "Role",
     "SecurityEvent",
     "SecurityEventKind",
+    "Snapshot",
+    "SnapshotWarc",
     "Source",
     "SourceKind",
     "Stance",

@@ -105,7 +105,7 @@ def test_http_errors_fail_with_the_status(site: Site, status: int) -> None:
 def test_robots_txt_is_respected_when_configured(site: Site) -> None:
     site.put("/robots.txt", "User-agent: TestFetcher\nDisallow: /private/\n", content_type="text/plain")
     url = site.put("/private/page")
-    with pytest.raises(FetchError, match="robots.txt does not allow") as failure:
+    with pytest.raises(FetchError, match=r"robots\.txt does not allow") as failure:
         fetch(url, LOCAL)
     assert failure.value.kind == "robots"
     assert "/private/page" not in site.paths_requested()
