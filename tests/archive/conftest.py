@@ -28,3 +28,7 @@ def app(make_app: Callable[..., Flask]) -> Flask:
 @pytest.fixture
 def team(make_user: Any) -> dict[str, User]:
     return make_team(make_user)
+
+
+# The API's fixtures (a token holder, a JSON client), for the API's fetch flow.
+from tests.api.conftest import api, token_for  # noqa: E402, F401
