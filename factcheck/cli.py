@@ -48,6 +48,7 @@ def init_app(app: Flask) -> None:
     from factcheck.exports.cli import export
     from factcheck.imports.cli import import_, labels
     from factcheck.jobs.cli import worker
+    from factcheck.sources.cli import sources
 
     app.cli.add_command(audit)
     app.cli.add_command(db)
@@ -58,6 +59,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(import_)
     app.cli.add_command(labels)
     app.cli.add_command(worker)
+    app.cli.add_command(sources)
     app.cli.add_command(tokens_group)
 
 

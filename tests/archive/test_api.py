@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from factcheck.accounts.models import Role
-from factcheck.accounts.models import TokenScope
+from factcheck.accounts.models import Role, TokenScope
 from factcheck.jobs.runner import run_all
 from tests.api.conftest import assert_problem
 from tests.archive.site import Site
