@@ -147,6 +147,8 @@ class DefaultConfig:
     FETCH_MAX_REDIRECTS = 5
     FETCH_PRIVATE_ADDRESSES = False
     FETCH_RESPECT_ROBOTS = True
+    # Archive the web sources of a claim when it is published (a job per source).
+    ARCHIVE_SOURCES_ON_PUBLISH = True
     # How often the worker checks the links of cited sources (hours; 0: never, only
     # `factcheck sources check-links`).
     LINK_CHECK_HOURS = 24.0

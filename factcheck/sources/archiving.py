@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import current_app
+from flask import current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -59,7 +59,11 @@ def _enqueue_archive(session: Session, source: Source) -> None:
 
 
 def archive_on_publish(session: Session, claim: Claim) -> None:
-    """Queue snapshots of the claim's web sources that have none yet (in the publication's transaction)."""
+    """Queue snapshots of the claim's web sources that have none yet (in the publication's
+    transaction), when config ARCHIVE_SOURCES_ON_PUBLISH says so (on by default; the tests turn
+    it off but in tests/archive, so that publishing elsewhere never reaches for the web)."""
+    if not (has_app_context() and current_app.config.get("ARCHIVE_SOURCES_ON_PUBLISH", True)):
+        return
     for source in claim.sources:
         if source.snapshot_id is None and is_web_address(source.url):
             enqueue(session, ARCHIVE_JOB, {"source_id": source.id}, key=f"{ARCHIVE_JOB}:{source.id}:publish")

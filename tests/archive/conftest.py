@@ -22,7 +22,12 @@ def site() -> Iterator[Site]:
 @pytest.fixture
 def app(make_app: Callable[..., Flask]) -> Flask:
     # The site listens on 127.0.0.1, which fetches may reach only when allowed.
-    return make_app(FETCH_PRIVATE_ADDRESSES=True, FETCH_TIMEOUT=1.0, FETCH_MAX_BYTES=64 * 1024)
+    return make_app(
+        FETCH_PRIVATE_ADDRESSES=True,
+        FETCH_TIMEOUT=1.0,
+        FETCH_MAX_BYTES=64 * 1024,
+        ARCHIVE_SOURCES_ON_PUBLISH=True,
+    )
 
 
 @pytest.fixture
