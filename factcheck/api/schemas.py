@@ -97,6 +97,11 @@ class DocumentIn(RequestBody):
     """A document from its text (without a title, its first line is the title), or, with ``url``
     and no ``text``, fetched from that address in the background: 202, state ``fetching``."""
 
+    # One of the two is needed: said in the document too, so clients (and schemathesis) know.
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"anyOf": [{"required": ["text"]}, {"required": ["url"]}]}
+    )
+
     text: Text(10_000_000) | None = None  # the app's MAX_DOCUMENT_BYTES decides the real limit
     title: Text(500) | None = None
     url: Text(2000) | None = None
