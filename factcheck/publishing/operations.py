@@ -346,6 +346,9 @@ def publish_revision(
     set_reason(session, note)
     _insert(session, claim, publication)
     webhook_events.publication_made(session, claim, publication)
+    if kind != PublicationKind.RETRACTION:
+        # Sources cited for the first time in this revision are archived too.
+        archive_on_publish(session, claim)
     return publication
 
 
