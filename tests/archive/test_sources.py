@@ -133,3 +133,20 @@ def test_link_checks_find_gone_and_changed_pages(
     desk = html.unescape(client.get(f"/claims/{claim.id}").get_data(as_text=True))
     assert "Changed since cited: the page's main text differs from the archived copy" in desk
     assert "Gone: the server answered 404" in desk
+
+
+def test_the_periodic_link_check_is_queued_once_per_period(app: Flask, db_session: Session) -> None:
+    from datetime import UTC, datetime
+
+    from factcheck.sources.archiving import CHECK_LINKS_JOB, schedule_link_checks
+
+    now = datetime(2026, 12, 3, 16, 20, tzinfo=UTC)
+    schedule_link_checks(db_session, {"LINK_CHECK_HOURS": 24}, now=now)
+    schedule_link_checks(db_session, {"LINK_CHECK_HOURS": 24}, now=now.replace(hour=18))
+    db_session.commit()
+    jobs = db_session.scalars(select(Job).where(Job.kind == CHECK_LINKS_JOB)).all()
+    assert len(jobs) == 1
+    assert jobs[0].run_after == datetime(2026, 12, 4, tzinfo=UTC)
+    schedule_link_checks(db_session, {"LINK_CHECK_HOURS": 0}, now=now.replace(day=10))
+    db_session.commit()
+    assert len(db_session.scalars(select(Job).where(Job.kind == CHECK_LINKS_JOB)).all()) == 1
