@@ -137,6 +137,21 @@ class DefaultConfig:
     OUTGOING_READ_TIMEOUT = 10.0
     OUTGOING_MAX_BYTES = 1024 * 1024
     OUTGOING_ALLOW_PRIVATE_ADDRESSES = False
+    # Fetching web pages (documents added by their address, archived sources; docs/documents.md):
+    # the User-Agent sent, the most of a page read (bytes), the connect and read timeouts
+    # (seconds), the redirects followed, whether private, loopback and link-local addresses may
+    # be fetched (off: refused), and whether the site's robots.txt is obeyed.
+    FETCH_USER_AGENT = "factcheck-fetcher/1.0 (+https://github.com/factcheck)"
+    FETCH_MAX_BYTES = 1024 * 1024
+    FETCH_TIMEOUT = 10.0
+    FETCH_MAX_REDIRECTS = 5
+    FETCH_PRIVATE_ADDRESSES = False
+    FETCH_RESPECT_ROBOTS = True
+    # Archive the web sources of a claim when it is published (a job per source).
+    ARCHIVE_SOURCES_ON_PUBLISH = True
+    # How often the worker checks the links of cited sources (hours; 0: never, only
+    # `factcheck sources check-links`).
+    LINK_CHECK_HOURS = 24.0
     # The JSON API (docs/api.md): requests allowed per token (Flask-Limiter's syntax), and the
     # browser origins allowed to call it (space- or comma-separated; empty: no CORS headers at all).
     API_RATE_LIMIT = "300 per minute"

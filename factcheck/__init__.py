@@ -131,10 +131,12 @@ def _register_blueprints(app: Flask) -> None:
     from factcheck.api import verdicts as api_verdicts  # noqa: F401
     from factcheck.api import views as api_views  # noqa: F401
     from factcheck.api.core import bp as api_bp
+    from factcheck.archive import views as snapshot_views
     from factcheck.audit import views as audit_views
     from factcheck.claims import bulk_views, capture_views, listing, views  # noqa: F401 - attach their routes to the claims blueprint
     from factcheck.claims.blueprint import bp as claims_bp
     from factcheck.discussion import views as discussion_views
+    from factcheck.documents import fetch_views
     from factcheck.documents import views as documents_views
     from factcheck.dossier import views as dossier_views
     from factcheck.exports import views as exports_views
@@ -146,6 +148,7 @@ def _register_blueprints(app: Flask) -> None:
     from factcheck.ratings import views as ratings_views
     from factcheck.reports import views as reports_views
     from factcheck.search import views as search_views
+    from factcheck.sources import archive_views  # noqa: F401 - attach its routes to the sources and public blueprints
     from factcheck.sources import views as sources_views
     from factcheck.submissions import desk_views, public_views  # noqa: F401 - attach their routes to the submissions blueprint
     from factcheck.submissions.blueprint import bp as submissions_bp
@@ -159,6 +162,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(claims_bp)
     app.register_blueprint(dossier_views.bp)
     app.register_blueprint(documents_views.bp)
+    app.register_blueprint(fetch_views.bp)
+    app.register_blueprint(snapshot_views.bp)
     app.register_blueprint(sources_views.bp)
     app.register_blueprint(ratings_views.bp)
     app.register_blueprint(verdicts_views.bp)

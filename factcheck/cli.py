@@ -44,18 +44,22 @@ def init_app(app: Flask) -> None:
     """Register the app's commands on ``app.cli`` (so ``flask --app factcheck`` has them too)."""
     from factcheck.api.cli import tokens_group
     from factcheck.audit.cli import audit
+    from factcheck.documents.cli import documents
     from factcheck.exports.cli import export
     from factcheck.imports.cli import import_, labels
     from factcheck.jobs.cli import worker
+    from factcheck.sources.cli import sources
 
     app.cli.add_command(audit)
     app.cli.add_command(db)
+    app.cli.add_command(documents)
     app.cli.add_command(users)
     app.cli.add_command(demo)
     app.cli.add_command(export)
     app.cli.add_command(import_)
     app.cli.add_command(labels)
     app.cli.add_command(worker)
+    app.cli.add_command(sources)
     app.cli.add_command(tokens_group)
 
 

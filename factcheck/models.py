@@ -1,6 +1,7 @@
 """Every model of the app, imported in one place so the mapper and Alembic see them all."""
 
 from factcheck.accounts.models import ApiToken, ApiTokenUse, LoginSession, Role, TokenScope, User
+from factcheck.archive.models import Snapshot, SnapshotWarc
 from factcheck.audit.models import AuditChange, AuditChangeset, AuditContext, AuditVerification
 from factcheck.claims.models import (
     AnchorStatus,
@@ -14,7 +15,7 @@ from factcheck.claims.models import (
 )
 from factcheck.db import Base
 from factcheck.discussion.models import Comment
-from factcheck.documents.models import Document
+from factcheck.documents.models import Document, FetchState
 from factcheck.jobs.models import Job, JobState
 from factcheck.organisation.models import Organisation
 from factcheck.publishing.models import Publication, PublicationKind
@@ -41,6 +42,7 @@ __all__ = [
     "ClaimTransition",
     "Comment",
     "Document",
+    "FetchState",
     "Job",
     "JobState",
     "LoginSession",
@@ -53,6 +55,8 @@ __all__ = [
     "Role",
     "SecurityEvent",
     "SecurityEventKind",
+    "Snapshot",
+    "SnapshotWarc",
     "Source",
     "SourceKind",
     "Stance",

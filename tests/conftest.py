@@ -182,6 +182,8 @@ def config_for_tests(tmp_path: Any, database_url: str, **overrides: Any) -> dict
         "RATELIMIT_SINGLE_PROCESS": True,
         # Tests publish and read back at once; tests/public/test_microcache.py turns it on.
         "PUBLIC_MICROCACHE_SECONDS": 0,
+        # Publishing would queue fetches of the sources' (real) addresses; tests/archive turns it on.
+        "ARCHIVE_SOURCES_ON_PUBLISH": False,
     }
     values.update(overrides)
     return values

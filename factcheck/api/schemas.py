@@ -94,9 +94,15 @@ class MeOut(BaseModel):
 
 
 class DocumentIn(RequestBody):
-    """A document from its text; without a title, its first line is the title."""
+    """A document from its text (without a title, its first line is the title), or, with ``url``
+    and no ``text``, fetched from that address in the background: 202, state ``fetching``."""
 
-    text: Text(10_000_000)  # the app's MAX_DOCUMENT_BYTES decides the real limit
+    # One of the two is needed: said in the document too, so clients (and schemathesis) know.
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"anyOf": [{"required": ["text"]}, {"required": ["url"]}]}
+    )
+
+    text: Text(10_000_000) | None = None  # the app's MAX_DOCUMENT_BYTES decides the real limit
     title: Text(500) | None = None
     url: Text(2000) | None = None
     outlet: Text(200) | None = None
@@ -116,6 +122,11 @@ class DocumentOut(BaseModel):
     text: str
     text_sha256: str
     created_at: datetime
+    # Documents added by their address: "fetching", "fetched" or "failed" (with the reason);
+    # null for a text given as such.
+    fetch_state: str | None
+    fetch_error: str | None
+    fetched_at: datetime | None
     links: dict[str, str]
 
 

@@ -55,6 +55,9 @@ NOT_AUDITED = frozenset(
         "webhook_secrets",
         # When an API token was last used: not a change anyone makes (factcheck/api/tokens.py).
         "api_token_uses",
+        # A snapshot's WARC bytes: the audited snapshots.warc_sha256 vouches for them
+        # (factcheck/archive/models.py says why they are kept out of the history).
+        "snapshot_warcs",
     }
 )
 

@@ -28,6 +28,12 @@ class DocumentForm(Form):
     title = StringField("Title", validators=[Optional(), Length(max=MAX_TITLE_LENGTH)])
     text = TextAreaField("Text", validators=[Optional()])
     upload = FileField(f"Or upload a file ({ACCEPTED})", render_kw={"accept": ".txt,.md,.html,.htm"})
+    # Fetched by the worker, read and archived (factcheck/documents/fetching.py).
+    fetch_url = StringField(
+        "Or fetch it from the web",
+        validators=[Optional(), Length(max=MAX_URL_LENGTH), http_url],
+        render_kw={"inputmode": "url"},
+    )
     url = StringField(
         "Web address",
         validators=[Optional(), Length(max=MAX_URL_LENGTH), http_url],

@@ -13,11 +13,11 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from factcheck import db
 from factcheck.claims.models import Appearance
-from factcheck.documents import operations
+from factcheck.documents import fetching, operations
 from factcheck.documents.extract import DEFAULT_MAX_HTML_BYTES, UnreadableUpload, read_upload
 from factcheck.documents.forms import DocumentForm
 from factcheck.documents.highlights import render_text
-from factcheck.documents.models import Document
+from factcheck.documents.models import Document, FetchState
 from factcheck.documents.operations import DocumentError, DocumentValues
 from factcheck.security.permissions import Permission, can, requires
 from factcheck.web.errors import render_error
@@ -74,6 +74,8 @@ def new() -> ResponseReturnValue:
     duplicates: list[Document] = []
     if form.validate_on_submit():
         try:
+            if form.fetch_url.data:
+                return _fetch(form)
             values = _values(form)
             duplicates = [] if form.add_anyway.data else operations.same_text(db.session(), values.text)
             if duplicates:
@@ -86,6 +88,25 @@ def new() -> ResponseReturnValue:
             field = error.field if isinstance(error, DocumentError) else "upload"
             form[field].errors = [*form[field].errors, str(error)]
     return _render_new(form, duplicates)
+
+
+def _fetch(form: DocumentForm) -> ResponseReturnValue:
+    """Store the document to be fetched by the worker, and show its page (which says so)."""
+    if form.text.data or form.uploaded() is not None:
+        raise DocumentError("fetch_url", "Paste the text, upload a file or give an address: one of them.")
+    try:
+        document = fetching.request_fetch(
+            db.session(),
+            current_user,
+            form.fetch_url.data,
+            title=form.title.data,
+            language=form.language.data,
+        )
+    except DocumentError as error:
+        # The address given here is the one to fetch, not the "where published" field.
+        raise DocumentError("fetch_url" if error.field == "url" else error.field, str(error)) from None
+    flash("The page is being fetched; its text appears here once read.", "info")
+    return redirect(url_for("documents.show", document_id=document.id))
 
 
 def _render_new(
@@ -164,7 +185,9 @@ def show(document_id: int) -> ResponseReturnValue:
     claim_urls = {a.claim_id: url_for("claims.show", claim_id=a.claim_id) for a in document.appearances}
     placed = sorted(anchors.placed, key=lambda p: (p.start, p.end))
     same = (
-        db.session()
+        []
+        if document.fetch_state in (FetchState.FETCHING, FetchState.FAILED)
+        else db.session()
         .scalars(
             select(Document)
             .where(Document.text_sha256 == document.text_sha256, Document.id != document.id)

@@ -88,6 +88,10 @@ class SourceEntry:
     # The reviewer's own note: internal, never public.
     note: str | None
     added_by: str | None
+    # The last link check, when it flagged the page ("Gone: the server answered 404"), and
+    # when the page was archived (factcheck/sources/archiving.py).
+    link_flag: str | None = None
+    archived_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -218,6 +222,12 @@ def build_dossier(session: Session, claim: Claim, viewer: Any, *, now: datetime 
             quote=s.quote,
             note=s.note,
             added_by=_name(s.created_by),
+            link_flag=(
+                f"{s.link_status.label}: {s.link_problem}"
+                if s.link_status is not None and s.link_status.value != "ok"
+                else None
+            ),
+            archived_at=s.snapshot.fetched_at if s.snapshot is not None else None,
         )
         for s in claim.sources
     ]

@@ -62,7 +62,9 @@ def handlers() -> dict[str, Handler]:
 
 def _load_handlers() -> None:
     # The modules that register handlers; imported here, not at start-up, so the app stays light.
+    from factcheck.documents import fetching  # noqa: F401
     from factcheck.dossier import prepared  # noqa: F401
+    from factcheck.sources import archiving  # noqa: F401
     from factcheck.webhooks import delivery  # noqa: F401
 
 
@@ -100,6 +102,22 @@ class Worker:
         # Handlers that change audited data are attributed to the worker.
         set_actor(session, Actor.system(WORKER_ACTOR_NAME, "worker"))
         return session
+
+    def _schedule_recurring(self) -> None:
+        """Queue the next run of the periodic jobs (each queues its own next run when it ends);
+        their keys make this a no-op when one is queued already."""
+        from factcheck.sources.archiving import schedule_link_checks
+
+        with self.app.app_context():
+            session = self._session()
+            try:
+                schedule_link_checks(session, self.app.config)
+                session.commit()
+            except Exception:
+                session.rollback()
+                log.exception("could not schedule the periodic jobs")
+            finally:
+                session.close()
 
     def _anything_due(self) -> bool:
         # A read transaction (DEFERRED on SQLite): polling an empty queue never queues writers.
@@ -154,6 +172,8 @@ class Worker:
     def run(self, *, burst: bool = False, limit: int | None = None) -> int:
         """Run jobs until stopped; with ``burst``, until nothing is due. Returns the number run."""
         done = 0
+        if not burst:
+            self._schedule_recurring()
         while not self.stopping.is_set():
             if limit is not None and done >= limit:
                 break

@@ -40,6 +40,7 @@ from factcheck.publishing.models import Publication, PublicationKind
 from factcheck.publishing.slugs import assign_slug
 from factcheck.publishing.snapshot import build_snapshot, search_text
 from factcheck.security.permissions import Permission, require
+from factcheck.sources.archiving import archive_on_publish
 from factcheck.webhooks import events as webhook_events
 
 FIRST_PUBLICATION_REASON = "First publication."
@@ -242,6 +243,8 @@ def publish(
 
     _insert(session, claim, publication, go_public)
     webhook_events.publication_made(session, claim, publication)
+    # The pages the verdict cites, archived as they are now (factcheck/sources/archiving.py).
+    archive_on_publish(session, claim)
     return publication
 
 
@@ -343,6 +346,9 @@ def publish_revision(
     set_reason(session, note)
     _insert(session, claim, publication)
     webhook_events.publication_made(session, claim, publication)
+    if kind != PublicationKind.RETRACTION:
+        # Sources cited for the first time in this revision are archived too.
+        archive_on_publish(session, claim)
     return publication
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import enum
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from factcheck.db import Base, Timestamps, str_enum
+from factcheck.archive.models import Snapshot
+from factcheck.db import Base, Timestamps, UTCDateTime, str_enum
 
 if TYPE_CHECKING:
     from factcheck.accounts.models import User
@@ -39,6 +40,20 @@ class Stance(enum.StrEnum):
         return self.value.capitalize()
 
 
+class LinkStatus(enum.StrEnum):
+    """What the last link check found at a source's address (factcheck/sources/archiving.py)."""
+
+    OK = "ok"
+    # The page answers 4xx/5xx or its host no longer resolves.
+    GONE = "gone"
+    # The page's main text differs from the archived snapshot's.
+    CHANGED = "changed"
+
+    @property
+    def label(self) -> str:
+        return {"ok": "Unchanged", "gone": "Gone", "changed": "Changed since cited"}[self.value]
+
+
 class Source(Timestamps, Base):
     __tablename__ = "sources"
     __table_args__ = (CheckConstraint("url IS NOT NULL OR citation IS NOT NULL", name="url_or_citation"),)
@@ -60,8 +75,15 @@ class Source(Timestamps, Base):
     is_primary: Mapped[bool] = mapped_column(default=False)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     version: Mapped[int] = mapped_column(default=1)
+    # The archived copy of the page at ``url`` (factcheck/sources/archiving.py), and what the
+    # last link check found there, when, and why.
+    snapshot_id: Mapped[int | None] = mapped_column(ForeignKey("snapshots.id", ondelete="SET NULL"))
+    link_status: Mapped[LinkStatus | None] = mapped_column(str_enum(LinkStatus, "source_link_status"))
+    link_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    link_problem: Mapped[str | None] = mapped_column(Text)
 
     __mapper_args__ = {"version_id_col": version}
 
     claim: Mapped[Claim] = relationship(back_populates="sources")
     created_by: Mapped[User | None] = relationship()
+    snapshot: Mapped[Snapshot | None] = relationship()
