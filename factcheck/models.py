@@ -16,6 +16,7 @@ from factcheck.db import Base
 from factcheck.discussion.models import Comment
 from factcheck.documents.models import Document
 from factcheck.jobs.models import Job, JobState
+from factcheck.notifications.models import EmailMode, Follow, Notification, NotificationKind, NotificationSettings
 from factcheck.organisation.models import Organisation
 from factcheck.publishing.models import Publication, PublicationKind
 from factcheck.ratings.models import Rating, RatingLabel
@@ -41,9 +42,14 @@ __all__ = [
     "ClaimTransition",
     "Comment",
     "Document",
+    "EmailMode",
+    "Follow",
     "Job",
     "JobState",
     "LoginSession",
+    "Notification",
+    "NotificationKind",
+    "NotificationSettings",
     "Organisation",
     "Publication",
     "PublicationKind",

@@ -55,6 +55,9 @@ NOT_AUDITED = frozenset(
         "webhook_secrets",
         # When an API token was last used: not a change anyone makes (factcheck/api/tokens.py).
         "api_token_uses",
+        # In-app notifications and their read marks: what caused one (a move, a comment, an
+        # assignment) is audited itself, in the same transaction (docs/notifications.md).
+        "notifications",
     }
 )
 
