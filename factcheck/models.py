@@ -16,7 +16,14 @@ from factcheck.db import Base
 from factcheck.discussion.models import Comment
 from factcheck.documents.models import Document
 from factcheck.jobs.models import Job, JobState
-from factcheck.notifications.models import EmailMode, Follow, Notification, NotificationKind, NotificationSettings
+from factcheck.notifications import events as _notification_events  # noqa: F401 - follows and notifications at every flush
+from factcheck.notifications.models import (
+    EmailMode,
+    Follow,
+    Notification,
+    NotificationKind,
+    NotificationSettings,
+)
 from factcheck.organisation.models import Organisation
 from factcheck.publishing.models import Publication, PublicationKind
 from factcheck.ratings.models import Rating, RatingLabel
