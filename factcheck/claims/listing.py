@@ -78,15 +78,17 @@ class ClaimFilterForm(Form):
     captured_to = DateField("Captured until", validators=[Optional()])
     # The home page's queues (factcheck/home/queues.py); "me" is the signed-in person.
     assigned = SelectField(
-        "Assigned", choices=[("", ""), ("me", "to me")], default="", validators=[Optional()]
+        "Assigned", choices=choices([("", ""), ("me", "to me")]), default="", validators=[Optional()]
     )
-    to_rate = SelectField("To rate", choices=[("", ""), ("me", "by me")], default="", validators=[Optional()])
+    to_rate = SelectField(
+        "To rate", choices=choices([("", ""), ("me", "by me")]), default="", validators=[Optional()]
+    )
     to_publish = SelectField(
-        "To publish", choices=[("", ""), ("me", "by me")], default="", validators=[Optional()]
+        "To publish", choices=choices([("", ""), ("me", "by me")]), default="", validators=[Optional()]
     )
     due = SelectField(
         "Due",
-        choices=[("", ""), (queues.OVERDUE, "overdue"), (queues.SOON, "due soon")],
+        choices=choices([("", ""), (queues.OVERDUE, "overdue"), (queues.SOON, "due soon")]),
         default="",
         validators=[Optional()],
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from wtforms import RadioField
 
 from factcheck.notifications.models import EmailMode
-from factcheck.web.forms import Form
+from factcheck.web.forms import Form, choices
 
 
 class ButtonForm(Form):
@@ -15,6 +15,6 @@ class ButtonForm(Form):
 class EmailModeForm(Form):
     email = RadioField(
         "Notification e-mail",
-        choices=[(mode.value, mode.label) for mode in EmailMode],
+        choices=choices([(mode.value, mode.label) for mode in EmailMode]),
         default=EmailMode.AT_ONCE.value,
     )
