@@ -106,7 +106,6 @@ def upgrade() -> None:
         batch_op.create_index("ix_notifications_user_id_read_at", ["user_id", "read_at"], unique=False)
 
 
-
 def downgrade() -> None:
     with op.batch_alter_table("notifications", schema=None) as batch_op:
         batch_op.drop_index("ix_notifications_user_id_read_at")
