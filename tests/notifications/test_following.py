@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from factcheck.notifications import mentions
 from factcheck.notifications.models import Follow, NotificationKind
-from tests.claims.desk import label
+from tests.claims.desk import history_sentences, label
 from tests.conftest import PASSWORD
 from tests.discussion.test_csrf import token_of_form
 from tests.helpers import audit_rows, csrf_token, text
@@ -128,3 +128,11 @@ def test_only_desk_staff_follow_and_only_their_own(client, claim):
     assert client.post(f"/claims/{claim.id}/follow").status_code in (302, 401, 403)
     assert client.get("/notifications/").status_code == 302
     assert "/login" in client.get("/notifications/").headers["Location"]
+
+
+def test_the_claim_history_says_who_follows(db_session, team, claim, clients):
+    clients["eve"].post(f"/claims/{claim.id}/assignees", data={"user_id": team["anna"].id})
+    clients["anna"].post(f"/claims/{claim.id}/unfollow")
+    sentences = history_sentences(db_session, claim)
+    assert ("Eve Editor", "Anna Reviewer follows the claim now") in sentences
+    assert ("Anna Reviewer", "Anna Reviewer stopped following the claim") in sentences
