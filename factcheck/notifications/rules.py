@@ -45,6 +45,14 @@ def shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def person_of(row: Any, relationship: str) -> int | None:
+    """The id of the person ``row.<relationship>`` names, whether the id or the object was set."""
+    found = getattr(row, f"{relationship}_id")
+    if found is None and getattr(row, relationship) is not None:
+        found = getattr(row, relationship).id
+    return found
+
+
 def claim_words(claim: Claim) -> str:
     return f"“{shorten(claim.text, CLAIM_CHARACTERS)}”"
 
@@ -54,6 +62,7 @@ class Reaction:
     """What one flush adds: follows and notifications, each once."""
 
     session: Session
+    # (claim object's id(), person): a claim captured in this flush has no database id yet.
     following: set[tuple[int, int]] = field(default_factory=set)
     told: dict[tuple[int, int], Notification] = field(default_factory=dict)
 
@@ -69,7 +78,8 @@ class Reaction:
         pending = {
             row.user_id
             for row in self.session.new
-            if isinstance(row, Follow) and (row.claim is claim or row.claim_id == claim.id)
+            if isinstance(row, Follow)
+            and (row.claim is claim or (claim.id is not None and row.claim_id == claim.id))
         }
         saved: set[int] = set()
         if claim.id is not None:
@@ -87,9 +97,9 @@ class Reaction:
         return user is None or user.is_disabled
 
     def follow(self, claim: Claim, user_id: int | None) -> None:
-        if user_id is None or (claim.id, user_id) in self.following:
+        if user_id is None or (id(claim), user_id) in self.following:
             return
-        self.following.add((claim.id, user_id))
+        self.following.add((id(claim), user_id))
         if user_id in self.followers(claim):
             return
         self.session.add(Follow(claim=claim, user_id=user_id))
@@ -111,11 +121,11 @@ class Reaction:
 
     def assigned(self, row: Assignment) -> None:
         claim = self._claim(row)
-        user_id = row.user_id if row.user_id is not None else row.user.id
-        if claim is None:
+        user_id = person_of(row, "user")
+        if claim is None or user_id is None:
             return
         self.follow(claim, user_id)
-        actor = row.assigned_by_id
+        actor = person_of(row, "assigned_by")
         message = f"{self._name(actor)} assigned you to claim {claim_words(claim)}"
         self.tell([user_id], claim, NotificationKind.ASSIGNED, actor, message)
 
@@ -123,13 +133,13 @@ class Reaction:
         # Following only: telling anyone that a rating came in would break the blind rule.
         claim = self._claim(row)
         if claim is not None:
-            self.follow(claim, row.reviewer_id)
+            self.follow(claim, person_of(row, "reviewer"))
 
     def commented(self, row: Comment) -> None:
         claim = self._claim(row)
         if claim is None:
             return
-        actor = row.author_id
+        actor = person_of(row, "author")
         self.follow(claim, actor)
         excerpt = f"“{shorten(row.body, COMMENT_CHARACTERS)}”"
         mentioned = [user.id for user in mentions.mentioned_users(self.session, row.body)]
@@ -156,7 +166,7 @@ class Reaction:
         if claim is None or row.from_state is None:
             # Capturing a claim: nobody follows it yet.
             return
-        actor = row.actor_id
+        actor = person_of(row, "actor")
         name = self._name(actor)
         if row.to_state == ClaimState.PUBLISHED:
             kind, message = NotificationKind.PUBLISHED, f"{name} published claim {claim_words(claim)}"
@@ -173,8 +183,10 @@ class Reaction:
         claim = self._claim(row)
         if claim is None or row.revision is None or row.revision <= 1:
             return
-        actor = row.published_by_id
-        message = f"{self._name(actor)} published a {row.kind.value} of claim {claim_words(claim)}"
+        actor = person_of(row, "published_by")
+        kind = row.kind.value
+        article = "an" if kind[0] in "aeiou" else "a"
+        message = f"{self._name(actor)} published {article} {kind} of claim {claim_words(claim)}"
         self.tell(sorted(self.followers(claim)), claim, NotificationKind.PUBLISHED, actor, message)
 
 

@@ -7,11 +7,13 @@ from sqlalchemy import select
 
 from factcheck.notifications import mentions
 from factcheck.notifications.models import Follow, NotificationKind
-from tests.claims.desk import history_sentences, label
+from factcheck.publishing.operations import publish, publish_revision
+from tests.claims.desk import acting_as, history_sentences, label
 from tests.conftest import PASSWORD
 from tests.discussion.test_csrf import token_of_form
 from tests.helpers import audit_rows, csrf_token, text
 from tests.notifications.conftest import notifications_of
+from tests.publishing.building import NOTE, make_team, ready_claim
 
 
 def followers(db_session, claim) -> set[str]:
@@ -136,3 +138,20 @@ def test_the_claim_history_says_who_follows(db_session, team, claim, clients):
     sentences = history_sentences(db_session, claim)
     assert ("Eve Editor", "Anna Reviewer follows the claim now") in sentences
     assert ("Anna Reviewer", "Anna Reviewer stopped following the claim") in sentences
+
+
+def test_followers_are_told_of_the_publication_and_of_each_later_revision(db_session, make_user):
+    team = make_team(make_user)
+    claim = ready_claim(db_session, team)
+    # Anna and Ben rated it, so they follow it.
+    acting_as(db_session, team["ada"])
+    publish(db_session, claim, team["ada"], reason="Approved at the desk meeting.")
+    db_session.commit()
+    publish_revision(db_session, claim, team["ada"], kind="correction", note=NOTE)
+    db_session.commit()
+    messages = [n.message for n in notifications_of(db_session, team["anna"])]
+    assert [n.kind for n in notifications_of(db_session, team["anna"])] == [NotificationKind.PUBLISHED] * 2
+    assert messages[0].startswith("Ada Admin published claim “")
+    assert messages[1].startswith("Ada Admin published a correction of claim “")
+    assert [n.kind for n in notifications_of(db_session, team["ben"])] == [NotificationKind.PUBLISHED] * 2
+    assert notifications_of(db_session, team["ada"]) == []
