@@ -121,6 +121,18 @@ class DefaultConfig:
     PUBLIC_MICROCACHE_SECONDS = 5
     PUBLIC_LIST_CACHE_SIZE = 128
 
+    # Notification e-mail (docs/notifications.md), sent by the background worker through this
+    # SMTP server; no host: no e-mail at all (in-app notifications still work). STARTTLS is
+    # required when on; the digest goes out daily at NOTIFICATIONS_DIGEST_HOUR o'clock, UTC.
+    SMTP_HOST = ""
+    SMTP_PORT = 587
+    SMTP_USERNAME = ""
+    SMTP_PASSWORD = ""
+    SMTP_STARTTLS = True
+    SMTP_FROM = ""
+    SMTP_TIMEOUT_SECONDS = 30.0
+    NOTIFICATIONS_DIGEST_HOUR = 7
+
     # The background worker (docs/worker.md): tries per job before it is failed; the lease a
     # worker holds on a job (a worker that dies mid-job holds it this long); the first retry's
     # wait in seconds, doubled at each try up to the cap, with jitter; an idle worker's poll.

@@ -141,6 +141,7 @@ def _register_blueprints(app: Flask) -> None:
     from factcheck.dossier import views as dossier_views
     from factcheck.exports import views as exports_views
     from factcheck.jobs import views as jobs_views
+    from factcheck.notifications import views as notifications_views
     from factcheck.organisation import views as organisation_views
     from factcheck.public import checks, feeds, pages, transparency  # noqa: F401 - attach their routes to the public blueprint
     from factcheck.public.blueprint import bp as public_bp
@@ -176,6 +177,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(submissions_bp)
     app.register_blueprint(organisation_views.bp)
     app.register_blueprint(jobs_views.bp)
+    app.register_blueprint(notifications_views.bp)
     app.register_blueprint(webhooks_views.bp)
     app.register_blueprint(public_bp)
     # The API authenticates by bearer token only, never by cookie: no CSRF token applies.

@@ -17,6 +17,14 @@ from factcheck.db import Base
 from factcheck.discussion.models import Comment
 from factcheck.documents.models import Document, FetchState
 from factcheck.jobs.models import Job, JobState
+from factcheck.notifications import events as _notification_events  # noqa: F401 - follows and notifications at every flush
+from factcheck.notifications.models import (
+    EmailMode,
+    Follow,
+    Notification,
+    NotificationKind,
+    NotificationSettings,
+)
 from factcheck.organisation.models import Organisation
 from factcheck.publishing.models import Publication, PublicationKind
 from factcheck.ratings.models import Rating, RatingLabel
@@ -42,10 +50,15 @@ __all__ = [
     "ClaimTransition",
     "Comment",
     "Document",
+    "EmailMode",
     "FetchState",
+    "Follow",
     "Job",
     "JobState",
     "LoginSession",
+    "Notification",
+    "NotificationKind",
+    "NotificationSettings",
     "Organisation",
     "Publication",
     "PublicationKind",

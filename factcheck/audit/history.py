@@ -36,6 +36,8 @@ RECORD_NAMES = {
     "claims": "claim",
     "comments": "comment",
     "documents": "document",
+    "follows": "follow",
+    "notification_settings": "notification e-mail setting",
     "organisation": "organisation details",
     "publications": "publication",
     "rating_labels": "rating label",
@@ -335,6 +337,11 @@ def describe(
         person = display_value(_value(changes, "user_id"), names, "user_id")
         verb = "assigned" if operation == "INSERT" else "unassigned"
         return HistoryItem(f"{verb} {person}", [], table, operation)
+    if table == "follows" and operation in {"INSERT", "DELETE"}:
+        # Following (docs/notifications.md): whoever caused it heads the entry, the follower is named.
+        person = display_value(_value(changes, "user_id"), names, "user_id")
+        verb = "follows the claim now" if operation == "INSERT" else "stopped following the claim"
+        return HistoryItem(f"{person} {verb}", [], table, operation)
     if table == "comments" and operation == "UPDATE" and "deleted_at" in changes:
         old, new = changes["deleted_at"]
         return HistoryItem("removed a comment" if new else "restored a comment", [], table, operation)

@@ -8,7 +8,7 @@ claim id, so deep pages cost what the first does.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -25,6 +25,9 @@ from factcheck.accounts.models import User
 from factcheck.claims.blueprint import bp
 from factcheck.claims.bulk_forms import MOVE_TARGETS
 from factcheck.claims.models import Assignment, Claim, ClaimState, Tag, claim_tags
+from factcheck.claims.workflow import configured_four_eyes
+from factcheck.db import utcnow
+from factcheck.home import queues
 from factcheck.ratings.models import RatingLabel
 from factcheck.search.engines import RANK_AT_MOST, claim_ids_matching
 from factcheck.search.folding import FOLD, fold
@@ -75,6 +78,22 @@ class ClaimFilterForm(Form):
     claimant = StringField("Claimant", validators=[Optional(), Length(max=200)])
     captured_from = DateField("Captured from", validators=[Optional()])
     captured_to = DateField("Captured until", validators=[Optional()])
+    # The home page's queues (factcheck/home/queues.py); "me" is the signed-in person.
+    assigned = SelectField(
+        "Assigned", choices=choices([("", ""), ("me", "to me")]), default="", validators=[Optional()]
+    )
+    to_rate = SelectField(
+        "To rate", choices=choices([("", ""), ("me", "by me")]), default="", validators=[Optional()]
+    )
+    to_publish = SelectField(
+        "To publish", choices=choices([("", ""), ("me", "by me")]), default="", validators=[Optional()]
+    )
+    due = SelectField(
+        "Due",
+        choices=choices([("", ""), (queues.OVERDUE, "overdue"), (queues.SOON, "due soon")]),
+        default="",
+        validators=[Optional()],
+    )
     sort = SelectField(
         "Sort",
         choices=choices([("", "Best match or newest"), *SORTS.items()]),
@@ -141,9 +160,13 @@ class ClaimFilter:
     common: bool = False
     # "My work": claims assigned to this user, or captured by them and still open.
     work_of: int | None = None
+    # The home page's queues.
+    queue: queues.QueueFilter = field(default_factory=queues.QueueFilter)
 
     @classmethod
-    def from_form(cls, form: ClaimFilterForm, *, work_of: int | None = None) -> ClaimFilter:
+    def from_form(
+        cls, form: ClaimFilterForm, *, work_of: int | None = None, me: int | None = None
+    ) -> ClaimFilter:
         assignee = form.assignee.data or None
         label = form.label.data or ""
         return cls(
@@ -157,6 +180,12 @@ class ClaimFilter:
             captured_to=form.captured_to.data,
             text=parse(form.q.data) or None,
             work_of=work_of,
+            queue=queues.QueueFilter(
+                assigned_to=me if form.assigned.data == "me" else None,
+                to_rate_by=me if form.to_rate.data == "me" else None,
+                to_publish_by=me if form.to_publish.data == "me" else None,
+                due=form.due.data or None,
+            ),
         )
 
 
@@ -200,6 +229,7 @@ def conditions(session: Session, claim_filter: ClaimFilter) -> list[ColumnElemen
         )
     if f.text:
         where.append(Claim.id.in_(claim_ids_matching(session, f.text, ranked=False, distinct=False)))
+    where.extend(queues.conditions(session, f.queue, four_eyes=configured_four_eyes(), today=utcnow().date()))
     return where
 
 
@@ -329,7 +359,9 @@ def _render(*, mine: bool) -> ResponseReturnValue:
     if any(request.args.get(name) for name in form.data) and not form.validate():
         return render_template("claims/index.html", claims=None, **context), 422
 
-    claim_filter = sized(session, ClaimFilter.from_form(form, work_of=current_user.id if mine else None))
+    claim_filter = sized(
+        session, ClaimFilter.from_form(form, work_of=current_user.id if mine else None, me=current_user.id)
+    )
     requested = effective_sort(form.sort.data, claim_filter)
     sort = affordable_sort(claim_filter, requested)
     after, before = request.args.get("after") or None, request.args.get("before") or None

@@ -64,6 +64,7 @@ def _load_handlers() -> None:
     # The modules that register handlers; imported here, not at start-up, so the app stays light.
     from factcheck.documents import fetching  # noqa: F401
     from factcheck.dossier import prepared  # noqa: F401
+    from factcheck.notifications import email  # noqa: F401
     from factcheck.sources import archiving  # noqa: F401
     from factcheck.webhooks import delivery  # noqa: F401
 

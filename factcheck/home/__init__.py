@@ -1,0 +1,1 @@
+"""The desk's home page: what waits for the signed-in person."""

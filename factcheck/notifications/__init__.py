@@ -1,0 +1,1 @@
+"""Following claims, in-app notifications and notification e-mail (docs/notifications.md)."""
