@@ -33,7 +33,6 @@ from factcheck.security.permissions import MINIMUM_ROLE, PUBLIC, Permission, dec
 from factcheck.sources.models import Source
 from factcheck.submissions import operations as submissions
 from factcheck.webhooks import operations as webhooks
-from factcheck.webhooks.models import WebhookDelivery
 from tests.browser.axe import axe_path
 from tests.browser.conftest import ORIGIN, serve_app
 from tests.browser.test_accessibility import FAILING_IMPACTS, describe, run_axe
@@ -196,7 +195,7 @@ def build_desk(db: Session, app: Flask) -> Desk:
         submission_id=report.id,
         user_id=users["boris@example.org"].id,
         endpoint_id=endpoint.id,
-        delivery_id=db.get(WebhookDelivery, delivery.id).id,
+        delivery_id=delivery.id,
     )
 
 
