@@ -288,6 +288,18 @@ def editor(person: Person, targets: dict[str, object], stop: threading.Event) ->
             )
 
 
+def _act(
+    role: Callable[[Person, dict[str, object], threading.Event], None],
+    person: Person,
+    targets: dict[str, object],
+    stop: threading.Event,
+) -> None:
+    try:
+        role(person, targets, stop)
+    finally:
+        person.http.close()
+
+
 # --- the run -------------------------------------------------------------------------
 
 
@@ -389,7 +401,7 @@ def run(seconds: float, workers: int, readers: int, reviewers: int, editors: int
             people += [(reviewer, f"reviewer{i}") for i in range(reviewers)]
             people += [(editor, f"editor{i}") for i in range(editors)]
             threads = [
-                threading.Thread(target=role, args=(Person(base, tally, run_id, name), targets, stop))
+                threading.Thread(target=_act, args=(role, Person(base, tally, run_id, name), targets, stop))
                 for role, name in people
             ]
             began = time.monotonic()

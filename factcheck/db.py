@@ -19,9 +19,10 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from sqlalchemy import DateTime, Engine, Enum, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -180,6 +181,11 @@ def init_app(app: Flask) -> Database:
                 db_session.commit()
             else:
                 db_session.rollback()
+        except OperationalError as exc:
+            # The database went away between the view and its commit (a restart): nothing
+            # was saved, so answer as any request does while it is down (the app's handler:
+            # 503 with Retry-After), not with the 500 Flask gives a failing after_request.
+            return current_app.make_response(current_app.handle_user_exception(exc))
         finally:
             db_session.close()
         return response
