@@ -11,9 +11,9 @@ import contextlib
 import re
 
 import pytest
-from flask import Flask, abort
+from flask import Flask, abort, g
 from sqlalchemy import text as sql
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, PendingRollbackError
 from sqlalchemy.orm import Session
 
 from factcheck import create_app, db
@@ -155,6 +155,28 @@ def test_a_commit_that_loses_the_database_answers_503_not_500(make_app, make_use
     monkeypatch.undo()
     # The sign-in was not kept: the desk still sends this browser to the sign-in page.
     assert client.get("/claims/").headers["Location"].startswith("/login")
+
+
+@pytest.mark.parametrize("lost", [True, False])
+def test_a_commit_refused_after_the_connection_was_lost_answers_503_otherwise_500(
+    make_app, make_user, monkeypatch, lost
+):
+    # The other way a restart shows at the commit: a statement lost the connection earlier
+    # in the request (and was caught), so the commit refuses to run on it.
+    app = make_app(PROPAGATE_EXCEPTIONS=False)
+    user = make_user(Role.REVIEWER)
+
+    def refused(_session):
+        if lost:
+            g.database_lost = OperationalError("SELECT 1", {}, Exception("server closed the connection"))
+        raise PendingRollbackError("Can't reconnect until invalid transaction is rolled back.")
+
+    client = app.test_client()
+    monkeypatch.setattr(Session, "commit", refused)
+    response = client.post("/login", data={"email": user.email, "password": PASSWORD})
+
+    assert response.status_code == (503 if lost else 500)
+    assert_security_headers(response)
 
 
 def test_an_unopenable_sqlite_file_answers_503(tmp_path):
