@@ -165,12 +165,14 @@ def gunicorn(env: dict[str, str], workers: int, log: str) -> Iterator[str]:
         )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(300):
-            try:
-                requests.get(base + "/healthz", timeout=1)
-                break
-            except requests.RequestException:
-                time.sleep(0.1)
+        # One session, closed: a probe that times out leaves no socket open.
+        with requests.Session() as probe:
+            for _ in range(300):
+                try:
+                    probe.get(base + "/healthz", timeout=1).close()
+                    break
+                except requests.RequestException:
+                    time.sleep(0.1)
         yield base
     finally:
         process.send_signal(signal.SIGTERM)
