@@ -19,9 +19,10 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import DateTime, Engine, Enum, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import OperationalError, PendingRollbackError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -169,6 +170,12 @@ def init_app(app: Flask) -> Database:
     database = Database(engine)
     app.extensions["factcheck_db"] = database
 
+    @event.listens_for(engine, "handle_error")
+    def _note_lost_connection(context: Any) -> None:
+        # Remembered for the commit: code may catch the error, but the transaction stays unusable.
+        if context.is_disconnect and has_request_context():
+            g.database_lost = context.sqlalchemy_exception
+
     @app.after_request
     def _commit_session(response: Any) -> Any:
         # One commit per successful request; an error response keeps nothing.
@@ -180,6 +187,16 @@ def init_app(app: Flask) -> Database:
                 db_session.commit()
             else:
                 db_session.rollback()
+        except (OperationalError, PendingRollbackError) as exc:
+            # The database went away during the request (a restart): nothing was saved, so
+            # answer as any request does while it is down (the app's handler: 503 with
+            # Retry-After), not with the 500 Flask gives a failing after_request. The commit
+            # fails with PendingRollbackError when the connection was lost earlier in the
+            # request; without a lost connection that error is a bug, and stays a 500.
+            lost = exc if isinstance(exc, OperationalError) else g.pop("database_lost", None)
+            if lost is None:
+                raise
+            return current_app.make_response(current_app.handle_user_exception(lost))
         finally:
             db_session.close()
         return response

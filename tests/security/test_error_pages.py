@@ -11,14 +11,16 @@ import contextlib
 import re
 
 import pytest
-from flask import Flask, abort
+from flask import Flask, abort, g
 from sqlalchemy import text as sql
+from sqlalchemy.exc import OperationalError, PendingRollbackError
+from sqlalchemy.orm import Session
 
 from factcheck import create_app, db
 from factcheck.accounts.models import Role
 from factcheck.security.permissions import public
 from factcheck.web.converters import MAX_ROW_ID
-from tests.conftest import config_for_tests
+from tests.conftest import PASSWORD, config_for_tests
 from tests.helpers import counting_selects, text
 
 OUT_OF_RANGE = [0, MAX_ROW_ID + 1, 3_000_000_000, 2**63, 2**64 + 5, 10**40]
@@ -132,6 +134,49 @@ def test_an_unreachable_postgresql_answers_503_with_retry_after(tmp_path):
         assert int(response.headers["Retry-After"]) > 0
         assert "briefly unavailable" in text(response)
         assert_security_headers(response)
+
+
+def test_a_commit_that_loses_the_database_answers_503_not_500(make_app, make_user, monkeypatch):
+    # bench/load.py found it: PostgreSQL stopping between a view and its commit gave a 500.
+    app = make_app(PROPAGATE_EXCEPTIONS=False)
+    user = make_user(Role.REVIEWER)
+
+    def lost(_session):
+        raise OperationalError("COMMIT", {}, Exception("server closed the connection unexpectedly"))
+
+    client = app.test_client()
+    monkeypatch.setattr(Session, "commit", lost)
+    response = client.post("/login", data={"email": user.email, "password": PASSWORD})
+
+    assert response.status_code == 503
+    assert int(response.headers["Retry-After"]) > 0
+    assert "briefly unavailable" in text(response)
+    assert_security_headers(response)
+    monkeypatch.undo()
+    # The sign-in was not kept: the desk still sends this browser to the sign-in page.
+    assert client.get("/claims/").headers["Location"].startswith("/login")
+
+
+@pytest.mark.parametrize("lost", [True, False])
+def test_a_commit_refused_after_the_connection_was_lost_answers_503_otherwise_500(
+    make_app, make_user, monkeypatch, lost
+):
+    # The other way a restart shows at the commit: a statement lost the connection earlier
+    # in the request (and was caught), so the commit refuses to run on it.
+    app = make_app(PROPAGATE_EXCEPTIONS=False)
+    user = make_user(Role.REVIEWER)
+
+    def refused(_session):
+        if lost:
+            g.database_lost = OperationalError("SELECT 1", {}, Exception("server closed the connection"))
+        raise PendingRollbackError("Can't reconnect until invalid transaction is rolled back.")
+
+    client = app.test_client()
+    monkeypatch.setattr(Session, "commit", refused)
+    response = client.post("/login", data={"email": user.email, "password": PASSWORD})
+
+    assert response.status_code == (503 if lost else 500)
+    assert_security_headers(response)
 
 
 def test_an_unopenable_sqlite_file_answers_503(tmp_path):
