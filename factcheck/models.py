@@ -17,6 +17,7 @@ from factcheck.discussion.models import Comment
 from factcheck.documents.models import Document
 from factcheck.jobs.models import Job, JobState
 from factcheck.organisation.models import Organisation
+from factcheck.public.models import StoredPage
 from factcheck.publishing.models import Publication, PublicationKind
 from factcheck.ratings.models import Rating, RatingLabel
 from factcheck.security.models import SecurityEvent, SecurityEventKind
@@ -56,6 +57,7 @@ __all__ = [
     "Source",
     "SourceKind",
     "Stance",
+    "StoredPage",
     "SubmissionKind",
     "SubmissionStatus",
     "Tag",

@@ -55,6 +55,8 @@ NOT_AUDITED = frozenset(
         "webhook_secrets",
         # When an API token was last used: not a change anyone makes (factcheck/api/tokens.py).
         "api_token_uses",
+        # Verdict pages rendered from the (audited) publications, rebuilt at will (factcheck/public/stored.py).
+        "stored_pages",
     }
 )
 

@@ -63,6 +63,7 @@ def handlers() -> dict[str, Handler]:
 def _load_handlers() -> None:
     # The modules that register handlers; imported here, not at start-up, so the app stays light.
     from factcheck.dossier import prepared  # noqa: F401
+    from factcheck.public import stored  # noqa: F401
     from factcheck.webhooks import delivery  # noqa: F401
 
 
