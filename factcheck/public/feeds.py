@@ -13,20 +13,19 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Response, current_app, stream_with_context
+from flask import Response, abort, current_app, stream_with_context
 from flask.typing import ResponseReturnValue
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
-from werkzeug.routing import BuildError
 
 from factcheck import db
 from factcheck.claims.models import Claim
 from factcheck.db import reading_session
 from factcheck.organisation.details import publisher
-from factcheck.public import caching
+from factcheck.public import caching, sitemaps
 from factcheck.public.blueprint import bp
-from factcheck.public.checks import plain_text, site_state
-from factcheck.publishing.attribution import attribution, dated_time, sort_time
+from factcheck.public.checks import SiteState, plain_text, site_state
+from factcheck.publishing.attribution import attribution
 from factcheck.publishing.claimreview import RETRACTED_LABEL
 from factcheck.publishing.feeds import claimreview_feed_chunks
 from factcheck.publishing.models import Publication, PublicationKind
@@ -34,13 +33,10 @@ from factcheck.publishing.urls import absolute_url, check_url
 from factcheck.security.permissions import public
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
-SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 FEED_ENTRIES = 50
 FEED_MAX_AGE = 300
 # The feed's "updated" before anything is published (it must hold a date).
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
-# Public pages besides the verdicts listed in the sitemap.
-SITEMAP_PAGES = ("public.checks", "public.methodology", "public.corrections", "public.about")
 # Characters XML 1.0 cannot hold at all; removed from text before it goes into a feed.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
@@ -158,48 +154,56 @@ def feed() -> ResponseReturnValue:
 # --- sitemap ------------------------------------------------------------------------------
 
 
-def sitemap(session: Session, last_published_at: datetime | None) -> str:
-    urlset = ET.Element("urlset", {"xmlns": SITEMAP_NS})
-    for endpoint in SITEMAP_PAGES:
-        try:
-            location = absolute_url(endpoint)
-        except BuildError:  # a page of the public site that this deployment does not have
-            continue
-        url = element(urlset, "url")
-        element(url, "loc", location)
-        if endpoint == "public.checks" and last_published_at is not None:
-            element(url, "lastmod", _timestamp(last_published_at))
-    # lastmod only where a date is known (an undated import's import time is not when it changed).
-    last = func.max(dated_time())
-    rows = session.execute(
-        select(Claim.slug, last)
-        .join(Publication, Publication.claim_id == Claim.id)
-        .where(Claim.slug.is_not(None))
-        .group_by(Claim.id, Claim.slug)
-        .order_by(sort_time(last).desc(), Claim.id.desc())
-    )
-    for slug, last_published in rows:
-        url = element(urlset, "url")
-        element(url, "loc", check_url(slug))
-        if last_published is not None:
-            element(url, "lastmod", _timestamp(last_published))
-    return xml_document(urlset)
+def _streamed_urlset(page: int, state: SiteState, etag: str) -> Response:
+    """One sitemap file, written while it is read (``factcheck.public.sitemaps``)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+    def chunks() -> Iterator[str]:
+        # The request's session is closed once the response starts: stream from a session of its own.
+        with reading_session(app) as sitemap_session:
+            yield from sitemaps.urlset_chunks(
+                sitemap_session, page, last_published_at=state.last_published_at, max_urls=sitemaps.MAX_URLS
+            )
+
+    response = Response(stream_with_context(chunks()), mimetype="application/xml")
+    return caching.streamed(response, etag, state.last_modified, FEED_MAX_AGE)
 
 
 @bp.route("/sitemap.xml", endpoint="sitemap")
 @public
 def sitemap_xml() -> ResponseReturnValue:
+    """Every public address in one ``urlset``, or past the protocol's 50,000 a sitemap index."""
     session = db.session()
     state = site_state(session)
-    etag = caching.make_etag("sitemap", state.key())
+    etag = caching.make_etag("sitemap", (*state.key(), sitemaps.MAX_URLS))
+    if caching.is_fresh(etag, state.last_modified):
+        return caching.not_modified(etag, state.last_modified, FEED_MAX_AGE)
+    pages = sitemaps.page_count(session, sitemaps.MAX_URLS)
+    if pages == 1:
+        return _streamed_urlset(1, state, etag)
+    locations = [absolute_url("public.sitemap_page", page=page) for page in range(1, pages + 1)]
     return caching.serve(
         caching.get_cache().lists,
         etag,
         state.last_modified,
-        lambda: sitemap(session, state.last_published_at),
+        lambda: sitemaps.index_document(locations, sitemaps.page_lastmods(session, pages, sitemaps.MAX_URLS)),
         mimetype="application/xml",
         max_age=FEED_MAX_AGE,
     )
+
+
+@bp.route("/sitemaps/<id:page>.xml", endpoint="sitemap_page")
+@public
+def sitemap_page(page: int) -> ResponseReturnValue:
+    """One page of the sitemap index (page 1 exists even when ``/sitemap.xml`` is the only file)."""
+    session = db.session()
+    state = site_state(session)
+    etag = caching.make_etag("sitemap-page", (*state.key(), sitemaps.MAX_URLS, page))
+    if caching.is_fresh(etag, state.last_modified):
+        return caching.not_modified(etag, state.last_modified, FEED_MAX_AGE)
+    if page > sitemaps.page_count(session, sitemaps.MAX_URLS):
+        abort(404)
+    return _streamed_urlset(page, state, etag)
 
 
 # --- ClaimReview DataFeed -----------------------------------------------------------------

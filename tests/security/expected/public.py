@@ -17,6 +17,7 @@ EXPECTED: Expected = {
     ("public.check_revision", "GET"): EVERYONE,
     ("public.feed", "GET"): EVERYONE,
     ("public.sitemap", "GET"): EVERYONE,
+    ("public.sitemap_page", "GET"): EVERYONE,
     ("public.claimreview_feed", "GET"): EVERYONE,
 }
 
@@ -30,4 +31,4 @@ def _slug(world: World) -> str:
 
 
 # "revision" (1, the world's only revision) comes from core.py.
-ARGUMENTS = {"slug": _slug}
+ARGUMENTS = {"slug": _slug, "page": lambda world: 1}
