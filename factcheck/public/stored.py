@@ -167,17 +167,16 @@ def rebuild_some(session: Session, limit: int = REBUILD_BATCH) -> tuple[int, int
 def rebuild(app: Flask, *, everything: bool = False, batch: int = REBUILD_BATCH) -> int:
     """Render every outdated page (with ``everything``, every page), a batch per transaction."""
     database = get_database(app)
-    done = 0
     with app.app_context():
-        if everything:
-            with database.write_sessions() as session, session.begin():
+        with database.write_sessions() as session, session.begin():
+            if everything:
                 session.execute(delete(StoredPage))
-        while True:
+            claim_ids = outdated(session)
+        for start in range(0, len(claim_ids), batch):
             with database.write_sessions() as session, session.begin():
-                rendered, left = rebuild_some(session, batch)
-            done += rendered
-            if not left:
-                return done
+                for claim_id in claim_ids[start : start + batch]:
+                    store(session, claim_id)
+    return len(claim_ids)
 
 
 @handler(JOB_KIND)
