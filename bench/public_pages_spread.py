@@ -25,7 +25,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from public_page import VENV_BIN, gunicorn, wrk  # noqa: E402
+from public_page import VENV_BIN, gunicorn, wrk
 
 LUA = """
 local paths = {}
