@@ -47,8 +47,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(app: str, env: dict[str, str], workers: int, worker_class: str) -> Iterator[str]:
-    port = free_port()
+def gunicorn(
+    app: str, env: dict[str, str], workers: int, worker_class: str, port: int | None = None
+) -> Iterator[str]:
+    port = port or free_port()
     command = [
         os.path.join(VENV_BIN, "gunicorn"),
         "--bind",
@@ -76,11 +78,13 @@ def gunicorn(app: str, env: dict[str, str], workers: int, worker_class: str) -> 
         process.wait(timeout=30)
 
 
-def wrk(url: str, duration: int, connections: int) -> float:
+def wrk(url: str, duration: int, connections: int, script: list[str] | None = None) -> float:
+    """Requests per second; ``script``: wrk's ``-s FILE`` (e.g. a Lua script spreading the paths)."""
+    extra = script or []
     # Warm up (imports, caches, connection pools), then measure.
-    subprocess.run(["wrk", "-t1", f"-c{connections}", "-d2s", url], check=True, capture_output=True)  # noqa: S603, S607
+    subprocess.run(["wrk", "-t1", f"-c{connections}", "-d2s", *extra, url], check=True, capture_output=True)  # noqa: S603, S607
     result = subprocess.run(  # noqa: S603
-        ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", url],  # noqa: S607
+        ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", *extra, url],  # noqa: S607
         check=True,
         capture_output=True,
         text=True,

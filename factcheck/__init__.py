@@ -14,7 +14,7 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config as app_config
-from factcheck.public import microcache
+from factcheck.public import fastpath, microcache
 from factcheck.web import converters, headers
 from factcheck.web.headers import CONTENT_SECURITY_POLICY  # noqa: F401 - where it used to live
 
@@ -42,17 +42,20 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app_config.check_rate_limit_storage(app.config)
     if app.config["ENV"] == "production":
         app.config["SESSION_COOKIE_SECURE"] = True
-    if app.config.get("TRUSTED_PROXIES"):
-        hops = int(app.config["TRUSTED_PROXIES"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
     _init_request_hooks(app)
     # Before any blueprint adds a route that uses <id:...>.
     converters.init_app(app)
     _init_extensions(app)
     _register_blueprints(app)
-    # Outermost, so a cached public page costs no Flask work at all.
+    # Stored verdict pages for anonymous readers, answered before Flask's request work.
+    fastpath.wrap(app)
+    # In front of it, so a cached public page costs no Flask work at all.
     microcache.wrap(app)
+    if app.config.get("TRUSTED_PROXIES"):
+        # Outermost: everything inside sees the address the reader asked for.
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     return app
 
 
@@ -143,7 +146,7 @@ def _register_blueprints(app: Flask) -> None:
     from factcheck.jobs import views as jobs_views
     from factcheck.notifications import views as notifications_views
     from factcheck.organisation import views as organisation_views
-    from factcheck.public import checks, feeds, pages, transparency  # noqa: F401 - attach their routes to the public blueprint
+    from factcheck.public import checks, feeds, pages, stored, transparency  # noqa: F401 - attach their routes to the public blueprint
     from factcheck.public.blueprint import bp as public_bp
     from factcheck.publishing import views as publishing_views
     from factcheck.ratings import views as ratings_views

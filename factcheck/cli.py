@@ -22,6 +22,7 @@ from factcheck.audit import roles
 from factcheck.audit.changesets import Actor, set_actor
 from factcheck.db import get_database, session_scope
 from factcheck.jobs.cli import run as run_with_worker
+from factcheck.public import stored
 
 
 def _app_factory() -> object:
@@ -48,6 +49,7 @@ def init_app(app: Flask) -> None:
     from factcheck.exports.cli import export
     from factcheck.imports.cli import import_, labels
     from factcheck.jobs.cli import worker
+    from factcheck.public.cli import pages
     from factcheck.sources.cli import sources
 
     app.cli.add_command(audit)
@@ -61,6 +63,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(worker)
     app.cli.add_command(sources)
     app.cli.add_command(tokens_group)
+    app.cli.add_command(pages)
 
 
 @contextmanager
@@ -106,6 +109,8 @@ def db_upgrade(revision: str) -> None:
     """
     with _refused_migration():
         migrate.upgrade(get_database(current_app).engine, revision, app_role=_configured_app_role())
+    if stored.ensure_current(current_app._get_current_object()):  # type: ignore[attr-defined]
+        click.echo("The stored verdict pages are out of date: the worker renders them again.")
 
 
 @db.command("downgrade")

@@ -26,6 +26,7 @@ from factcheck.notifications.models import (
     NotificationSettings,
 )
 from factcheck.organisation.models import Organisation
+from factcheck.public.models import StoredPage
 from factcheck.publishing.models import Publication, PublicationKind
 from factcheck.ratings.models import Rating, RatingLabel
 from factcheck.security.models import SecurityEvent, SecurityEventKind
@@ -73,6 +74,7 @@ __all__ = [
     "Source",
     "SourceKind",
     "Stance",
+    "StoredPage",
     "SubmissionKind",
     "SubmissionStatus",
     "Tag",

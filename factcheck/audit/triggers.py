@@ -61,6 +61,8 @@ NOT_AUDITED = frozenset(
         # In-app notifications and their read marks: what caused one (a move, a comment, an
         # assignment) is audited itself, in the same transaction (docs/notifications.md).
         "notifications",
+        # Verdict pages rendered from the (audited) publications, rebuilt at will (factcheck/public/stored.py).
+        "stored_pages",
     }
 )
 

@@ -15,6 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from factcheck.db import get_database
 from factcheck.jobs import queue
 from factcheck.jobs.runner import Worker, start_in_thread
+from factcheck.public import stored
 
 
 @click.command("worker")
@@ -52,6 +53,9 @@ def worker(once: bool, burst: bool, poll: float | None) -> None:
         raise click.ClickException(
             f"cannot read the job queue ({reason}); is the database upgraded (factcheck db upgrade)?"
         ) from None
+    if not once:
+        # After an upgrade (new templates), this worker renders the stored pages again.
+        stored.ensure_current(app)
     previous = {number: signal.signal(number, stop) for number in (signal.SIGTERM, signal.SIGINT)}
     try:
         if once:
@@ -86,6 +90,8 @@ def _run_with_worker(no_worker: bool, **kwargs: Any) -> Any:
             reloading = app.debug
         # With the reloader, the process that serves is a child; the parent only watches files.
         if not reloading or os.environ.get("WERKZEUG_RUN_MAIN") == "true":
+            # After an upgrade (new templates), the worker renders the stored pages again.
+            stored.ensure_current(app)
             start_in_thread(app)
             click.echo(" * Background worker running in this process (--no-worker to leave it out)")
     return context.invoke(run_command.callback, **kwargs)  # type: ignore[arg-type]

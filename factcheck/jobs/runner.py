@@ -65,6 +65,7 @@ def _load_handlers() -> None:
     from factcheck.documents import fetching  # noqa: F401
     from factcheck.dossier import prepared  # noqa: F401
     from factcheck.notifications import email  # noqa: F401
+    from factcheck.public import stored  # noqa: F401
     from factcheck.sources import archiving  # noqa: F401
     from factcheck.webhooks import delivery  # noqa: F401
 

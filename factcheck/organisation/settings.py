@@ -58,4 +58,8 @@ def save(session: Session, actor: Any, values: OrganisationValues) -> Organisati
     for name, value in values.columns().items():
         setattr(row, name, value)
     session.flush()
+    # Verdict pages show the organisation's details: the stored ones are rendered again.
+    from factcheck.public import stored
+
+    stored.request_rebuild(session)
     return row

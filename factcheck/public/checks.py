@@ -267,21 +267,31 @@ def check(slug: str) -> ResponseReturnValue:
     state = check_state(session, slug)
     if state is None:
         return not_found()
-    etag = caching.make_etag("check", state.key())
+    return caching.serve(
+        caching.get_cache().pages,
+        check_etag(state),
+        state.last_modified,
+        lambda: render_check(session, slug, state),
+    )
 
-    def render() -> str:
-        view = _check_view(session, slug, state.claim_id)
-        canonical = check_url(slug)
-        review = claim_review(view.revisions, url=canonical, publisher=publisher(session))
-        return render_template(
-            "public/check.html",
-            view=view,
-            canonical=canonical,
-            site_name=publisher(session).name,
-            claim_review_json=script_json(review),
-        )
 
-    return caching.serve(caching.get_cache().pages, etag, state.last_modified, render)
+def check_etag(state: CheckState) -> str:
+    """The verdict page's validator (the same whether the page is stored or rendered now)."""
+    return caching.make_etag("check", state.key())
+
+
+def render_check(session: Session, slug: str, state: CheckState) -> str:
+    """The verdict page's HTML (inside a request context: its links are absolute)."""
+    view = _check_view(session, slug, state.claim_id)
+    canonical = check_url(slug)
+    review = claim_review(view.revisions, url=canonical, publisher=publisher(session))
+    return render_template(
+        "public/check.html",
+        view=view,
+        canonical=canonical,
+        site_name=publisher(session).name,
+        claim_review_json=script_json(review),
+    )
 
 
 @bp.route("/checks/<slug>/revisions/<id:revision>")

@@ -86,7 +86,7 @@ class MicroCache:
         # Each answer is its own request as far as logs and support are concerned.
         headers = [*entry.headers, ("X-Request-ID", uuid.uuid4().hex)]
         wanted = environ.get("HTTP_IF_NONE_MATCH")
-        if wanted and entry.etag and _matches(wanted, entry.etag):
+        if wanted and entry.etag and matches(wanted, entry.etag):
             kept = [(name, value) for name, value in headers if name.lower() not in _NOT_IN_304]
             start_response("304 NOT MODIFIED", kept)
             return []
@@ -146,7 +146,7 @@ def _key(environ: Environ) -> Key:
 _NOT_IN_304 = frozenset({"content-length", "content-type"})
 
 
-def _matches(header: str, etag: str) -> bool:
+def matches(header: str, etag: str) -> bool:
     """If-None-Match (weak comparison, RFC 9110): any listed tag equal to ours, or ``*``."""
     ours = etag.removeprefix("W/")
     for tag in header.split(","):

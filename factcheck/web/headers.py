@@ -23,14 +23,23 @@ def apply(response: Response) -> Response:
     """Add the headers (idempotent). Called after every request and by the error pages
     themselves, so a failing after-request hook cannot leave an error page without them."""
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    headers.setdefault("X-Frame-Options", "DENY")
+    for name, value in security_headers(production=current_app.config["ENV"] == "production"):
+        headers.setdefault(name, value)
     headers["X-Request-ID"] = g.get("request_id", "")
-    if current_app.config["ENV"] == "production":
-        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     return response
+
+
+def security_headers(*, production: bool) -> list[tuple[str, str]]:
+    """The fixed security headers (also sent by the lean path, factcheck/public/fastpath.py)."""
+    fixed = [
+        ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "strict-origin-when-cross-origin"),
+        ("X-Frame-Options", "DENY"),
+    ]
+    if production:
+        fixed.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
+    return fixed
 
 
 def no_store_unless_shared(response: Response) -> Response:
