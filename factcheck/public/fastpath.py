@@ -21,6 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import Flask
+from sqlalchemy.exc import DBAPIError
 from werkzeug.http import http_date, parse_date, quote_etag
 
 from factcheck.db import get_database
@@ -76,9 +77,12 @@ class StoredPages:
         return [] if method == "HEAD" else [bytes(body)]
 
     def _lookup(self, path: str) -> Any:
-        database = get_database(self.app)
-        with database.read_sessions() as session:
-            return session.execute(stored.LOOKUP, {"path": path}).first()
+        try:
+            return get_database(self.app).lookup(stored.LOOKUP, {"path": path})
+        except DBAPIError:
+            # The database is away (or was restarted under an idle pooled connection):
+            # the app answers, with its 503 and Retry-After if it is still away.
+            return None
 
     def _site(self, environ: Environ) -> str:
         key = (
