@@ -14,7 +14,7 @@ from factcheck.claims.models import (
 )
 from factcheck.db import Base
 from factcheck.discussion.models import Comment
-from factcheck.documents.models import Document
+from factcheck.documents.models import Document, DocumentFile
 from factcheck.jobs.models import Job, JobState
 from factcheck.organisation.models import Organisation
 from factcheck.publishing.models import Publication, PublicationKind
@@ -41,6 +41,7 @@ __all__ = [
     "ClaimTransition",
     "Comment",
     "Document",
+    "DocumentFile",
     "Job",
     "JobState",
     "LoginSession",

@@ -55,6 +55,9 @@ NOT_AUDITED = frozenset(
         "webhook_secrets",
         # When an API token was last used: not a change anyone makes (factcheck/api/tokens.py).
         "api_token_uses",
+        # The bytes of uploaded originals (PDFs): binary, written once; the audited
+        # documents.file_sha256 vouches for them (factcheck/documents/models.py).
+        "document_files",
     }
 )
 

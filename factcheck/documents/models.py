@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+import bisect
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from factcheck.db import Base, Timestamps
+from factcheck.db import Base, Timestamps, UTCDateTime
 
 if TYPE_CHECKING:
     from factcheck.accounts.models import User
@@ -31,6 +32,35 @@ class Document(Timestamps, Base):
     # SHA-256 of the text, to find the same document imported twice.
     text_sha256: Mapped[str] = mapped_column(String(64), index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The uploaded original kept for staff (a PDF): its name, media type and SHA-256. The bytes
+    # are in document_files; the digest here is audited, so the file can be checked against it.
+    file_name: Mapped[str | None] = mapped_column(String(255))
+    file_type: Mapped[str | None] = mapped_column(String(100))
+    file_sha256: Mapped[str | None] = mapped_column(String(64))
+    # Where each page starts in the text (code points), for a text read from a PDF: [0, 1520, ...].
+    page_starts: Mapped[list[int] | None] = mapped_column(JSON)
+    # Set when archived: hidden from the lists, kept with its history, restorable.
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     created_by: Mapped[User | None] = relationship()
     appearances: Mapped[list[Appearance]] = relationship(back_populates="document")
+    file: Mapped[DocumentFile | None] = relationship(cascade="all, delete-orphan", passive_deletes=True)
+
+    def page_at(self, position: int | None) -> int | None:
+        """The page (from 1) holding this code point of the text, or None for a text without pages."""
+        if not self.page_starts or position is None:
+            return None
+        return max(1, bisect.bisect_right(self.page_starts, position))
+
+
+class DocumentFile(Base):
+    """The bytes of a document's uploaded original, written once and never changed.
+
+    Not in the audit history (binary, and up to the request limit): the document's audited
+    file_sha256 vouches for them.
+    """
+
+    __tablename__ = "document_files"
+
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
