@@ -145,14 +145,15 @@
   }
 
   // Place the button below the selection (fixed to the window), or back in the bar without one.
-  function place(button, rect) {
+  function place(button, floating) {
+    button.classList.toggle("floating", floating);
+    // Measured after the button left the bar: the layout may have moved with it.
+    var rect = floating ? selectionRect() : null;
     if (!rect) {
-      button.classList.remove("floating");
       button.style.top = "";
       button.style.left = "";
       return;
     }
-    button.classList.add("floating");
     var width = button.offsetWidth;
     var height = button.offsetHeight;
     var left = Math.max(GAP, Math.min(rect.right - width, window.innerWidth - width - GAP));
@@ -185,7 +186,7 @@
       var announce = selected !== null && (current === null || current.exact !== selected.exact);
       current = selected;
       button.hidden = current === null;
-      place(button, current === null ? null : selectionRect());
+      place(button, current !== null);
       if (status) {
         status.textContent = announce
           ? "Passage selected. Press Alt+C to reach the Capture as claim button."
@@ -195,7 +196,7 @@
 
     function reposition() {
       if (current !== null && document.activeElement !== button) {
-        place(button, selectionRect());
+        place(button, true);
       }
     }
     window.addEventListener("scroll", reposition, { passive: true });
