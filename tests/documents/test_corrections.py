@@ -112,9 +112,12 @@ def test_an_archived_document_leaves_the_list_and_comes_back(
     client: Any, reviewer: User, db_session: Session
 ) -> None:
     document = make_document(db_session, reviewer, TEXT, title="Old speech")
-    capture(db_session, document, JOBS, reviewer)
+    appearance = capture(db_session, document, JOBS, reviewer)
     assert client.post(f"/documents/{document.id}/archive").status_code == 302
     assert "Old speech" not in client.get("/documents/").get_data(as_text=True)
+    # Nor is it offered when adding an appearance to a claim.
+    choices = page(client.get(f"/claims/{appearance.claim_id}/appearances/new"))
+    assert "Old speech" not in " ".join(o.text_content() for o in choices.iter("option"))
     assert "Old speech" in client.get("/documents/?archived=1").get_data(as_text=True)
     shown = page(client.get(f"/documents/{document.id}"))
     assert shown.get_element_by_id("archived-notice") is not None
@@ -122,6 +125,8 @@ def test_an_archived_document_leaves_the_list_and_comes_back(
     assert client.post(f"/documents/{document.id}/archive", data={"restore": "1"}).status_code == 302
     assert "Old speech" in client.get("/documents/").get_data(as_text=True)
     assert documents(db_session)[0].archived_at is None
+    choices = page(client.get(f"/claims/{appearance.claim_id}/appearances/new"))
+    assert "Old speech" in " ".join(o.text_content() for o in choices.iter("option"))
 
 
 def test_a_document_with_published_claims_cannot_be_removed(
