@@ -76,5 +76,8 @@ def read_pdf(data: bytes) -> PdfText:
 
 
 def _info(info: object, name: str) -> str | None:
+    """A field of the PDF's document information (title, author), or None when it is empty."""
     value = getattr(info, name, None) if info is not None else None
-    return " ".join(value.split()) or None if isinstance(value, str) else None
+    if not isinstance(value, str):
+        return None
+    return " ".join(value.split()) or None
