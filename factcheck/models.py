@@ -15,7 +15,7 @@ from factcheck.claims.models import (
 )
 from factcheck.db import Base
 from factcheck.discussion.models import Comment
-from factcheck.documents.models import Document, FetchState
+from factcheck.documents.models import Document, DocumentFile, FetchState
 from factcheck.jobs.models import Job, JobState
 from factcheck.notifications import events as _notification_events  # noqa: F401 - follows and notifications at every flush
 from factcheck.notifications.models import (
@@ -51,6 +51,7 @@ __all__ = [
     "ClaimTransition",
     "Comment",
     "Document",
+    "DocumentFile",
     "EmailMode",
     "FetchState",
     "Follow",

@@ -34,6 +34,7 @@ from factcheck.api.spec import spec
 from factcheck.claims import capturing, editing, workflow
 from factcheck.claims.listing import NOBODY, ClaimFilter, affordable_sort, claim_page, effective_sort, sized
 from factcheck.claims.models import Assignment, Claim, ClaimState, ClaimTransition, Tag
+from factcheck.claims.selectors import web_annotation_selectors
 from factcheck.documents.models import Document
 from factcheck.search.query import parse
 from factcheck.security.permissions import Permission, requires
@@ -79,6 +80,8 @@ def claim_data(claim: Claim) -> dict[str, Any]:
                 "suffix": appearance.quote_suffix,
                 "start": appearance.position_start,
                 "end": appearance.position_end,
+                "page": appearance.page,
+                "selectors": web_annotation_selectors(appearance),
                 "appeared_on": appearance.appeared_on,
                 "anchor_status": str(appearance.anchor_status),
             }

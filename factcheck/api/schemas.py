@@ -186,6 +186,10 @@ class AppearanceOut(BaseModel):
     suffix: str | None
     start: int | None
     end: int | None
+    # The PDF page the quote is on (a W3C FragmentSelector "page=N"); None for other documents.
+    page: int | None
+    # The same place as W3C Web Annotation selectors (Quote, Position and, in a PDF, Fragment).
+    selectors: list[dict[str, Any]]
     appeared_on: date | None
     anchor_status: AnchorStatus
 

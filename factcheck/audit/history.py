@@ -70,6 +70,7 @@ QUIET_FIELDS = frozenset(
         "position_start",
         "position_end",
         "text_sha256",
+        "page_starts",
     }
 )
 # Machine values shown as words ("in_review" -> "In review").

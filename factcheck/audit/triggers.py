@@ -58,6 +58,9 @@ NOT_AUDITED = frozenset(
         # A snapshot's WARC bytes: the audited snapshots.warc_sha256 vouches for them
         # (factcheck/archive/models.py says why they are kept out of the history).
         "snapshot_warcs",
+        # The bytes of uploaded originals (PDFs): binary, written once; the audited
+        # documents.file_sha256 vouches for them (factcheck/documents/models.py).
+        "document_files",
         # In-app notifications and their read marks: what caused one (a move, a comment, an
         # assignment) is audited itself, in the same transaction (docs/notifications.md).
         "notifications",

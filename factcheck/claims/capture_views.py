@@ -183,10 +183,13 @@ def add_appearance(claim_id: int) -> ResponseReturnValue:
 
 
 def _document_choices(selected: int | None) -> list[tuple[int, str]]:
-    """The newest documents (their ids and titles, not their texts), and the selected one wherever it is."""
+    """The newest documents not archived (ids and titles, not texts), and the selected one wherever it is."""
     rows = list(
         db.session().execute(
-            select(Document.id, Document.title).order_by(Document.id.desc()).limit(DOCUMENT_CHOICES)
+            select(Document.id, Document.title)
+            .where(Document.archived_at.is_(None))
+            .order_by(Document.id.desc())
+            .limit(DOCUMENT_CHOICES)
         )
     )
     if selected is not None and all(row.id != selected for row in rows):

@@ -86,6 +86,7 @@ class AppearanceValues:
             "quote_suffix": selector.suffix,
             "position_start": selector.start,
             "position_end": selector.end,
+            "page": self.document.page_at(selector.start),
             "anchor_status": AnchorStatus.ANCHORED,
         }
 

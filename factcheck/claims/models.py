@@ -131,6 +131,8 @@ class Claim(Timestamps, Base):
 
 class AnchorStatus(enum.StrEnum):
     ANCHORED = "anchored"
+    # Found again at another place after the text was corrected: worth a look, then re-anchor.
+    MOVED = "moved"
     # The quote is no longer found in the document's text.
     ORPHANED = "orphaned"
 
@@ -169,6 +171,8 @@ class Appearance(Timestamps, Base):
     quote_suffix: Mapped[str | None] = mapped_column(String(200))
     position_start: Mapped[int | None]
     position_end: Mapped[int | None]
+    # The PDF page (from 1) the quote is on: a W3C FragmentSelector "page=N" beside the others.
+    page: Mapped[int | None]
     anchor_status: Mapped[AnchorStatus] = mapped_column(
         str_enum(AnchorStatus, "anchor_status"), default=AnchorStatus.ANCHORED
     )

@@ -11,8 +11,14 @@ from flask.cli import with_appcontext
 
 from factcheck.accounts.models import Role
 from factcheck.archive.fetching import FetchError, FetchSettings
-from factcheck.documents import fetching
-from factcheck.documents.extract import ACCEPTED, DEFAULT_MAX_HTML_BYTES, UnreadableUpload, read_upload
+from factcheck.documents import fetching, pdf
+from factcheck.documents.extract import (
+    ACCEPTED,
+    DEFAULT_MAX_HTML_BYTES,
+    UnreadableUpload,
+    extension_of,
+    read_upload,
+)
 from factcheck.documents.operations import (
     DEFAULT_MAX_BYTES,
     DocumentError,
@@ -45,8 +51,8 @@ def documents() -> None:
 @click.option("--language", help="A language tag such as en, ru or pt-BR.")
 @with_appcontext
 def add(source: str, title: str | None, language: str | None) -> None:
-    """Add a document from SOURCE: an http(s) address, fetched now and archived, or a .txt, .md or
-    .html file. Prints "Document N: TITLE"."""
+    """Add a document from SOURCE: an http(s) address, fetched now and archived, or a .txt, .md,
+    .html or .pdf file. Prints "Document N: TITLE"."""
     from factcheck.cli import command_session
 
     config = current_app.config
@@ -82,6 +88,8 @@ def add(source: str, title: str | None, language: str | None) -> None:
 def _from_file(path: Path, title: str | None, language: str | None) -> DocumentValues:
     if not path.is_file():
         raise click.ClickException(f"{path}: no such file (give a {ACCEPTED} file or an http(s) address)")
+    if extension_of(path.name) == ".pdf":
+        return _from_pdf(path, title, language)
     extracted = read_upload(
         path.name,
         path.read_bytes(),
@@ -96,6 +104,22 @@ def _from_file(path: Path, title: str | None, language: str | None) -> DocumentV
         author=str(metadata["author"]) if metadata.get("author") else None,
         published_on=metadata.get("published_on"),  # type: ignore[arg-type]
         language=language or (str(metadata["language"]) if metadata.get("language") else None),
+    )
+
+
+def _from_pdf(path: Path, title: str | None, language: str | None) -> DocumentValues:
+    """As an uploaded PDF on the desk: its text page by page, the original kept for staff."""
+    data = path.read_bytes()
+    read = pdf.read_pdf(data)
+    return DocumentValues(
+        title=title or read.title,
+        text=read.text,
+        author=read.author,
+        language=language,
+        page_starts=read.page_starts,
+        file_name=path.name,
+        file_type=pdf.MEDIA_TYPE,
+        file_content=data,
     )
 
 

@@ -16,8 +16,21 @@ from datetime import date
 
 import trafilatura
 
-EXTENSIONS = {".txt": "text", ".md": "text", ".markdown": "text", ".html": "html", ".htm": "html"}
-ACCEPTED = ".txt, .md or .html"
+EXTENSIONS = {
+    ".txt": "text",
+    ".md": "text",
+    ".markdown": "text",
+    ".html": "html",
+    ".htm": "html",
+    ".pdf": "pdf",
+}
+ACCEPTED = ".txt, .md, .html or .pdf"
+# Pasted text that starts like a web page's source (a doctype, <html>, or a block element
+# such as <article> or <p>) is read like an uploaded .html file, not stored as tags.
+_HTML_START = re.compile(
+    r"\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|article|main|section|div|p|h[1-6]|table|ul|ol)[\s>/]",
+    re.IGNORECASE | re.DOTALL,
+)
 # HTML takes far longer to read than text (trafilatura parses and scores the whole
 # page: the attack test's 1.8 MB page took 6 s), so an uploaded page is bounded more
 # tightly than a document's text (config MAX_HTML_UPLOAD_BYTES, docs/limits.md).
@@ -50,6 +63,16 @@ def normalise_text(text: str) -> str:
 def extension_of(filename: str) -> str:
     dot = filename.rfind(".")
     return filename[dot:].lower() if dot >= 0 else ""
+
+
+def looks_like_html(text: str) -> bool:
+    """Whether pasted text is a web page's source (or a piece of one) rather than text."""
+    return bool(_HTML_START.match(text[:4096])) and "</" in text
+
+
+def read_pasted_html(text: str, *, max_html_bytes: int = DEFAULT_MAX_HTML_BYTES) -> Extracted:
+    """Pasted HTML read like an uploaded .html file. Raises UnreadableUpload."""
+    return read_upload("pasted.html", text.encode("utf-8"), max_html_bytes=max_html_bytes)
 
 
 def read_upload(filename: str, data: bytes, *, max_html_bytes: int = DEFAULT_MAX_HTML_BYTES) -> Extracted:

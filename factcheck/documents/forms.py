@@ -27,7 +27,7 @@ def language_tag(_form: Any, field: Any) -> None:
 class DocumentForm(Form):
     title = StringField("Title", validators=[Optional(), Length(max=MAX_TITLE_LENGTH)])
     text = TextAreaField("Text", validators=[Optional()])
-    upload = FileField(f"Or upload a file ({ACCEPTED})", render_kw={"accept": ".txt,.md,.html,.htm"})
+    upload = FileField(f"Or upload a file ({ACCEPTED})", render_kw={"accept": ".txt,.md,.html,.htm,.pdf"})
     # Fetched by the worker, read and archived (factcheck/documents/fetching.py).
     fetch_url = StringField(
         "Or fetch it from the web",
@@ -50,3 +50,19 @@ class DocumentForm(Form):
         """The uploaded file, or None when no file was chosen."""
         storage = self.upload.data
         return storage if storage is not None and getattr(storage, "filename", "") else None
+
+
+class DocumentEditForm(Form):
+    """Corrections to a document's details and text (a changed text re-anchors its quotes)."""
+
+    title = StringField("Title", validators=[Optional(), Length(max=MAX_TITLE_LENGTH)])
+    author = StringField("Author", validators=[Optional(), Length(max=MAX_NAME_LENGTH)])
+    outlet = StringField("Outlet", validators=[Optional(), Length(max=MAX_NAME_LENGTH)])
+    published_on = DateField("Publication date", validators=[Optional()])
+    language = StringField("Language", validators=[Optional(), Length(max=35), language_tag])
+    url = StringField(
+        "Web address",
+        validators=[Optional(), Length(max=MAX_URL_LENGTH), http_url],
+        render_kw={"inputmode": "url"},
+    )
+    text = TextAreaField("Text", validators=[Optional()], render_kw={"dir": "auto", "rows": 20})

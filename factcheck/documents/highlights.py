@@ -16,15 +16,24 @@ from markupsafe import Markup, escape
 from factcheck.documents.operations import Placed
 
 
-def render_text(text: str, placed: list[Placed], claim_url: dict[int, str]) -> Markup:
+def render_text(
+    text: str, placed: list[Placed], claim_url: dict[int, str], page_starts: list[int] | None = None
+) -> Markup:
     """The text, escaped, with <mark> elements for the placed appearances.
 
-    ``claim_url`` maps a claim id to the address of its page.
+    ``claim_url`` maps a claim id to the address of its page. Where a PDF's page starts
+    (``page_starts``), an empty marker ``<span class="page-start" id="page-N">`` whose label
+    is drawn by CSS from ``data-page``, so it adds nothing to the text scripts read.
     """
-    cuts = sorted({0, len(text), *(p.start for p in placed), *(p.end for p in placed)})
+    pages = {start: number for number, start in enumerate(page_starts or [], start=1)}
+    cuts = sorted({0, len(text), *(p.start for p in placed), *(p.end for p in placed), *pages})
     started: set[int] = set()
     parts: list[str] = []
     for start, end in itertools.pairwise(cuts):
+        if start in pages:
+            parts.append(
+                Markup('<span class="page-start" id="page-{0}" data-page="{0}"></span>').format(pages[start])
+            )
         piece = escape(text[start:end])
         covering = [p for p in placed if p.start <= start and end <= p.end and p.start < p.end]
         if not covering:

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import bisect
 import enum
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from factcheck.archive.models import Snapshot
-from factcheck.db import Base, Timestamps, str_enum
+from factcheck.db import Base, Timestamps, UTCDateTime, str_enum
 
 if TYPE_CHECKING:
     from factcheck.accounts.models import User
@@ -46,7 +47,36 @@ class Document(Timestamps, Base):
     fetch_state: Mapped[FetchState | None] = mapped_column(str_enum(FetchState, "document_fetch_state"))
     fetch_error: Mapped[str | None] = mapped_column(Text)
     snapshot_id: Mapped[int | None] = mapped_column(ForeignKey("snapshots.id", ondelete="SET NULL"))
+    # The uploaded original kept for staff (a PDF): its name, media type and SHA-256. The bytes
+    # are in document_files; the digest here is audited, so the file can be checked against it.
+    file_name: Mapped[str | None] = mapped_column(String(255))
+    file_type: Mapped[str | None] = mapped_column(String(100))
+    file_sha256: Mapped[str | None] = mapped_column(String(64))
+    # Where each page starts in the text (code points), for a text read from a PDF: [0, 1520, ...].
+    page_starts: Mapped[list[int] | None] = mapped_column(JSON)
+    # Set when archived: hidden from the lists, kept with its history, restorable.
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     created_by: Mapped[User | None] = relationship()
     appearances: Mapped[list[Appearance]] = relationship(back_populates="document")
     snapshot: Mapped[Snapshot | None] = relationship()
+    file: Mapped[DocumentFile | None] = relationship(cascade="all, delete-orphan", passive_deletes=True)
+
+    def page_at(self, position: int | None) -> int | None:
+        """The page (from 1) holding this code point of the text, or None for a text without pages."""
+        if not self.page_starts or position is None:
+            return None
+        return max(1, bisect.bisect_right(self.page_starts, position))
+
+
+class DocumentFile(Base):
+    """The bytes of a document's uploaded original, written once and never changed.
+
+    Not in the audit history (binary, and up to the request limit): the document's audited
+    file_sha256 vouches for them.
+    """
+
+    __tablename__ = "document_files"
+
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+    content: Mapped[bytes] = mapped_column(LargeBinary)

@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session, defer
 from factcheck.claims.anchoring import anchor
 from factcheck.claims.models import AnchorStatus, Appearance
 from factcheck.documents.extract import normalise_text, readable_size
-from factcheck.documents.models import Document
+from factcheck.documents.models import Document, DocumentFile
+from factcheck.documents.titles import guess_title
 from factcheck.security.permissions import Permission, require
 from factcheck.web.urls import UrlProblem, clean_http_url
 
@@ -57,11 +58,16 @@ class DocumentValues:
     author: str | None = None
     published_on: date | None = None
     language: str | None = None
+    # Read from a PDF: where each page starts, and the original file kept for staff.
+    page_starts: list[int] | None = None
+    file_name: str | None = None
+    file_type: str | None = None
+    file_content: bytes | None = None
 
     def checked(self, max_bytes: int = DEFAULT_MAX_BYTES) -> dict[str, Any]:
         """The values as columns. Raises DocumentError for a missing, oversized or malformed value.
 
-        Without a title, the text's first line is the title (as in most articles).
+        Without a title, one is guessed from the text (its first heading or sentence).
         """
         text = normalise_text(self.text or "")
         if not text:
@@ -72,7 +78,7 @@ class DocumentValues:
                 "text",
                 f"The text is too long: {readable_size(size)}, the most is {readable_size(max_bytes)}.",
             )
-        title = " ".join((self.title or "").split()) or _first_line(text)
+        title = " ".join((self.title or "").split()) or guess_title(text)
         language = (self.language or "").strip() or None
         if language and not LANGUAGE_TAG.fullmatch(language):
             raise DocumentError("language", "Give a language tag such as en, ru or pt-BR.")
@@ -85,6 +91,10 @@ class DocumentValues:
             "author": _optional(self.author),
             "published_on": self.published_on,
             "language": language,
+            "page_starts": self.page_starts,
+            "file_name": self.file_name[:255] if self.file_name else None,
+            "file_type": self.file_type,
+            "file_sha256": hashlib.sha256(self.file_content).hexdigest() if self.file_content else None,
         }
         for name in ("outlet", "author"):
             if values[name] and len(values[name]) > MAX_NAME_LENGTH:
@@ -96,16 +106,14 @@ def _optional(value: str | None) -> str | None:
     return (value or "").strip() or None
 
 
-def _first_line(text: str) -> str:
-    return next(line.strip() for line in text.splitlines() if line.strip())
-
-
 def add_document(
     db: Session, actor: Any, values: DocumentValues, *, max_bytes: int = DEFAULT_MAX_BYTES
 ) -> Document:
     """Store a new document. Raises PermissionDenied or DocumentError."""
     require(actor, Permission.CONTRIBUTE)
     document = Document(**values.checked(max_bytes), created_by_id=actor.id)
+    if values.file_content:
+        document.file = DocumentFile(content=values.file_content)
     db.add(document)
     db.flush()
     return document

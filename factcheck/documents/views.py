@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -13,9 +13,16 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from factcheck import db
 from factcheck.claims.models import Appearance
-from factcheck.documents import fetching, operations
-from factcheck.documents.extract import DEFAULT_MAX_HTML_BYTES, UnreadableUpload, read_upload
-from factcheck.documents.forms import DocumentForm
+from factcheck.documents import editing, fetching, operations, pdf
+from factcheck.documents.extract import (
+    DEFAULT_MAX_HTML_BYTES,
+    UnreadableUpload,
+    extension_of,
+    looks_like_html,
+    read_pasted_html,
+    read_upload,
+)
+from factcheck.documents.forms import DocumentEditForm, DocumentForm
 from factcheck.documents.highlights import render_text
 from factcheck.documents.models import Document, FetchState
 from factcheck.documents.operations import DocumentError, DocumentValues
@@ -44,7 +51,12 @@ def _document_or_404(document_id: int, *options: Any) -> Document:
 def index() -> ResponseReturnValue:
     before = request.args.get("before", type=int)
     # The list never shows the texts, which may be megabytes each.
-    query = select(Document).options(defer(Document.text))
+    archived = request.args.get("archived") == "1"
+    query = (
+        select(Document)
+        .options(defer(Document.text))
+        .where(Document.archived_at.is_not(None) if archived else Document.archived_at.is_(None))
+    )
     if before is not None:
         query = query.where(Document.id < before)
     documents = db.session().scalars(query.order_by(Document.id.desc()).limit(PAGE_SIZE + 1)).all()
@@ -64,6 +76,7 @@ def index() -> ResponseReturnValue:
         claim_counts=claim_counts,
         next_before=documents[-1].id if more and documents else None,
         first_page=before is None,
+        archived=archived,
     )
 
 
@@ -125,25 +138,38 @@ def _values(form: DocumentForm) -> DocumentValues:
     Raises UnreadableUpload or DocumentError.
     """
     upload = form.uploaded()
+    max_html_bytes = int(current_app.config.get("MAX_HTML_UPLOAD_BYTES", DEFAULT_MAX_HTML_BYTES))
+    original: dict[str, Any] = {}
     if upload is not None:
         if form.text.data:
             raise DocumentError("text", "Paste the text or upload a file, not both.")
-        data = upload.stream.read(_max_bytes() + 1)
-        if len(data) > _max_bytes():
-            raise UnreadableUpload(
-                f"The file is too large: the most is {operations.readable_size(_max_bytes())}."
-            )
-        extracted = read_upload(
-            upload.filename or "",
-            data,
-            max_html_bytes=int(current_app.config.get("MAX_HTML_UPLOAD_BYTES", DEFAULT_MAX_HTML_BYTES)),
-        )
+        filename = upload.filename or ""
+        if extension_of(filename) == ".pdf":
+            # A PDF is bounded by the request's size only (MAX_CONTENT_LENGTH): its text, by the document's.
+            data = upload.stream.read()
+            read = pdf.read_pdf(data)
+            form.text.data = read.text
+            _fill(form, {"title": read.title or "", "author": read.author or ""})
+            original = {
+                "page_starts": read.page_starts,
+                "file_name": filename,
+                "file_type": pdf.MEDIA_TYPE,
+                "file_content": data,
+            }
+        else:
+            data = upload.stream.read(_max_bytes() + 1)
+            if len(data) > _max_bytes():
+                raise UnreadableUpload(
+                    f"The file is too large: the most is {operations.readable_size(_max_bytes())}."
+                )
+            extracted = read_upload(filename, data, max_html_bytes=max_html_bytes)
+            form.text.data = extracted.text
+            _fill(form, extracted.metadata)
+    elif form.text.data and looks_like_html(form.text.data):
+        # Pasted page source: read like an uploaded .html file (its text, not its tags).
+        extracted = read_pasted_html(form.text.data, max_html_bytes=max_html_bytes)
         form.text.data = extracted.text
-        for name, value in extracted.metadata.items():
-            if not form[name].data:
-                if name == "url" and not _valid_url(str(value)):
-                    continue
-                form[name].data = value
+        _fill(form, extracted.metadata)
     return DocumentValues(
         title=form.title.data,
         text=form.text.data or "",
@@ -152,7 +178,17 @@ def _values(form: DocumentForm) -> DocumentValues:
         author=form.author.data,
         published_on=form.published_on.data,
         language=form.language.data,
+        **original,
     )
+
+
+def _fill(form: DocumentForm, metadata: dict[str, Any]) -> None:
+    """Fill the fields the person left empty with what the file says about itself."""
+    for name, value in metadata.items():
+        if value and not form[name].data:
+            if name == "url" and not _valid_url(str(value)):
+                continue
+            form[name].data = value
 
 
 def _valid_url(url: str) -> bool:
@@ -198,7 +234,7 @@ def show(document_id: int) -> ResponseReturnValue:
     return render_template(
         "documents/show.html",
         document=document,
-        text_html=render_text(document.text, placed, claim_urls),
+        text_html=render_text(document.text, placed, claim_urls, document.page_starts),
         placed=placed,
         orphaned=anchors.orphaned,
         stale=anchors.stale,
@@ -218,3 +254,83 @@ def reanchor(document_id: int) -> ResponseReturnValue:
     else:
         flash("Every quote is anchored in the text.", "success")
     return redirect(url_for("documents.show", document_id=document.id))
+
+
+@bp.route("/<id:document_id>/edit", methods=["GET", "POST"])
+@requires(Permission.CONTRIBUTE)
+def edit(document_id: int) -> ResponseReturnValue:
+    """Correct the document's details or text; a changed text re-anchors its quotes."""
+    document = _document_or_404(document_id, selectinload(Document.appearances))
+    form = DocumentEditForm(obj=document)
+    if form.validate_on_submit():
+        values = DocumentValues(
+            title=form.title.data,
+            text=form.text.data or "",
+            url=form.url.data,
+            outlet=form.outlet.data,
+            author=form.author.data,
+            published_on=form.published_on.data,
+            language=form.language.data,
+        )
+        try:
+            correction = editing.correct_document(
+                db.session(), current_user, document, values, max_bytes=_max_bytes()
+            )
+        except DocumentError as error:
+            form[error.field].errors = [*form[error.field].errors, str(error)]
+        else:
+            flash(_correction_message(correction), "success")
+            return redirect(url_for("documents.show", document_id=document.id))
+    return render_template("documents/edit.html", document=document, form=form), form_status(form)
+
+
+def _correction_message(correction: editing.Correction) -> str:
+    message = "The document was corrected."
+    if correction.moved:
+        message += (
+            f" {len(correction.moved)} quoted passage(s) moved in the text: check them on their claims."
+        )
+    if correction.orphaned:
+        message += f" {len(correction.orphaned)} quoted passage(s) are no longer in the text and are flagged."
+    return message
+
+
+@bp.route("/<id:document_id>/archive", methods=["POST"])
+@requires(Permission.CONTRIBUTE)
+def archive(document_id: int) -> ResponseReturnValue:
+    document = _document_or_404(document_id)
+    if request.form.get("restore"):
+        editing.restore_document(db.session(), current_user, document)
+        flash("The document is back in the list.", "success")
+    else:
+        editing.archive_document(db.session(), current_user, document)
+        flash("The document was archived: it is hidden from the list and kept with its history.", "success")
+    return redirect(url_for("documents.show", document_id=document.id))
+
+
+@bp.route("/<id:document_id>/remove", methods=["POST"])
+@requires(Permission.EDIT_ANY_CONTRIBUTION)
+def remove(document_id: int) -> ResponseReturnValue:
+    document = _document_or_404(document_id, selectinload(Document.appearances))
+    try:
+        editing.remove_document(db.session(), current_user, document)
+    except editing.DocumentInUse as refusal:
+        flash(str(refusal), "error")
+        return redirect(url_for("documents.show", document_id=document.id))
+    flash("The document was removed.", "success")
+    return redirect(url_for("documents.index"))
+
+
+@bp.route("/<id:document_id>/original")
+@requires(Permission.READ_DESK)
+def original(document_id: int) -> ResponseReturnValue:
+    """The uploaded original (a PDF), for staff: sent as a download, never shown inline."""
+    document = _document_or_404(document_id)
+    if document.file is None:
+        abort(404)
+    response = Response(document.file.content, mimetype=document.file_type or "application/octet-stream")
+    # Werkzeug encodes a name that is not ASCII (filename*=UTF-8''...).
+    response.headers.set("Content-Disposition", "attachment", filename=document.file_name or "document.pdf")
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -70,6 +70,8 @@ class AppearanceEntry:
     position_end: int | None
     anchor_status: str
     anchored: bool
+    # The PDF page of the quote: a W3C FragmentSelector "page=N" (RFC 8118).
+    page: int | None = None
     # Where it appeared in words, with no address nor document ("a mailer").
     venue: str | None = None
 
@@ -205,7 +207,8 @@ def build_dossier(session: Session, claim: Claim, viewer: Any, *, now: datetime 
             position_start=a.position_start,
             position_end=a.position_end,
             anchor_status=a.anchor_status.value.capitalize(),
-            anchored=a.anchor_status.value == "anchored",
+            anchored=a.anchor_status.value != "orphaned",
+            page=a.page,
         )
         for a in claim.appearances
     ]

@@ -10,7 +10,8 @@ Shape (``SNAPSHOT_VERSION`` 1)::
       "version": 1,
       "claim": str, "claimant": str, "claimed_on": "YYYY-MM-DD" | None,
       "claimant_kind": "person" | "organisation" | "unknown" (absent before 0006: unknown),
-      "appearances": [{"document_id", "document_title", "url", "quote", "appeared_on"}],
+      "appearances": [{"document_id", "document_title", "url", "quote", "appeared_on",
+                       "page": int (only for a quote in a PDF, from revision 0014)}],
       "label": {"key", "name", "value": int | None, "definition",
                 "best": int | None, "worst": int | None},
       "headline": str, "summary": str (Markdown), "explanation": str (Markdown),
@@ -91,6 +92,7 @@ def build_snapshot(
                 "quote": appearance.quote_exact,
                 "appeared_on": _iso(appearance.appeared_on)
                 or (_iso(appearance.document.published_on) if appearance.document else None),
+                **({"page": appearance.page} if appearance.page else {}),
             }
             for appearance in claim.appearances
         ],

@@ -13,6 +13,10 @@
  *
  * Without this script, the capture form still works: the quote is pasted and
  * the server finds it in the text.
+ *
+ * The button floats just below the selection (placed from the selection's
+ * bounding rectangle, kept inside the window). Keyboard users press Alt+C to
+ * move focus to it; a live region announces it when a passage is selected.
  */
 (function () {
   "use strict";
@@ -125,6 +129,42 @@
     return end > start ? selectorFor(text, start, end) : null;
   }
 
+  // Pixels between the selection and the button.
+  var GAP = 6;
+
+  // The rectangle of the selection's last line (where the reader's eye is), or null.
+  function selectionRect() {
+    var selection = window.getSelection();
+    if (!selection || selection.rangeCount === 0) {
+      return null;
+    }
+    var range = selection.getRangeAt(0);
+    var rects = range.getClientRects();
+    var rect = rects.length ? rects[rects.length - 1] : range.getBoundingClientRect();
+    return rect && (rect.width || rect.height) ? rect : null;
+  }
+
+  // Place the button below the selection (fixed to the window), or back in the bar without one.
+  function place(button, floating) {
+    button.classList.toggle("floating", floating);
+    // Measured after the button left the bar: the layout may have moved with it.
+    var rect = floating ? selectionRect() : null;
+    if (!rect) {
+      button.style.top = "";
+      button.style.left = "";
+      return;
+    }
+    var width = button.offsetWidth;
+    var height = button.offsetHeight;
+    var left = Math.max(GAP, Math.min(rect.right - width, window.innerWidth - width - GAP));
+    var top = rect.bottom + GAP;
+    if (top + height > window.innerHeight - GAP) {
+      top = Math.max(GAP, rect.top - height - GAP);
+    }
+    button.style.left = Math.round(left) + "px";
+    button.style.top = Math.round(top) + "px";
+  }
+
   function init() {
     var container = document.querySelector(".document-text");
     var form = document.getElementById("capture-selection");
@@ -132,14 +172,44 @@
     if (!container || !form || !button) {
       return;
     }
+    var status = document.getElementById("capture-status");
     var current = null;
     var pending = null;
 
     function update() {
       pending = null;
-      current = selectionIn(container);
+      var selected = selectionIn(container);
+      if (selected === null && document.activeElement === button && current !== null) {
+        // Focus moved to the button (Alt+C): keep the passage it is about.
+        return;
+      }
+      var announce = selected !== null && (current === null || current.exact !== selected.exact);
+      current = selected;
       button.hidden = current === null;
+      place(button, current !== null);
+      if (status) {
+        status.textContent = announce
+          ? "Passage selected. Press Alt+C to reach the Capture as claim button."
+          : "";
+      }
     }
+
+    function reposition() {
+      if (current !== null && document.activeElement !== button) {
+        place(button, true);
+      }
+    }
+    window.addEventListener("scroll", reposition, { passive: true });
+    window.addEventListener("resize", reposition);
+
+    // Alt+C: focus the button for the selected passage.
+    document.addEventListener("keydown", function (event) {
+      var isC = event.code === "KeyC" || (event.key && event.key.toLowerCase() === "c");
+      if (event.altKey && !event.ctrlKey && !event.metaKey && isC && current !== null && !button.hidden) {
+        event.preventDefault();
+        button.focus();
+      }
+    });
 
     document.addEventListener("selectionchange", function () {
       if (pending === null) {

@@ -124,6 +124,8 @@ def page_text(response: Any) -> str:
     """The page as a reader sees it: tags stripped, entities decoded, white space collapsed."""
     body = response.get_data(as_text=True)
     body = re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.S)
+    # <bdi> isolates user text (right-to-left names) inside a line: no gap for the reader.
+    body = re.sub(r"</?bdi\b[^>]*>", "", body)
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
 
 

@@ -149,8 +149,8 @@ def test_an_html_upload_keeps_the_main_text_and_fills_the_details(
             b"<html><head><title>x</title></head><body><script>x()</script></body></html>",
             "No readable text",
         ),
-        ("report.pdf", b"%PDF-1.4 ...", ".txt, .md or .html"),
-        ("no-extension", b"plain words", ".txt, .md or .html"),
+        ("report.pdf", b"%PDF-1.4 ...", "This PDF is damaged"),
+        ("no-extension", b"plain words", ".txt, .md, .html or .pdf"),
     ],
 )
 def test_an_unreadable_upload_gets_an_error_next_to_the_field_and_stores_nothing(

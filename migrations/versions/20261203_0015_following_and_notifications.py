@@ -7,8 +7,8 @@
 
 The new tables start empty, so this revision writes no changeset.
 
-Revision ID: 0017
-Revises: 0013
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-12-03 15:51:40.477452
 """
 
@@ -19,8 +19,8 @@ from alembic import op
 
 import factcheck.db
 
-revision: str = "0017"
-down_revision: str | Sequence[str] | None = "0013"
+revision: str = "0015"
+down_revision: str | Sequence[str] | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

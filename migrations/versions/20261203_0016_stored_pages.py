@@ -6,8 +6,8 @@ so not audited (factcheck/audit/triggers.py, NOT_AUDITED); the table starts empt
 pages are rendered by the rebuild that follows an upgrade (docs/PERFORMANCE.md), so this
 revision writes no changeset.
 
-Revision ID: 0015
-Revises: 0017
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-12-03 16:00:00.000000
 """
 
@@ -18,8 +18,8 @@ from alembic import op
 
 import factcheck.db
 
-revision: str = "0015"
-down_revision: str | Sequence[str] | None = "0017"
+revision: str = "0016"
+down_revision: str | Sequence[str] | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
