@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from flask import render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import Select, bindparam, case, func, literal, select
 from sqlalchemy.orm import Session, aliased
 
 from factcheck import db
+from factcheck.claims import merging
 from factcheck.claims.models import Claim
 from factcheck.organisation.details import publisher
 from factcheck.organisation.models import Organisation
@@ -264,6 +265,10 @@ def _check_view(session: Session, slug: str, claim_id: int, revision: int | None
 @public
 def check(slug: str) -> ResponseReturnValue:
     session = db.session()
+    survivor_slug = merging.public_redirect(session, slug)
+    if survivor_slug is not None:
+        # A published duplicate merged into a published check: readers and links go there for good.
+        return redirect(check_url(survivor_slug), 301)
     state = check_state(session, slug)
     if state is None:
         return not_found()
