@@ -127,7 +127,10 @@ def undo_problems(db: Session, record: ClaimMerge) -> list[str]:
     problems = []
     for key, ids in record.moved.items():
         model = MOVABLE[key]
-        where = dict(db.execute(select(model.id, model.claim_id).where(model.id.in_(ids))).tuples().all())
+        where = {
+            row_id: claim_id
+            for row_id, claim_id in db.execute(select(model.id, model.claim_id).where(model.id.in_(ids)))
+        }
         singular = key.removesuffix("s")
         for row_id in ids:
             if row_id not in where:
