@@ -181,6 +181,11 @@ def test_the_history_shows_the_merge_with_its_reason(client, login_as, db_sessio
     history = client.get(f"/claims/{survivor.id}/history")
     assert history.status_code == 200
     assert REASON in page_text(history)
+    client.post(f"/claims/{duplicate.id}/merge/undo", data={"reason": "Two briefings."})
+    own = page_text(client.get(f"/claims/{duplicate.id}/history"))
+    assert f"merged this claim into claim #{survivor.id}" in own
+    assert "undid the merge of this claim" in own
+    assert REASON in own and "Two briefings." in own
 
 
 def test_a_merge_without_a_reason_or_survivor_is_refused(client, login_as, db_session, pair):
