@@ -179,16 +179,18 @@ def _move(db: Session, ids_by_key: dict[str, list[int]], to_claim_id: int) -> No
             )
 
 
-def public_redirect(db: Session, slug: str) -> str | None:
-    """The survivor's slug when ``slug`` is a published claim merged into a published one."""
-    merged = Claim.__table__.alias("merged")
+def survivor_slug(claim_id: Any) -> Any:
+    """The public slug of the claim ``claim_id`` is merged into, as a correlated scalar subquery.
+
+    None when the claim is not merged or its survivor was never published. The public check
+    page reads it in its one state query (factcheck.public.checks), so a merge costs no query.
+    """
     survivor = Claim.__table__.alias("survivor")
     merges = ClaimMerge.__table__
-    return db.scalar(
+    return (
         select(survivor.c.slug)
-        .select_from(merges)
-        .join(merged, merged.c.id == merges.c.claim_id)
-        .join(survivor, survivor.c.id == merges.c.survivor_id)
-        .where(merged.c.slug == slug, merges.c.undone_at.is_(None), survivor.c.slug.is_not(None))
+        .select_from(merges.join(survivor, survivor.c.id == merges.c.survivor_id))
+        .where(merges.c.claim_id == claim_id, merges.c.undone_at.is_(None), survivor.c.slug.is_not(None))
         .limit(1)
+        .scalar_subquery()
     )

@@ -142,6 +142,8 @@ class CheckState(_PublicState):
     last_published_at: datetime
     settings_changed_at: datetime | None
     undated_revisions: int = 0
+    # The survivor's slug when this claim was merged into a published claim (docs/merging.md).
+    moved_to: str | None = None
 
     def key(self) -> tuple[Any, ...]:
         return (
@@ -163,6 +165,7 @@ def _check_state_query() -> Select[Any]:
             func.max(Publication.published_at),
             settings_version(),
             _UNDATED_COUNT,
+            merging.survivor_slug(Claim.id),
         )
         .join(Publication, Publication.claim_id == Claim.id)
         .where(Claim.slug == bindparam("slug"))
@@ -175,7 +178,7 @@ def check_state(session: Session, slug: str) -> CheckState | None:
     row = session.execute(_check_state_query(), {"slug": slug}).one_or_none()
     if row is None:
         return None
-    return CheckState(row[0], row[1], row[2], row[3], int(row[4] or 0))
+    return CheckState(row[0], row[1], row[2], row[3], int(row[4] or 0), row[5])
 
 
 @dataclass(frozen=True)
@@ -265,13 +268,12 @@ def _check_view(session: Session, slug: str, claim_id: int, revision: int | None
 @public
 def check(slug: str) -> ResponseReturnValue:
     session = db.session()
-    survivor_slug = merging.public_redirect(session, slug)
-    if survivor_slug is not None:
-        # A published duplicate merged into a published check: readers and links go there for good.
-        return redirect(check_url(survivor_slug), 301)
     state = check_state(session, slug)
     if state is None:
         return not_found()
+    if state.moved_to is not None:
+        # A published duplicate merged into a published check: readers and links go there for good.
+        return redirect(check_url(state.moved_to), 301)
     etag = caching.make_etag("check", state.key())
 
     def render() -> str:
