@@ -136,7 +136,7 @@ def _register_blueprints(app: Flask) -> None:
     from factcheck.api.core import bp as api_bp
     from factcheck.archive import views as snapshot_views
     from factcheck.audit import views as audit_views
-    from factcheck.claims import bulk_views, capture_views, listing, views  # noqa: F401 - attach their routes to the claims blueprint
+    from factcheck.claims import bulk_views, capture_views, listing, merge_views, views  # noqa: F401 - attach their routes to the claims blueprint
     from factcheck.claims.blueprint import bp as claims_bp
     from factcheck.discussion import views as discussion_views
     from factcheck.documents import fetch_views

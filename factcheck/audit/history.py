@@ -31,6 +31,7 @@ RECORD_NAMES = {
     "api_tokens": "API token",
     "appearances": "appearance",
     "assignments": "assignment",
+    "claim_merges": "merge",
     "claim_tags": "tag",
     "claim_transitions": "workflow step",
     "claims": "claim",
@@ -303,6 +304,13 @@ def describe(
         return HistoryItem(sentence + (f": “{comment}”" if comment else ""), [], table, operation)
     if table == "claims" and operation == "INSERT":
         return HistoryItem("captured the claim", fields, table, operation)
+    if table == "claim_merges" and operation in {"INSERT", "UPDATE"}:
+        # The merge row belongs to the merged claim: its history says where it went, and when it came back.
+        survivor = _value(changes, "survivor_id")
+        verb = "merged this claim into" if operation == "INSERT" else "undid the merge of this claim into"
+        return HistoryItem(
+            f"{verb} claim #{survivor}" if survivor else verb.removesuffix(" into"), [], table, operation
+        )
     if table == "ratings" and operation in {"INSERT", "UPDATE"}:
         if not ratings_visible:
             verb = "submitted a rating" if operation == "INSERT" else "revised their rating"

@@ -6,7 +6,7 @@ import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -222,3 +222,27 @@ class Assignment(Base):
     claim: Mapped[Claim] = relationship(back_populates="assignments")
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     assigned_by: Mapped[User | None] = relationship(foreign_keys=[assigned_by_id])
+
+
+class ClaimMerge(Base):
+    """A duplicate claim merged into another (factcheck.claims.merging), and what moved.
+
+    ``moved`` lists the ids of the rows that moved to the survivor, by table
+    ("appearances", "sources", "comments", "ratings"), so an undo moves back
+    exactly those. A merge is in force until ``undone_at`` is set.
+    """
+
+    __tablename__ = "claim_merges"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The merged (duplicate) claim; named claim_id so the merge shows in its audit history.
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
+    survivor_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
+    moved: Mapped[dict[str, list[int]]] = mapped_column(JSON)
+    merged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    claim: Mapped[Claim] = relationship(foreign_keys=[claim_id])
+    survivor: Mapped[Claim] = relationship(foreign_keys=[survivor_id])
+    merged_by: Mapped[User | None] = relationship()

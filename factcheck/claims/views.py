@@ -13,7 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from factcheck import db
 from factcheck.audit.history import claim_history
-from factcheck.claims import editing, workflow
+from factcheck.claims import editing, merging, workflow
 from factcheck.claims.blueprint import bp
 from factcheck.claims.forms import AssignForm, ClaimForm, TagForm, TransitionForm, sent_kind
 from factcheck.claims.models import Claim, ClaimState, Tag
@@ -48,7 +48,11 @@ def _claim_page_helpers() -> dict[str, Any]:
             and claim.review_by < utcnow().date()
         )
 
+    def merged_into_here(claim: Claim) -> list[Any]:
+        return merging.merged_here(db.session(), claim.id)
+
     return {
+        "merged_into_here": merged_into_here,
         "workflow_options": workflow_options,
         "assignable_users": assignable_users,
         "review_overdue": review_overdue,
@@ -81,7 +85,13 @@ def _first_error(form: Any) -> str:
 @bp.route("/<id:claim_id>")
 @requires(Permission.READ_DESK)
 def show(claim_id: int) -> ResponseReturnValue:
-    return _claim_page(get_or_404(Claim, claim_id))
+    claim = get_or_404(Claim, claim_id)
+    merge = merging.active_merge(db.session(), claim.id)
+    if merge is not None:
+        # A merged claim lives on in its survivor; its undo page is linked from there.
+        flash(f"Claim #{claim.id} was merged into this claim.", "info")
+        return redirect(url_for("claims.show", claim_id=merge.survivor_id))
+    return _claim_page(claim)
 
 
 @bp.route("/<id:claim_id>/edit", methods=["GET", "POST"])

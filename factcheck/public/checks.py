@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from flask import render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import Select, bindparam, case, func, literal, select
 from sqlalchemy.orm import Session, aliased
 
 from factcheck import db
+from factcheck.claims import merging
 from factcheck.claims.models import Claim
 from factcheck.organisation.details import publisher
 from factcheck.organisation.models import Organisation
@@ -141,6 +142,8 @@ class CheckState(_PublicState):
     last_published_at: datetime
     settings_changed_at: datetime | None
     undated_revisions: int = 0
+    # The survivor's slug when this claim was merged into a published claim (docs/merging.md).
+    moved_to: str | None = None
 
     def key(self) -> tuple[Any, ...]:
         return (
@@ -162,6 +165,7 @@ def _check_state_query() -> Select[Any]:
             func.max(Publication.published_at),
             settings_version(),
             _UNDATED_COUNT,
+            merging.survivor_slug(Claim.id),
         )
         .join(Publication, Publication.claim_id == Claim.id)
         .where(Claim.slug == bindparam("slug"))
@@ -174,7 +178,7 @@ def check_state(session: Session, slug: str) -> CheckState | None:
     row = session.execute(_check_state_query(), {"slug": slug}).one_or_none()
     if row is None:
         return None
-    return CheckState(row[0], row[1], row[2], row[3], int(row[4] or 0))
+    return CheckState(row[0], row[1], row[2], row[3], int(row[4] or 0), row[5])
 
 
 @dataclass(frozen=True)
@@ -267,6 +271,9 @@ def check(slug: str) -> ResponseReturnValue:
     state = check_state(session, slug)
     if state is None:
         return not_found()
+    if state.moved_to is not None:
+        # A published duplicate merged into a published check: readers and links go there for good.
+        return redirect(check_url(state.moved_to), 301)
     return caching.serve(
         caching.get_cache().pages,
         check_etag(state),

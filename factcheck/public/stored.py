@@ -22,6 +22,7 @@ from flask import Flask, current_app, g, has_app_context, has_request_context
 from sqlalchemy import Select, bindparam, delete, event, func, inspect, select
 from sqlalchemy.orm import Session
 
+from factcheck.claims.merging import survivor_slug
 from factcheck.claims.models import Claim
 from factcheck.db import get_database, utcnow
 from factcheck.jobs import queue
@@ -74,7 +75,7 @@ def store(session: Session, claim_id: int) -> StoredPage | None:
     slug = session.scalar(select(Claim.slug).where(Claim.id == claim_id))
     with _rendering_context(session):
         state = check_state(session, slug) if slug else None
-        if state is None:
+        if state is None or state.moved_to is not None:
             session.execute(delete(StoredPage).where(StoredPage.claim_id == claim_id))
             return None
         body = render_check(session, slug, state).encode()
@@ -203,7 +204,8 @@ def ensure_current(app: Flask) -> bool:
 # --- the lean path's lookup -----------------------------------------------------------
 
 # One statement, by primary key: the page, if it is still the latest revision's under the
-# current settings. (The site is compared by the caller, which knows it without the database.)
+# current settings, and the claim was not merged into a published one (the app answers
+# that with a 301). (The site is compared by the caller, which knows it without the database.)
 LOOKUP = select(StoredPage.body, StoredPage.etag, StoredPage.last_modified, StoredPage.site).where(
     StoredPage.path == bindparam("path"),
     StoredPage.settings_changed_at.is_not_distinct_from(settings_version()),
@@ -211,6 +213,7 @@ LOOKUP = select(StoredPage.body, StoredPage.etag, StoredPage.last_modified, Stor
     == select(func.max(Publication.revision))
     .where(Publication.claim_id == StoredPage.claim_id)
     .scalar_subquery(),
+    survivor_slug(StoredPage.claim_id).is_(None),
 )
 
 
