@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import enum
 import os
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -161,12 +162,17 @@ class Database:
         if self.engine.dialect.name != "postgresql":
             # In-process: BEGIN and ROLLBACK cost microseconds; keep SQLite's setup.
             return self.read_sessions.kw["bind"]
-        return create_engine(
+        lookups = create_engine(
             self.engine.url,
             pool_pre_ping=False,
             isolation_level="AUTOCOMMIT",
             connect_args={"options": "-c timezone=UTC"},
         )
+        # Its connections close with the app's engine, or with this object, never left to the
+        # garbage collector (which would drop them open).
+        event.listen(self.engine, "engine_disposed", lambda _engine: lookups.dispose())
+        weakref.finalize(self, lookups.dispose)
+        return lookups
 
 
 def get_database(app: Flask) -> Database:

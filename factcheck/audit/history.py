@@ -45,6 +45,7 @@ RECORD_NAMES = {
     "reader_submissions": "reader submission",
     "ratings": "rating",
     "security_events": "security log entry",
+    "snapshots": "archived snapshot",
     "sources": "source",
     "tags": "tag",
     "users": "user",

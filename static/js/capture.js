@@ -15,7 +15,7 @@
  * the server finds it in the text.
  *
  * The button floats just below the selection (placed from the selection's
- * bounding rectangle, kept inside the window). Keyboard users press Alt+C to
+ * bounding rectangle, kept inside the window), once the mouse button is released. Keyboard users press Alt+C to
  * move focus to it; a live region announces it when a passage is selected.
  */
 (function () {
@@ -175,9 +175,15 @@
     var status = document.getElementById("capture-status");
     var current = null;
     var pending = null;
+    // While the mouse is still selecting, the button stays out of the way: it would float under
+    // the pointer and the drag would end on it. It appears when the button is released.
+    var dragging = false;
 
     function update() {
       pending = null;
+      if (dragging) {
+        return;
+      }
       var selected = selectionIn(container);
       if (selected === null && document.activeElement === button && current !== null) {
         // Focus moved to the button (Alt+C): keep the passage it is about.
@@ -214,6 +220,19 @@
     document.addEventListener("selectionchange", function () {
       if (pending === null) {
         pending = window.setTimeout(update, 80);
+      }
+    });
+
+    document.addEventListener("mousedown", function (event) {
+      if (event.button === 0 && event.target !== button) {
+        dragging = true;
+        button.hidden = true;
+      }
+    });
+    document.addEventListener("mouseup", function () {
+      if (dragging) {
+        dragging = false;
+        update();
       }
     });
 

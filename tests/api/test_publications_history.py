@@ -144,7 +144,8 @@ def test_the_claims_history_as_the_desk_shows_it(api, token_for, db_session, rol
     history = response.get_json()
     last = history["items"][-1]
     assert last["origin"] == "api" and holder.prefix in last["actor_name"]
-    assert [item["table"] for item in last["items"]] == ["comments"]
+    # Commenting makes the commenter follow the claim, in the same changeset (docs/notifications.md).
+    assert [item["table"] for item in last["items"]] == ["comments", "follows"]
     assert history["ratings_visible"] is (role != Role.REVIEWER)
     assert (
         api.get(

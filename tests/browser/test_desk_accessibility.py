@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from factcheck.accounts.models import Role, User
 from factcheck.audit.changesets import Actor, set_actor
+from factcheck.claims import merging
 from factcheck.claims.models import Claim, ClaimState
 from factcheck.discussion.operations import add_comment
 from factcheck.documents.models import Document
@@ -62,6 +63,7 @@ class Desk:
     user_id: int
     endpoint_id: int
     delivery_id: int
+    merged: Claim
 
 
 # Endpoint -> the address that shows it with the demo data.
@@ -103,6 +105,10 @@ DESK_PAGES: dict[str, Callable[[Desk], str]] = {
     "documents.index": lambda d: "/documents/",
     "documents.new": lambda d: "/documents/new",
     "documents.show": lambda d: f"/documents/{d.document.id}",
+    "documents.edit": lambda d: f"/documents/{d.document.id}/edit",
+    "claims.merge": lambda d: f"/claims/{d.researching.id}/merge",
+    "claims.undo_merge": lambda d: f"/claims/{d.merged.id}/merge/undo",
+    "notifications.index": lambda d: "/notifications/",
     "exports.index": lambda d: "/exports/",
     "reports.team": lambda d: "/reports/team",
     "search.index": lambda d: "/search/?q=missile",
@@ -117,6 +123,10 @@ NOT_PAGES: dict[str, str] = {
     "audit.export_ndjson": "a download (NDJSON file)",
     "audit.export_xlsx": "a download (XLSX workbook)",
     "dossier.pdf": "a download (PDF file)",
+    "documents.original": "a download (the uploaded PDF, as an attachment)",
+    "exports.claim_record": "a download (JSON file)",
+    "archive.download": "a download (WARC file)",
+    "archive.page": "someone else's page as it was archived, shown sandboxed and unchanged",
     "exports.claims": "a download (the export file)",
     "reports.team_pdf": "a download (PDF file)",
     "reports.team_xlsx": "a download (XLSX workbook)",
@@ -181,6 +191,13 @@ def build_desk(db: Session, app: Flask) -> Desk:
         allow_private=False,
     )
     delivery = webhooks.ping(db, ada, endpoint)
+    # A duplicate merged into the claim being researched, for the undo page.
+    merged = claim_in(ClaimState.NEW)
+    elena = users["editor@example.org"]
+    set_actor(db, Actor.for_user(elena, origin="test"))
+    merging.merge(
+        db, elena, merged, claim_in(ClaimState.RESEARCHING), "Captured twice from the same article."
+    )
     db.commit()
     revision = db.scalar(select(Publication.revision).where(Publication.claim_id == published.id).limit(1))
     return Desk(
@@ -196,6 +213,7 @@ def build_desk(db: Session, app: Flask) -> Desk:
         user_id=users["boris@example.org"].id,
         endpoint_id=endpoint.id,
         delivery_id=delivery.id,
+        merged=merged,
     )
 
 

@@ -337,7 +337,7 @@ def test_a_venue_without_an_address_is_kept_as_an_appearance(
     ]
     login_as(Role.REVIEWER)
     page = client.get(f"/claims/{claim.id}").get_data(as_text=True)
-    assert '<span class="appearance-venue">a TV ad</span>' in page
+    assert '<span class="appearance-venue"><bdi>a TV ad</bdi></span>' in page
 
 
 def test_claimreview_venues_in_words_are_kept(app: Flask, db_session: Session, tmp_path: Path) -> None:

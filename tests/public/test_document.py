@@ -131,7 +131,7 @@ def test_a_published_claims_quote_is_highlighted_with_its_verdict(
         html,
     )
     # The list of checks links to the verdict page and to the quote in the text.
-    assert f'<a href="/checks/{claim.slug}">Not 480 km, NATO says</a>' in html
+    assert f'<a href="/checks/{claim.slug}"><bdi>Not 480 km, NATO says</bdi></a>' in html
     assert 'href="#check-1"' in html and 'id="check-1"' in html
     assert_well_formed(html)
 
@@ -145,7 +145,7 @@ def test_the_text_is_escaped_and_otherwise_unchanged(
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; nothing else." in html
     assert "Россия заявила, что всё в порядке." in html
-    container = re.search(r'<div class="document-text public-document-text">(.*?)</div>', html, re.S)
+    container = re.search(r'<div class="document-text public-document-text" dir="auto"[^>]*>(.*?)</div>', html, re.S)
     assert container is not None
     # Without the words we add (hidden labels, verdict links) the text is the document's, exactly.
     shown = re.sub(r'<span class="quote-start"[^>]*>.*?</span></span>', "", container.group(1))
@@ -272,7 +272,7 @@ def test_a_quote_no_longer_in_the_text_is_listed_but_not_marked(
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert marks(html) == []
-    assert f'<a href="/checks/{claim.slug}">Lost</a>' in html
+    assert f'<a href="/checks/{claim.slug}"><bdi>Lost</bdi></a>' in html
     assert "Show in the text" not in html
 
 

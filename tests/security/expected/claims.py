@@ -20,6 +20,12 @@ EXPECTED: Expected = {
     ("claims.unassign", "POST"): (LOGIN, 403, 302, 302),
     # Bulk actions from the list: anyone on the desk (assigning checked per action); an empty form is invalid.
     ("claims.bulk_action", "POST"): (LOGIN, 422, 422, 422),
+    # Merging duplicates, and undoing a merge: editors and admins. The world's claim was never
+    # merged, so there is nothing to undo: back to the claim page; an empty merge form is invalid.
+    ("claims.merge", "GET"): (LOGIN, 403, 200, 200),
+    ("claims.merge", "POST"): (LOGIN, 403, 422, 422),
+    ("claims.undo_merge", "GET"): (LOGIN, 403, 302, 302),
+    ("claims.undo_merge", "POST"): (LOGIN, 403, 302, 302),
 }
 
 
