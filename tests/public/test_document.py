@@ -145,7 +145,9 @@ def test_the_text_is_escaped_and_otherwise_unchanged(
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; nothing else." in html
     assert "Россия заявила, что всё в порядке." in html
-    container = re.search(r'<div class="document-text public-document-text" dir="auto"[^>]*>(.*?)</div>', html, re.S)
+    container = re.search(
+        r'<div class="document-text public-document-text" dir="auto"[^>]*>(.*?)</div>', html, re.S
+    )
     assert container is not None
     # Without the words we add (hidden labels, verdict links) the text is the document's, exactly.
     shown = re.sub(r'<span class="quote-start"[^>]*>.*?</span></span>', "", container.group(1))
