@@ -8,6 +8,7 @@ the ``CI`` environment variable is set), so a CI run never passes without it.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
@@ -33,6 +34,16 @@ def axe_path() -> str:
     """The path of axe.min.js; skips (fails in CI) when it cannot be installed."""
     if SCRIPT.is_file():
         return str(SCRIPT)
+    PREFIX.mkdir(parents=True, exist_ok=True)
+    with open(PREFIX / ".install.lock", "w") as lock:
+        # Test workers running in parallel (pytest -n) wait for the first one's install.
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if SCRIPT.is_file():
+            return str(SCRIPT)
+        return _install()
+
+
+def _install() -> str:
     npm = shutil.which("npm")
     if npm is None:
         _unavailable("npm is not installed (apt-get install npm)")

@@ -6,7 +6,9 @@ import pytest
 from click.testing import CliRunner
 
 from factcheck import cli
+from factcheck.db import get_database
 from factcheck.jobs import cli as jobs_cli
+from factcheck.public import stored
 from tests.conftest import TEST_AUDIT_KEY
 
 
@@ -14,12 +16,23 @@ from tests.conftest import TEST_AUDIT_KEY
 def started(monkeypatch, tmp_path, database_url):
     """Run ``factcheck run`` without serving: what was started, in order."""
     events: list[str] = []
+    apps = []
+    check_pages = stored.ensure_current
+
+    def ensure_current(app):
+        # The command's app checks its stored pages on the database; its connections are closed below.
+        apps.append(app)
+        return check_pages(app)
+
+    monkeypatch.setattr(stored, "ensure_current", ensure_current)
     monkeypatch.setenv("FACTCHECK_DATABASE_URL", database_url)
     monkeypatch.setenv("FACTCHECK_INSTANCE_PATH", str(tmp_path / "instance"))
     monkeypatch.setenv("FACTCHECK_AUDIT_KEY", TEST_AUDIT_KEY)
     monkeypatch.setattr(jobs_cli, "start_in_thread", lambda app: events.append(f"worker for {app.name}"))
     monkeypatch.setattr("flask.cli.run_simple", lambda host, port, *a, **k: events.append(f"serve {port}"))
-    return events
+    yield events
+    for app in apps:
+        get_database(app).engine.dispose()
 
 
 def test_run_starts_a_worker_and_the_server(started):
