@@ -9,11 +9,12 @@ without a server.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
 CHROMIUM = "/usr/bin/chromium"
@@ -72,3 +73,26 @@ def serve_app(page: Any, client: FlaskClient) -> None:
         route.fulfill(status=response.status_code, headers=dict(response.headers), body=body)
 
     page.route(f"{ORIGIN}/**", handle)
+
+
+def demo_app(make_app: Callable[..., Flask], **config: Any) -> Flask:
+    """An app with CSRF on (forms as a browser sends them) over the demo data."""
+    app = make_app(WTF_CSRF_ENABLED=True, **config)
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    return app
+
+
+@pytest.fixture
+def desk(make_app: Callable[..., Flask]) -> Flask:
+    return demo_app(make_app)
+
+
+def sign_in(page: Any, email: str, password: str) -> str:
+    """Sign in through the real form (CSRF token and all); the text of the page it leads to."""
+    page.goto(f"{ORIGIN}/login")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+    return page.inner_text("body")

@@ -5,7 +5,6 @@ with the workflow's reason. CSRF is on and the real Content-Security-Policy appl
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -14,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from factcheck.claims.models import Claim, ClaimState
-from tests.browser.conftest import ORIGIN, serve_app
+from tests.browser.conftest import ORIGIN, serve_app, sign_in
 
 pytestmark = pytest.mark.slow
 
@@ -22,24 +21,12 @@ pytestmark = pytest.mark.slow
 SCREENS = os.environ.get("FACTCHECK_SCREENSHOTS")
 
 
-@pytest.fixture
-def desk(make_app: Callable[..., Flask]) -> Flask:
-    app = make_app(WTF_CSRF_ENABLED=True)
-    result = app.test_cli_runner().invoke(args=["demo"])
-    assert result.exit_code == 0, result.output
-    return app
-
-
 def test_move_every_claim_of_the_page_and_read_each_outcome(
     browser_page: Any, desk: Flask, db_session: Session
 ) -> None:
     page = browser_page
     serve_app(page, desk.test_client())
-    page.goto(f"{ORIGIN}/login")
-    page.fill("#email", "editor@example.org")
-    page.fill("#password", "demo-editor-password")
-    with page.expect_navigation():
-        page.click("button[type=submit]")
+    sign_in(page, "editor@example.org", "demo-editor-password")
 
     new_before = db_session.scalar(select(func.count()).where(Claim.state == ClaimState.NEW))
     total = db_session.scalar(select(func.count()).select_from(Claim))

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from factcheck.accounts.models import User
 from factcheck.claims.models import Claim, ClaimState
 from factcheck.notifications.models import Notification
-from tests.browser.conftest import ORIGIN, serve_app
+from tests.browser.conftest import ORIGIN, serve_app, sign_in
 from tests.conftest import AuthActions
 
 pytestmark = pytest.mark.slow
@@ -30,16 +30,8 @@ def screenshot(page: Any, name: str) -> None:
         page.screenshot(path=os.path.join(SCREENS, name), full_page=True)
 
 
-@pytest.fixture
-def demo(make_app: Callable[..., Flask]) -> Flask:
-    app = make_app(WTF_CSRF_ENABLED=True)
-    result = app.test_cli_runner().invoke(args=["demo"])
-    assert result.exit_code == 0, result.output
-    return app
-
-
 def test_home_queue_and_a_mention_notification(
-    browser_page: Any, demo: Flask, make_app: Callable[..., Flask], db_session: Session
+    browser_page: Any, desk: Flask, make_app: Callable[..., Flask], db_session: Session
 ) -> None:
     # Elena, the editor, assigns Anna to a claim and mentions her (from another browser: a test client).
     claim = db_session.scalars(select(Claim).where(Claim.state == ClaimState.RESEARCHING)).first()
@@ -52,12 +44,8 @@ def test_home_queue_and_a_mention_notification(
     assert editor.post(f"/claims/{claim.id}/comments/new", data={"body": body}).status_code == 302
 
     page = browser_page
-    serve_app(page, demo.test_client())
-    page.goto(f"{ORIGIN}/login")
-    page.fill("#email", "anna@example.org")
-    page.fill("#password", "demo-reviewer-password")
-    with page.expect_navigation():
-        page.click("button[type=submit]")
+    serve_app(page, desk.test_client())
+    sign_in(page, "anna@example.org", "demo-reviewer-password")
 
     page.goto(f"{ORIGIN}/")
     unread = db_session.scalar(

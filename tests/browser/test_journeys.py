@@ -23,7 +23,7 @@ from factcheck.audit.models import AuditVerification
 from factcheck.claims.models import Claim
 from factcheck.publishing.models import Publication
 from factcheck.submissions.models import ReaderSubmission, SubmissionKind, SubmissionStatus
-from tests.browser.conftest import ORIGIN, serve_app
+from tests.browser.conftest import ORIGIN, demo_app, serve_app, sign_in
 from tests.helpers import audit_rows
 
 pytestmark = pytest.mark.slow
@@ -34,20 +34,7 @@ NEW_PASSWORD = "harbour-kettle-violet-1987"
 @pytest.fixture
 def desk(make_app: Callable[..., Flask]) -> Flask:
     # Readers' forms refuse what is sent faster than a person types; the test is faster.
-    app = make_app(WTF_CSRF_ENABLED=True, SUBMISSION_MIN_SECONDS=0)
-    result = app.test_cli_runner().invoke(args=["demo"])
-    assert result.exit_code == 0, result.output
-    return app
-
-
-def sign_in(page: Any, email: str, password: str) -> str:
-    """Sign in through the form; the text of the page it leads to."""
-    page.goto(f"{ORIGIN}/login")
-    page.fill("#email", email)
-    page.fill("#password", password)
-    with page.expect_navigation():
-        page.click("button[type=submit]")
-    return page.inner_text("body")
+    return demo_app(make_app, SUBMISSION_MIN_SECONDS=0)
 
 
 def submit(page: Any, selector: str = "main button[type=submit]") -> str:

@@ -4,7 +4,6 @@ merges with a reason and lands on the survivor. CSRF is on and the real Content-
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -15,20 +14,12 @@ from sqlalchemy.orm import Session
 from factcheck.claims import merging
 from factcheck.claims.models import Claim
 from factcheck.claims.similar import similar_claims
-from tests.browser.conftest import ORIGIN, serve_app
+from tests.browser.conftest import ORIGIN, serve_app, sign_in
 
 pytestmark = pytest.mark.slow
 
 # Where a screenshot of the merge page goes when asked for (not in the repository).
 SCREENS = os.environ.get("FACTCHECK_SCREENSHOTS")
-
-
-@pytest.fixture
-def desk(make_app: Callable[..., Flask]) -> Flask:
-    app = make_app(WTF_CSRF_ENABLED=True)
-    result = app.test_cli_runner().invoke(args=["demo"])
-    assert result.exit_code == 0, result.output
-    return app
 
 
 def test_merge_a_duplicate_into_a_suggested_claim(
@@ -44,11 +35,7 @@ def test_merge_a_duplicate_into_a_suggested_claim(
 
     page = browser_page
     serve_app(page, desk.test_client())
-    page.goto(f"{ORIGIN}/login")
-    page.fill("#email", "editor@example.org")
-    page.fill("#password", "demo-editor-password")
-    with page.expect_navigation():
-        page.click("button[type=submit]")
+    sign_in(page, "editor@example.org", "demo-editor-password")
 
     page.goto(f"{ORIGIN}/claims/{duplicate.id}/merge")
     with page.expect_navigation():

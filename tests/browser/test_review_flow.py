@@ -7,7 +7,6 @@ console error or CSP violation fails the test (see conftest.browser_page).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -18,7 +17,7 @@ from sqlalchemy.orm import Session
 from factcheck.claims.models import Claim, ClaimState
 from factcheck.documents.models import Document
 from factcheck.sources.models import Source, Stance
-from tests.browser.conftest import ORIGIN, serve_app
+from tests.browser.conftest import ORIGIN, serve_app, sign_in
 
 pytestmark = pytest.mark.slow
 
@@ -53,27 +52,13 @@ CHARACTER_BOXES = """(passage) => {
 }"""
 
 
-@pytest.fixture
-def desk(make_app: Callable[..., Flask]) -> Flask:
-    app = make_app(WTF_CSRF_ENABLED=True)
-    result = app.test_cli_runner().invoke(args=["demo"])
-    assert result.exit_code == 0, result.output
-    return app
-
-
 def test_capture_a_claim_with_the_mouse_add_a_source_and_see_the_highlight(
     browser_page: Any, desk: Flask, db_session: Session
 ) -> None:
     page = browser_page
     serve_app(page, desk.test_client())
 
-    # Sign in through the real form (CSRF token and all).
-    page.goto(f"{ORIGIN}/login")
-    page.fill("#email", "anna@example.org")
-    page.fill("#password", "demo-reviewer-password")
-    with page.expect_navigation():
-        page.click("button[type=submit]")
-    assert "Signed in as Anna Reviewer" in page.content()
+    assert "Signed in as Anna Reviewer" in sign_in(page, "anna@example.org", "demo-reviewer-password")
 
     # Open the seed article from the documents list.
     page.goto(f"{ORIGIN}/documents/")
