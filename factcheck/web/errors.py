@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask import Flask, current_app, g, make_response, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, PendingRollbackError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
@@ -117,6 +117,16 @@ def init_app(app: Flask) -> None:
         # the request did nothing, and may simply be sent again.
         current_app.logger.warning("database unavailable: %s", str(error).splitlines()[0])
         return render_error(503, retry_after=RETRY_AFTER_SECONDS)
+
+    @app.errorhandler(PendingRollbackError)
+    def _transaction_unusable(error: PendingRollbackError) -> ResponseReturnValue:
+        # A statement earlier in the request lost the connection (db.init_app notes it) and
+        # later code used the session again, e.g. the header's unread count while rendering:
+        # the same outage as above. Without a lost connection it is a bug: a 500, logged.
+        if g.get("database_lost") is not None:
+            return _database_unavailable(error)
+        current_app.log_exception((type(error), error, error.__traceback__))
+        return render_error(500)
 
     @app.errorhandler(500)
     def _server_error(_error: Exception) -> ResponseReturnValue:

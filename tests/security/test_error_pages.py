@@ -179,6 +179,27 @@ def test_a_commit_refused_after_the_connection_was_lost_answers_503_otherwise_50
     assert_security_headers(response)
 
 
+@pytest.mark.parametrize("lost", [True, False])
+def test_a_query_after_the_connection_was_lost_answers_503_otherwise_500(
+    make_app, make_user, monkeypatch, lost
+):
+    # bench/load.py found it: a page whose earlier statement lost the connection (and was
+    # caught) queried again while rendering (the header's unread count), before any commit.
+    app = make_app(PROPAGATE_EXCEPTIONS=False)
+    make_user(Role.REVIEWER)
+
+    def refused(*_args, **_kwargs):
+        if lost:
+            g.database_lost = OperationalError("SELECT 1", {}, Exception("server closed the connection"))
+        raise PendingRollbackError("Can't reconnect until invalid transaction is rolled back.")
+
+    monkeypatch.setattr(Session, "execute", refused)
+    response = app.test_client().get("/checks/")
+
+    assert response.status_code == (503 if lost else 500)
+    assert_security_headers(response)
+
+
 def test_an_unopenable_sqlite_file_answers_503(tmp_path):
     app = create_app(config_for_tests(tmp_path, f"sqlite:///{tmp_path}/no/such/folder/factcheck.sqlite"))
 
