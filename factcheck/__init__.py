@@ -96,8 +96,9 @@ def _init_extensions(app: Flask) -> None:
     from factcheck.audit import web as audit_web
     from factcheck.security import events as security_events
     from factcheck.security import gate, origin, ratelimit
-    from factcheck.web import errors, templating
+    from factcheck.web import errors, i18n, templating
 
+    i18n.init_app(app)
     # Registered first so it runs last: it writes once the request's session is closed.
     security_events.init_app(app)
     db.init_app(app)
