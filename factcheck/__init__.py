@@ -15,7 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config as app_config
 from factcheck.public import fastpath, microcache
-from factcheck.web import converters, headers
+from factcheck.web import converters, headers, language_prefix
 from factcheck.web.headers import CONTENT_SECURITY_POLICY  # noqa: F401 - where it used to live
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -50,7 +50,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
     # Stored verdict pages for anonymous readers, answered before Flask's request work.
     fastpath.wrap(app)
-    # In front of it, so a cached public page costs no Flask work at all.
+    # Outside the lean path: /es/checks/... reaches it with the prefix in SCRIPT_NAME, and falls through.
+    language_prefix.wrap(app)
+    # In front of them, so a cached public page costs no Flask work at all (its key is the whole address).
     microcache.wrap(app)
     if app.config.get("TRUSTED_PROXIES"):
         # Outermost: everything inside sees the address the reader asked for.
@@ -96,9 +98,12 @@ def _init_extensions(app: Flask) -> None:
     from factcheck.audit import web as audit_web
     from factcheck.security import events as security_events
     from factcheck.security import gate, origin, ratelimit
-    from factcheck.web import errors, i18n, templating
+    from factcheck.web import errors, i18n, language_views, templating
 
     i18n.init_app(app)
+    # Before the gate: a desk address under a language prefix is redirected, not refused.
+    language_prefix.init_app(app)
+    language_views.init_app(app)
     # Registered first so it runs last: it writes once the request's session is closed.
     security_events.init_app(app)
     db.init_app(app)
@@ -158,10 +163,12 @@ def _register_blueprints(app: Flask) -> None:
     from factcheck.submissions import desk_views, public_views  # noqa: F401 - attach their routes to the submissions blueprint
     from factcheck.submissions.blueprint import bp as submissions_bp
     from factcheck.verdicts import views as verdicts_views
+    from factcheck.web import language_views
     from factcheck.web import views as main_views
     from factcheck.webhooks import views as webhooks_views
 
     app.register_blueprint(main_views.bp)
+    app.register_blueprint(language_views.bp)
     app.register_blueprint(accounts_views.bp)
     app.register_blueprint(user_admin.bp)
     app.register_blueprint(claims_bp)

@@ -51,6 +51,7 @@ def init_app(app: Flask) -> None:
     from factcheck.jobs.cli import worker
     from factcheck.public.cli import pages
     from factcheck.sources.cli import sources
+    from factcheck.web.translations_cli import translations
 
     app.cli.add_command(audit)
     app.cli.add_command(db)
@@ -64,6 +65,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(sources)
     app.cli.add_command(tokens_group)
     app.cli.add_command(pages)
+    app.cli.add_command(translations)
 
 
 @contextmanager

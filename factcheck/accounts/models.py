@@ -42,6 +42,8 @@ class User(Timestamps, Base):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Set by an admin: the person must choose a new password before anything else.
     must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The desk's language the person chose (factcheck/web/i18n.py LANGUAGES); None: the browser's.
+    language: Mapped[str | None] = mapped_column(String(16))
 
     login_sessions: Mapped[list[LoginSession]] = relationship(
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True

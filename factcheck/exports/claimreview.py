@@ -19,6 +19,7 @@ from factcheck.exports.formats import Format
 from factcheck.organisation.details import publisher
 from factcheck.publishing.feeds import claimreview_feed_chunks
 from factcheck.publishing.urls import absolute_url
+from factcheck.web.i18n import public_language
 
 FORMAT = Format("claimreview", "ClaimReview DataFeed (JSON-LD)", "jsonld", "application/ld+json")
 
@@ -38,4 +39,6 @@ def feed_chunks(session: Session, claim_filter: ClaimExportFilter) -> Iterator[s
         name=f"{signer.name}: fact checks",
         url=absolute_url("public.claimreview_feed"),
         claim_ids=published_claim_ids(session, claim_filter),
+        # The addresses are the public site's without prefix: its language.
+        language=public_language(session),
     )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from wtforms import EmailField, StringField, TextAreaField
+from flask_babel import lazy_gettext as _l
+from wtforms import EmailField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from factcheck.web.forms import Form
+from factcheck.web.i18n import NATIVE_NAMES
 from factcheck.web.urls import MAX_URL_LENGTH, http_url
 
 MAX_NAME_LENGTH = 200
@@ -34,3 +36,8 @@ class OrganisationForm(Form):
     )
     about = TextAreaField("About us", validators=[Length(max=MAX_MARKDOWN_LENGTH)])
     corrections_policy = TextAreaField("Corrections policy", validators=[Length(max=MAX_MARKDOWN_LENGTH)])
+    public_language = SelectField(
+        _l("Language of the public site"),
+        choices=[SelectChoice(code, name, render_kw={"lang": code}) for code, name in NATIVE_NAMES.items()],
+        default="en",
+    )

@@ -21,3 +21,5 @@ class Organisation(Timestamps, Base):
     # Markdown: who we are, funding, ownership (IFCN transparency principles).
     about: Mapped[str] = mapped_column(Text, default="")
     corrections_policy: Mapped[str] = mapped_column(Text, default="")
+    # The language the public site is written in (factcheck/web/i18n.py LANGUAGES).
+    public_language: Mapped[str] = mapped_column(String(16), default="en", server_default="en")

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from factcheck.organisation.details import organisation, publisher
 from factcheck.organisation.models import Organisation
 from factcheck.security.permissions import Permission, require
+from factcheck.web.i18n import DEFAULT_LANGUAGE, is_language
 
 
 @dataclass
@@ -20,6 +21,8 @@ class OrganisationValues:
     contact_email: str | None = None
     about: str = ""
     corrections_policy: str = ""
+    # The language the public site is written in (verdict pages, feeds, ClaimReview inLanguage).
+    public_language: str = DEFAULT_LANGUAGE
 
     def columns(self) -> dict[str, Any]:
         return {
@@ -29,6 +32,9 @@ class OrganisationValues:
             "contact_email": (self.contact_email or "").strip() or None,
             "about": (self.about or "").replace("\r\n", "\n"),
             "corrections_policy": (self.corrections_policy or "").replace("\r\n", "\n"),
+            "public_language": self.public_language
+            if is_language(self.public_language)
+            else DEFAULT_LANGUAGE,
         }
 
 
@@ -45,6 +51,7 @@ def current_values(session: Session) -> OrganisationValues:
         contact_email=row.contact_email,
         about=row.about,
         corrections_policy=row.corrections_policy,
+        public_language=row.public_language,
     )
 
 
@@ -58,7 +65,7 @@ def save(session: Session, actor: Any, values: OrganisationValues) -> Organisati
     for name, value in values.columns().items():
         setattr(row, name, value)
     session.flush()
-    # Verdict pages show the organisation's details: the stored ones are rendered again.
+    # Verdict pages show the organisation's details, in its public language: the stored ones are rendered again.
     from factcheck.public import stored
 
     stored.request_rebuild(session)

@@ -38,6 +38,7 @@ def edit() -> ResponseReturnValue:
                 contact_email=form.contact_email.data,
                 about=form.about.data or "",
                 corrections_policy=form.corrections_policy.data or "",
+                public_language=form.public_language.data or "en",
             ),
         )
         flash("The organisation's details were saved.", "success")

@@ -30,6 +30,8 @@ from typing import Any, Generic, TypeVar
 from flask import Flask, Response, current_app, g, request
 from flask.sessions import SecureCookieSessionInterface, SessionMixin
 
+from factcheck.web.i18n import prefix_language
+
 V = TypeVar("V")
 
 EXTENSION = "factcheck_public_cache"
@@ -144,7 +146,9 @@ def stamp(value: datetime | None) -> str:
 
 def make_etag(kind: str, parts: Iterable[Any]) -> str:
     """A strong validator (the hex digest, quoted by werkzeug) for these facts of this site."""
-    material = repr((kind, tuple(parts), site_key()))
+    # The address's language: the same facts make a page per language. (Without a prefix, the
+    # organisation's language, which is part of the settings every key holds.)
+    material = repr((kind, tuple(parts), site_key(), prefix_language() or ""))
     return hashlib.sha256(material.encode()).hexdigest()[:40]
 
 

@@ -40,6 +40,7 @@ from factcheck.search.query import parse as parse_search
 from factcheck.search.whole_words import whole_words
 from factcheck.security.permissions import public
 from factcheck.web import keyset, markdown
+from factcheck.web.i18n import current_language
 
 PAGE_SIZE = 20
 MAX_QUERY_LENGTH = 200
@@ -291,7 +292,9 @@ def render_check(session: Session, slug: str, state: CheckState) -> str:
     """The verdict page's HTML (inside a request context: its links are absolute)."""
     view = _check_view(session, slug, state.claim_id)
     canonical = check_url(slug)
-    review = claim_review(view.revisions, url=canonical, publisher=publisher(session))
+    review = claim_review(
+        view.revisions, url=canonical, publisher=publisher(session), language=current_language()
+    )
     return render_template(
         "public/check.html",
         view=view,

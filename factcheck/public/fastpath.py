@@ -28,6 +28,7 @@ from factcheck.db import get_database
 from factcheck.public import caching, stored
 from factcheck.public.microcache import matches
 from factcheck.web import headers
+from factcheck.web.i18n import PREFIX_KEY
 
 Environ = dict[str, Any]
 StartResponse = Callable[..., Any]
@@ -55,6 +56,8 @@ class StoredPages:
             or not _CHECK_PATH.fullmatch(path)
             or "HTTP_AUTHORIZATION" in environ
             or self.session_cookie in environ.get("HTTP_COOKIE", "")
+            # Stored pages are in the organisation's language: another language's address is the app's.
+            or PREFIX_KEY in environ
         ):
             return self.wsgi_app(environ, start_response)
         page = self._lookup(path)

@@ -31,6 +31,7 @@ from factcheck.publishing.feeds import claimreview_feed_chunks
 from factcheck.publishing.models import Publication, PublicationKind
 from factcheck.publishing.urls import absolute_url, check_url
 from factcheck.security.permissions import public
+from factcheck.web.i18n import current_language
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 FEED_ENTRIES = 50
@@ -222,11 +223,13 @@ def claimreview_feed() -> ResponseReturnValue:
     name = f"{signer.name}: ClaimReview data feed"
     url = absolute_url("public.claimreview_feed")
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    # The reviews point to the verdict pages at this feed's addresses: in its language.
+    language = current_language()
 
     def chunks() -> Iterator[str]:
         # The request's session is closed once the response starts: stream from a session of its own.
         with reading_session(app) as feed_session:
-            yield from claimreview_feed_chunks(feed_session, signer, name=name, url=url)
+            yield from claimreview_feed_chunks(feed_session, signer, name=name, url=url, language=language)
 
     response = Response(stream_with_context(chunks()), mimetype="application/ld+json")
     response.headers["Content-Disposition"] = 'inline; filename="claimreview.json"'

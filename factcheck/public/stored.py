@@ -33,6 +33,7 @@ from factcheck.public.checks import check_etag, check_state, render_check, setti
 from factcheck.public.models import StoredPage
 from factcheck.publishing.models import Publication
 from factcheck.publishing.urls import public_base
+from factcheck.web import i18n
 
 JOB_KIND = "pages.rebuild"
 # More revisions than this in one transaction (an import) are rendered by the worker, so the
@@ -53,16 +54,21 @@ def site_hash() -> str:
 
 
 @contextmanager
-def _rendering_context(session: Session) -> Iterator[None]:
-    """A request context to render in (outside a request, CLI or worker: for the public address)
-    whose ``db.session()`` is ``session``: the layout reads the transaction being published."""
+def _rendering_context(session: Session, path: str = "/") -> Iterator[None]:
+    """A request context to render the page at ``path`` in (outside a request, CLI or worker: for
+    the public address) whose ``db.session()`` is ``session``: the layout reads the transaction
+    being published. The page is the one every reader gets: in the organisation's public language
+    and as a public page, even inside an editor's request (their language, their desk page's path)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    context = nullcontext() if has_request_context() else app.test_request_context(base_url=public_base())
+    context = (
+        nullcontext() if has_request_context() else app.test_request_context(path, base_url=public_base())
+    )
     with context:
         previous = g.get("db_session")
         g.db_session = session
         try:
-            yield
+            with i18n.rendering_public_page(path, i18n.public_language(session)):
+                yield
         finally:
             if previous is None:
                 g.pop("db_session", None)
@@ -73,7 +79,7 @@ def _rendering_context(session: Session) -> Iterator[None]:
 def store(session: Session, claim_id: int) -> StoredPage | None:
     """Render the claim's verdict page and store it (None, and nothing stored, when it is not public)."""
     slug = session.scalar(select(Claim.slug).where(Claim.id == claim_id))
-    with _rendering_context(session):
+    with _rendering_context(session, check_path(slug) if slug else "/"):
         state = check_state(session, slug) if slug else None
         if state is None or state.moved_to is not None:
             session.execute(delete(StoredPage).where(StoredPage.claim_id == claim_id))

@@ -108,7 +108,12 @@ def corrections(revisions: Iterable[Revision]) -> list[dict[str, Any]]:
 
 
 def claim_review(
-    revisions: Sequence[Revision], *, url: str, publisher: Publisher, context: bool = True
+    revisions: Sequence[Revision],
+    *,
+    url: str,
+    publisher: Publisher,
+    context: bool = True,
+    language: str | None = None,
 ) -> dict[str, Any]:
     """The current ClaimReview of one published claim; ``revisions`` oldest first.
 
@@ -116,6 +121,7 @@ def claim_review(
     publisher keeps the address, author and licence (``sdLicense``) it was published
     with: our organisation is never the author of someone else's review. Dates that
     are unknown (a record without ``datePublished``) are left out, never invented.
+    ``language`` is the review's language, the page's (``inLanguage``, a BCP 47 tag).
     """
     if not revisions:
         raise ValueError("a ClaimReview needs at least one publication")
@@ -137,6 +143,8 @@ def claim_review(
     if other is not None and other.license:
         review["sdLicense"] = other.license
     review.update({"claimReviewed": snapshot["claim"], "headline": snapshot["headline"]})
+    if language:
+        review["inLanguage"] = language
     if not first.date_unknown:
         review["datePublished"] = first.published_at.isoformat()
     dated = [revision for revision in revisions if not revision.date_unknown]

@@ -33,10 +33,12 @@ def claimreview_feed_chunks(
     url: str,
     batch: int = CHUNK_REVIEWS,
     claim_ids: Any = None,
+    language: str | None = None,
 ) -> Iterator[str]:
     """The DataFeed of every published claim's current ClaimReview (newest first), as text chunks.
 
     ``claim_ids`` (a SELECT of claim ids) keeps only those claims: the exports pass their filters.
+    ``language``: the reviews' ``inLanguage``, the language of the pages they point to.
 
     Joined, the chunks are exactly ``json.dumps(data_feed(reviews, name=name, url=url,
     modified=<latest publication time>), ensure_ascii=False)``.
@@ -49,7 +51,7 @@ def claimreview_feed_chunks(
     yield head[: -len(closing)] + "["
     pending: list[str] = []
     first = True
-    for review in claim_reviews(session, publisher, claim_ids=claim_ids):
+    for review in claim_reviews(session, publisher, claim_ids=claim_ids, language=language):
         text = _dumps(review)
         pending.append(text if first else ", " + text)
         first = False

@@ -67,11 +67,17 @@ def latest_publication_time(session: Session) -> datetime | None:
 
 
 def claim_reviews(
-    session: Session, publisher: Publisher, *, batch: int = 500, claim_ids: Any = None
+    session: Session,
+    publisher: Publisher,
+    *,
+    batch: int = 500,
+    claim_ids: Any = None,
+    language: str | None = None,
 ) -> Iterator[dict[str, Any]]:
     """The current ClaimReview of every published claim, newest first, read in batches (flat memory).
 
-    ``claim_ids``, a SELECT of claim ids, narrows it to those claims (the exports' filters).
+    ``claim_ids``, a SELECT of claim ids, narrows it to those claims (the exports' filters);
+    ``language``, the reviews' language (the verdict pages' at the addresses given).
     """
     latest = last_published_at()
     claims = (
@@ -88,5 +94,11 @@ def claim_reviews(
     for rows in result.partitions():
         revisions = revisions_by_claim(session, [claim_id for claim_id, _ in rows])
         for claim_id, slug in rows:
-            yield claim_review(revisions[claim_id], url=check_url(slug), publisher=publisher, context=False)
+            yield claim_review(
+                revisions[claim_id],
+                url=check_url(slug),
+                publisher=publisher,
+                context=False,
+                language=language,
+            )
         session.expunge_all()

@@ -19,7 +19,10 @@ from tests.public.conftest import PRIVATE_MARKERS, label_of, when
 PublishedCheck = Callable[..., Claim]
 ReviseCheck = Callable[..., Publication]
 UNPUBLISHED = "UNPUBLISHED-EDIT-3b9f"
-SEARCH_FORM = re.compile(r'<form method="get" action="/checks/".*?</form>', re.S)
+# The search form, and the language switcher's links to the same search in other languages.
+SEARCH_FORM = re.compile(
+    r'<form method="get" action="/checks/".*?</form>|<nav class="language-switcher".*?</nav>', re.S
+)
 
 
 def everything_public(client: FlaskClient, claim: Claim, *searches: str) -> dict[str, str]:
@@ -37,7 +40,7 @@ def everything_public(client: FlaskClient, claim: Claim, *searches: str) -> dict
     for url in urls:
         response = client.get(url, buffered=True)
         assert response.status_code == 200, url
-        # The search form shows what was searched for; the rest of the page is what was found.
+        # The search form (and the switcher) show what was searched for; the rest is what was found.
         seen[url] = SEARCH_FORM.sub("", response.get_data(as_text=True))
     return seen
 
