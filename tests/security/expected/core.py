@@ -14,6 +14,9 @@ EXPECTED: Expected = {
     # Signed-in visitors are sent on from the login page.
     ("accounts.login", "GET"): (200, 302, 302, 302),
     ("accounts.login", "POST"): (422, 302, 302, 302),
+    # The language switcher, on every page: signed out a cookie, signed in the person's setting;
+    # then back to the page (an empty form changes nothing).
+    ("language.choose", "POST"): (302, 302, 302, 302),
     # Any account; signing out ends on the sign-in page too.
     ("accounts.logout", "POST"): (LOGIN, LOGIN, LOGIN, LOGIN),
     ("accounts.account", "GET"): (LOGIN, 200, 200, 200),
