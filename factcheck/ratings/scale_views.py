@@ -1,5 +1,5 @@
 """The rating scale in other languages: the admin's pages, and the filters that show a label in
-the page's language (docs/i18n.md)."""
+the page's language (docs/publishing.md)."""
 
 from __future__ import annotations
 
