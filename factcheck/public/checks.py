@@ -78,7 +78,7 @@ def public_date(value: Any) -> str:
     if parsed is None:
         return str(value or "")
     # In the page's language: "4 de diciembre de 2018" (factcheck/web/formatting.py).
-    return formatting.format_long_date(parsed, get_locale())
+    return formatting.isolated(formatting.format_long_date(parsed, get_locale()), get_locale())
 
 
 @bp.app_template_filter("iso_date")

@@ -126,7 +126,7 @@ def _duration(hours: float | None) -> str:
 
 
 def _long_date(day: date) -> str:
-    return formatting.format_long_date(day, _language())
+    return formatting.isolated(formatting.format_long_date(day, _language()), _language())
 
 
 def _span(first: date, last: date) -> str:
@@ -135,8 +135,10 @@ def _span(first: date, last: date) -> str:
     if not _english():
         locale = formatting.locale_of(_language())
         if first == last:
-            return babel_dates.format_skeleton("yMMMd", first, locale=locale)
-        return babel_dates.format_interval(first, last, "yMMMd", locale=locale)
+            shown = babel_dates.format_skeleton("yMMMd", first, locale=locale)
+        else:
+            shown = babel_dates.format_interval(first, last, "yMMMd", locale=locale)
+        return formatting.isolated(shown, locale)
     if first == last:
         return f"{first.day} {last:%b %Y}"
     if (first.year, first.month) == (last.year, last.month):

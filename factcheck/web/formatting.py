@@ -114,6 +114,15 @@ def format_timeago(value: datetime | None, language: Any, now: datetime | None =
     )
 
 
+def isolated(text: str, language: Any) -> str:
+    """``text`` as a bidirectional isolate (FSI ... PDI) when ``language`` is written right to
+    left, so an Arabic date keeps its order inside a left-to-right sentence, title or PDF
+    ("3 ديسمبر 2026", not "3 2026 ديسمبر"); unchanged for other languages and when empty."""
+    if text and locale_of(language).character_order == "right-to-left":
+        return f"\u2068{text}\u2069"
+    return text
+
+
 def excel_date_format(language: Any) -> str:
     """An XLSX number format showing a date cell as readers of ``language`` write dates with
     digits ("dd/mm/yyyy" for Spanish and Arabic), from CLDR's short date pattern; ISO 8601

@@ -21,13 +21,16 @@ def _page_language() -> Any:
 
 
 def format_datetime(value: datetime | None) -> str:
-    """``|datetime``: a moment in the page's language, in UTC (factcheck/web/formatting.py)."""
-    return formatting.format_datetime(value, _page_language())
+    """``|datetime``: a moment in the page's language, in UTC (factcheck/web/formatting.py); in a
+    right-to-left language isolated, so it keeps its order in any surrounding text."""
+    language = _page_language()
+    return formatting.isolated(formatting.format_datetime(value, language), language)
 
 
 def format_date(value: date | datetime | None) -> str:
     """``|date``: a day in the page's language."""
-    return formatting.format_date(value, _page_language())
+    language = _page_language()
+    return formatting.isolated(formatting.format_date(value, language), language)
 
 
 def format_number(value: int | float | None) -> str:
@@ -42,7 +45,8 @@ def format_percent(value: float | None) -> str:
 
 def format_timeago(value: datetime | None) -> str:
     """``|timeago``: "3 days ago" in the page's language."""
-    return formatting.format_timeago(value, _page_language())
+    language = _page_language()
+    return formatting.isolated(formatting.format_timeago(value, language), language)
 
 
 def organisation_name() -> str:

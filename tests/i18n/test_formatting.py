@@ -69,6 +69,12 @@ def test_nothing_to_show_is_an_empty_string():
     assert formatting.format_number(None, "es") == formatting.format_timeago(None, "es") == ""
 
 
+def test_right_to_left_text_is_isolated_and_other_text_is_not():
+    assert formatting.isolated("3 ديسمبر 2026", "ar") == "\u20683 ديسمبر 2026\u2069"
+    assert formatting.isolated("3 dic 2026", "es") == "3 dic 2026"
+    assert formatting.isolated("", "ar") == ""
+
+
 def test_an_unknown_language_is_written_as_english():
     assert formatting.format_date(date(2019, 1, 23), "xx") == "2019-01-23"
 
@@ -100,7 +106,8 @@ def test_the_filters_use_the_pages_language(app, language, expected):
 def test_the_timeago_filter_uses_the_pages_language(app):
     three_days_ago = datetime.now(UTC) - timedelta(days=3, minutes=1)
     with app.test_request_context(headers=headers_for("ar")):
-        assert render_template_string("{{ t | timeago }}", t=three_days_ago) == "قبل 3 أيام"
+        # Isolated (FSI ... PDI): it keeps its order inside a left-to-right sentence.
+        assert render_template_string("{{ t | timeago }}", t=three_days_ago) == "\u2068قبل 3 أيام\u2069"
     with app.test_request_context():
         assert render_template_string("{{ t | timeago }}", t=three_days_ago) == "3 days ago"
 
