@@ -200,3 +200,8 @@ def test_the_desk_offers_the_labels_in_the_desk_language(client, login_as, db_se
 
     assert f'<option value="{false.id}">Falso</option>' in spanish
     assert f'<option value="{false.id}">{false.name}</option>' in english
+    # The claim list's and the export page's label filters too (their values stay the same).
+    assert f'<option value="{false.id}">Falso</option>' in text(
+        client.get("/claims/", headers=headers_for("es"))
+    )
+    assert '<option value="false">Falso</option>' in text(client.get("/exports/", headers=headers_for("es")))
