@@ -155,6 +155,7 @@ def _register_blueprints(app: Flask) -> None:
     from factcheck.public import checks, feeds, pages, stored, transparency  # noqa: F401 - attach their routes to the public blueprint
     from factcheck.public.blueprint import bp as public_bp
     from factcheck.publishing import views as publishing_views
+    from factcheck.ratings import scale_views
     from factcheck.ratings import views as ratings_views
     from factcheck.reports import views as reports_views
     from factcheck.search import views as search_views
@@ -178,6 +179,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(snapshot_views.bp)
     app.register_blueprint(sources_views.bp)
     app.register_blueprint(ratings_views.bp)
+    app.register_blueprint(scale_views.bp)
     app.register_blueprint(verdicts_views.bp)
     app.register_blueprint(publishing_views.bp)
     app.register_blueprint(discussion_views.bp)

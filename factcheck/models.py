@@ -28,7 +28,7 @@ from factcheck.notifications.models import (
 from factcheck.organisation.models import Organisation
 from factcheck.public.models import StoredPage
 from factcheck.publishing.models import Publication, PublicationKind
-from factcheck.ratings.models import Rating, RatingLabel
+from factcheck.ratings.models import Rating, RatingLabel, RatingLabelTranslation
 from factcheck.security.models import SecurityEvent, SecurityEventKind
 from factcheck.sources.models import Source, SourceKind, Stance
 from factcheck.submissions.models import ReaderSubmission, SubmissionKind, SubmissionStatus
@@ -66,6 +66,7 @@ __all__ = [
     "PublicationKind",
     "Rating",
     "RatingLabel",
+    "RatingLabelTranslation",
     "ReaderSubmission",
     "Role",
     "SecurityEvent",

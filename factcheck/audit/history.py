@@ -42,6 +42,7 @@ RECORD_NAMES = {
     "organisation": "organisation details",
     "publications": "publication",
     "rating_labels": "rating label",
+    "rating_label_translations": "rating label translation",
     "reader_submissions": "reader submission",
     "ratings": "rating",
     "security_events": "security log entry",

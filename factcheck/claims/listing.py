@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import ColumnElement, Date, Select, and_, exists, func, literal, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -29,6 +30,7 @@ from factcheck.claims.workflow import configured_four_eyes
 from factcheck.db import utcnow
 from factcheck.home import queues
 from factcheck.ratings.models import RatingLabel
+from factcheck.ratings.translations import scale_names
 from factcheck.search.engines import RANK_AT_MOST, claim_ids_matching
 from factcheck.search.folding import FOLD, fold
 from factcheck.search.query import SearchQuery, parse
@@ -123,11 +125,15 @@ def imported_labels(session: Session) -> list[str]:
 
 def filter_form(session: Session, args: Any) -> ClaimFilterForm:
     form = ClaimFilterForm(args)
-    labels = session.execute(select(RatingLabel.id, RatingLabel.name).order_by(RatingLabel.position)).all()
+    labels = session.execute(
+        select(RatingLabel.key, RatingLabel.id, RatingLabel.name).order_by(RatingLabel.position)
+    ).all()
+    # In the desk's language where an admin gave one (factcheck/ratings/translations.py).
+    names = scale_names(session, get_locale())
     form.label.choices = choices(
         [
             ("", "Any label"),
-            *((str(id_), name) for id_, name in labels),
+            *((str(id_), names.name(name, key)) for key, id_, name in labels),
             *((IMPORTED + name, f"Imported: {name}") for name in imported_labels(session)),
         ]
     )

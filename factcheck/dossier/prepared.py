@@ -27,6 +27,7 @@ from datetime import date
 from typing import Any
 
 from flask import Flask, current_app, render_template
+from flask_babel import force_locale
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -38,6 +39,8 @@ from factcheck.dossier.content import build_dossier
 from factcheck.jobs import queue
 from factcheck.jobs.models import Job, JobState
 from factcheck.jobs.runner import handler
+from factcheck.web import formatting
+from factcheck.web.formatting import SOURCE_LANGUAGE
 from factcheck.web.pdf import render_pdf
 
 JOB_KIND = "dossier.pdf"
@@ -51,14 +54,20 @@ class CacheKey:
     claim_id: int
     version: int
     viewer_id: int
+    # The interface language the PDF is written in (its dates, numbers and words).
+    language: str = SOURCE_LANGUAGE
+
+    @property
+    def _language_part(self) -> str:
+        return "" if self.language == SOURCE_LANGUAGE else f"-{self.language}"
 
     @property
     def job_key(self) -> str:
-        return f"{JOB_KIND}:{self.claim_id}:{self.version}:{self.viewer_id}"
+        return f"{JOB_KIND}:{self.claim_id}:{self.version}:{self.viewer_id}{self._language_part}"
 
     @property
     def file_name(self) -> str:
-        return f"claim-{self.claim_id}-v{self.version}-u{self.viewer_id}.pdf"
+        return f"claim-{self.claim_id}-v{self.version}-u{self.viewer_id}{self._language_part}.pdf"
 
 
 def content_version(session: Session, claim_id: int) -> int:
@@ -69,8 +78,13 @@ def content_version(session: Session, claim_id: int) -> int:
     )
 
 
-def cache_key(session: Session, claim: Claim, viewer: User) -> CacheKey:
-    return CacheKey(claim_id=claim.id, version=content_version(session, claim.id), viewer_id=viewer.id)
+def cache_key(session: Session, claim: Claim, viewer: User, language: Any = SOURCE_LANGUAGE) -> CacheKey:
+    return CacheKey(
+        claim_id=claim.id,
+        version=content_version(session, claim.id),
+        viewer_id=viewer.id,
+        language=formatting.locale_of(language).language,
+    )
 
 
 def cache_dir(app: Flask) -> str:
@@ -126,7 +140,13 @@ def request_render(session: Session, key: CacheKey, base_url: str) -> Job:
     job = queue.enqueue(
         session,
         JOB_KIND,
-        {"claim_id": key.claim_id, "version": key.version, "viewer_id": key.viewer_id, "base_url": base_url},
+        {
+            "claim_id": key.claim_id,
+            "version": key.version,
+            "viewer_id": key.viewer_id,
+            "base_url": base_url,
+            "language": key.language,
+        },
         key=key.job_key,
         max_attempts=3,
     )
@@ -142,12 +162,13 @@ def render_job(_session: Session, claimed: queue.Claimed) -> None:
     and leaves the job's own session alone until the runner marks the job done."""
     payload: dict[str, Any] = claimed.payload
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    with app.test_request_context(base_url=payload["base_url"]):
+    language = payload.get("language") or SOURCE_LANGUAGE
+    with app.test_request_context(base_url=payload["base_url"]), force_locale(language):
         read = db.session()
         claim = read.get(Claim, payload["claim_id"])
         viewer = read.get(User, payload["viewer_id"])
         if claim is None or viewer is None or not viewer.is_active:
             return  # deleted, or the account was disabled: nothing to prepare
-        key = cache_key(read, claim, viewer)
+        key = cache_key(read, claim, viewer, language)
         if cached_path(app, key) is None:
             render_and_store(app, read, claim, viewer, key, base_url=payload["base_url"])

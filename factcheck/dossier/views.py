@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, Response, current_app, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 
 from factcheck import db
 from factcheck.claims.models import Claim
@@ -38,7 +39,7 @@ def pdf(claim_id: int) -> ResponseReturnValue:
     viewer = current_actor()
     session = db.session()
     # @requires checked the permission; build_dossier checks it again, with blind ratings, wherever it renders.
-    key = prepared.cache_key(session, claim, viewer)
+    key = prepared.cache_key(session, claim, viewer, get_locale())
     path = prepared.cached_path(current_app, key)
     if path is None and len(claim.sources) <= prepared.inline_max_sources(current_app):
         path = prepared.render_and_store(current_app, session, claim, viewer, key, base_url=request.url)

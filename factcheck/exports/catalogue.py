@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 from flask import Flask
 from sqlalchemy.orm import Session
@@ -30,22 +31,29 @@ _REVIEW_MARK = '"@type": "ClaimReview"'
 
 
 def claim_chunks(
-    session: Session, format_key: str, claim_filter: ClaimExportFilter, records: Iterable[ClaimRecord]
+    session: Session,
+    format_key: str,
+    claim_filter: ClaimExportFilter,
+    records: Iterable[ClaimRecord],
+    language: Any = None,
 ) -> Iterator[str] | Iterator[bytes]:
-    """The export's output as chunks: ``records`` for the tabular formats, the feed for ClaimReview."""
+    """The export's output as chunks: ``records`` for the tabular formats, the feed for ClaimReview.
+    ``language`` shows XLSX's date cells as its readers write dates (factcheck/web/formatting.py)."""
     if format_key == claimreview.FORMAT.key:
         return claimreview.feed_chunks(session, claim_filter)
-    return formats.chunks(format_key, CLAIM_COLUMNS, records, sheet=SHEET, extra_sheets=CLAIM_SHEETS)
+    return formats.chunks(
+        format_key, CLAIM_COLUMNS, records, sheet=SHEET, extra_sheets=CLAIM_SHEETS, language=language
+    )
 
 
 def streamed_claim_chunks(
-    app: Flask, format_key: str, claim_filter: ClaimExportFilter, viewer: Viewer
+    app: Flask, format_key: str, claim_filter: ClaimExportFilter, viewer: Viewer, language: Any = None
 ) -> Iterator[str | bytes]:
     """The export for a download (the export page, the API): read batch by batch while the
     response is sent, by a session of its own (the request's is closed once the view returns)."""
     with db.reading_session(app) as reader:
         records = claim_records(reader, claim_filter, viewer)
-        yield from claim_chunks(reader, format_key, claim_filter, records)
+        yield from claim_chunks(reader, format_key, claim_filter, records, language)
 
 
 def matching_count(session: Session, format_key: str, claim_filter: ClaimExportFilter) -> int:

@@ -35,6 +35,7 @@ from xlsxwriter.format import Format as Format_
 from xlsxwriter.worksheet import Worksheet
 
 from factcheck.exports.streams import spreadsheet_safe
+from factcheck.web import formatting
 
 Record = TypeVar("Record")
 
@@ -221,11 +222,14 @@ class XlsxStyles:
     wrapped: Format_
 
     @classmethod
-    def of(cls, workbook: xlsxwriter.Workbook) -> XlsxStyles:
+    def of(cls, workbook: xlsxwriter.Workbook, language: Any = None) -> XlsxStyles:
+        """The formats, with date and time cells shown as readers of ``language`` write them
+        (ISO 8601 for English or no language); the cells hold real dates whatever the display."""
+        day = formatting.excel_date_format(language)
         return cls(
             bold=workbook.add_format({"bold": True}),
-            date=workbook.add_format({"num_format": "yyyy-mm-dd"}),
-            time=workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"}),
+            date=workbook.add_format({"num_format": day}),
+            time=workbook.add_format({"num_format": f"{day} hh:mm:ss"}),
             wrapped=workbook.add_format({"text_wrap": True, "valign": "top"}),
         )
 
@@ -268,6 +272,7 @@ def write_xlsx(
     *,
     sheet: str = "Export",
     extra_sheets: Sequence[Sheet[Record]] = (),
+    language: Any = None,
 ) -> int:
     """Write a workbook to ``target`` (a path or a binary file); returns the number of records.
 
@@ -280,7 +285,7 @@ def write_xlsx(
     columns = table_columns(columns)
     workbook = xlsxwriter.Workbook(target, {"constant_memory": True, **XLSX_OPTIONS})
     try:
-        styles = XlsxStyles.of(workbook)
+        styles = XlsxStyles.of(workbook, language)
         worksheet = _start_sheet(workbook, sheet, columns, styles)
         extras = [
             (extra, _start_sheet(workbook, extra.name, extra.columns, styles)) for extra in extra_sheets
@@ -323,10 +328,11 @@ def xlsx_chunks(
     *,
     sheet: str = "Export",
     extra_sheets: Sequence[Sheet[Record]] = (),
+    language: Any = None,
 ) -> Iterator[bytes]:
     """The workbook as bytes chunks: built in a temporary file, then read back in pieces."""
     with tempfile.TemporaryFile(prefix="factcheck-export-", suffix=".xlsx") as handle:
-        write_xlsx(columns, records, handle, sheet=sheet, extra_sheets=extra_sheets)
+        write_xlsx(columns, records, handle, sheet=sheet, extra_sheets=extra_sheets, language=language)
         handle.seek(0)
         while chunk := handle.read(FILE_CHUNK_BYTES):
             yield chunk
@@ -339,12 +345,14 @@ def chunks(
     *,
     sheet: str = "Export",
     extra_sheets: Sequence[Sheet[Record]] = (),
+    language: Any = None,
 ) -> Iterator[str] | Iterator[bytes]:
-    """The output of a tabular format (csv, xlsx, json, ndjson) as chunks; ``extra_sheets`` are XLSX's only."""
+    """The output of a tabular format (csv, xlsx, json, ndjson) as chunks; ``extra_sheets`` are XLSX's
+    only, and so is ``language`` (how its date cells are shown: the machine formats stay ISO 8601)."""
     if format_key == "csv":
         return csv_chunks(columns, records)
     if format_key == "xlsx":
-        return xlsx_chunks(columns, records, sheet=sheet, extra_sheets=extra_sheets)
+        return xlsx_chunks(columns, records, sheet=sheet, extra_sheets=extra_sheets, language=language)
     if format_key == "json":
         return json_chunks(columns, records)
     if format_key == "ndjson":

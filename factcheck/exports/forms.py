@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import get_locale
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from wtforms import DateField, SelectField, StringField
@@ -14,6 +15,7 @@ from factcheck.claims.models import ClaimState, Tag
 from factcheck.exports import claims
 from factcheck.exports.claims import ClaimExportFilter, InvalidFilter
 from factcheck.ratings.models import RatingLabel
+from factcheck.ratings.translations import scale_names
 from factcheck.web.forms import Form, choices
 
 
@@ -50,7 +52,9 @@ def export_form(session: Session, args: Any, formats: list[tuple[str, str]]) -> 
     form = ExportForm(args)
     form.format.choices = choices(formats)
     labels = session.execute(select(RatingLabel.key, RatingLabel.name).order_by(RatingLabel.position)).all()
-    form.label.choices = choices([("", "Any label"), *((key, name) for key, name in labels)])
+    # In the desk's language where an admin gave one (factcheck/ratings/translations.py).
+    names = scale_names(session, get_locale())
+    form.label.choices = choices([("", "Any label"), *((key, names.name(name, key)) for key, name in labels)])
     tags = session.scalars(select(Tag.name).order_by(Tag.name)).all()
     form.tag.choices = choices([("", "Any tag"), *((name, name) for name in tags)])
     people = session.execute(select(User.id, User.name).order_by(User.name, User.id)).all()

@@ -11,6 +11,7 @@ import json
 
 from flask import Blueprint, Response, current_app, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 
 from factcheck import db
 from factcheck.claims.models import Claim
@@ -52,7 +53,8 @@ def claims() -> ResponseReturnValue:
     format_ = CLAIM_FORMATS[form.format.data]
     viewer = Viewer.of(current_actor())
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    chunks = streamed_claim_chunks(app, format_.key, claim_filter, viewer)
+    # The language is read now: the response streams after the request's context is gone.
+    chunks = streamed_claim_chunks(app, format_.key, claim_filter, viewer, get_locale())
     return download(chunks, dated_filename("claims", format_.extension), format_.mimetype)
 
 

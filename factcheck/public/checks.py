@@ -18,7 +18,8 @@ from typing import Any
 
 from flask import redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import Select, bindparam, case, func, literal, select
+from flask_babel import get_locale
+from sqlalchemy import Select, bindparam, case, func, literal, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from factcheck import db
@@ -33,13 +34,14 @@ from factcheck.publishing.claimreview import RETRACTED_LABEL, claim_review, scri
 from factcheck.publishing.models import Publication, PublicationKind
 from factcheck.publishing.queries import revisions_of
 from factcheck.publishing.urls import absolute_url, check_url
-from factcheck.ratings.models import RatingLabel
+from factcheck.ratings.models import RatingLabel, RatingLabelTranslation
+from factcheck.ratings.scale_views import label_name_filter
 from factcheck.search.folding import FOLD, fold
 from factcheck.search.query import SearchQuery
 from factcheck.search.query import parse as parse_search
 from factcheck.search.whole_words import whole_words
 from factcheck.security.permissions import public
-from factcheck.web import keyset, markdown
+from factcheck.web import formatting, keyset, markdown
 from factcheck.web.i18n import current_language
 
 PAGE_SIZE = 20
@@ -72,11 +74,12 @@ def _as_datetime(value: Any) -> datetime | date | None:
 
 @bp.app_template_filter("public_date")
 def public_date(value: Any) -> str:
-    """A date (or ISO 8601 text) as readers read it: 4 December 2018."""
+    """A date (or ISO 8601 text) as readers of the page's language read it: 4 December 2018."""
     parsed = _as_datetime(value)
     if parsed is None:
         return str(value or "")
-    return f"{parsed.day} {parsed:%B %Y}"
+    # In the page's language: "4 de diciembre de 2018" (factcheck/web/formatting.py).
+    return formatting.isolated(formatting.format_long_date(parsed, get_locale()), get_locale())
 
 
 @bp.app_template_filter("iso_date")
@@ -116,8 +119,13 @@ def not_found() -> ResponseReturnValue:
 
 
 def settings_version() -> Any:
-    """When the organisation's public details last changed (a scalar subquery; NULL before any)."""
-    return select(Organisation.updated_at).where(Organisation.id == 1).scalar_subquery()
+    """When the public site's settings last changed (a scalar subquery; NULL before any): the
+    organisation's details, or the rating scale's names in other languages (admins set both)."""
+    changes = union_all(
+        select(Organisation.updated_at.label("changed_at")).where(Organisation.id == 1),
+        select(func.max(RatingLabelTranslation.updated_at)),
+    ).subquery()
+    return select(func.max(changes.c.changed_at)).scalar_subquery()
 
 
 class _PublicState:
@@ -295,6 +303,8 @@ def render_check(session: Session, slug: str, state: CheckState) -> str:
     review = claim_review(
         view.revisions, url=canonical, publisher=publisher(session), language=current_language()
     )
+    # The rating's name as the page shows it, in the page's language (the number stays the scale's).
+    review["reviewRating"]["alternateName"] = label_name_filter(review["reviewRating"]["alternateName"])
     return render_template(
         "public/check.html",
         view=view,

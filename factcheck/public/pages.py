@@ -18,7 +18,7 @@ from flask import abort, current_app, redirect, render_template, request, url_fo
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup, escape
 from sqlalchemy import case, func, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from factcheck import db
 from factcheck.claims.anchoring import anchor
@@ -89,6 +89,8 @@ def methodology() -> ResponseReturnValue:
                 select(RatingLabel)
                 .where(RatingLabel.is_active.is_(True))
                 .order_by(RatingLabel.position, RatingLabel.id)
+                # Their names in the page's language (templates/public/methodology.html).
+                .options(selectinload(RatingLabel.translations))
             )
         )
         worst, best = scale_bounds(session)

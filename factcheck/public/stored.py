@@ -27,7 +27,6 @@ from factcheck.claims.models import Claim
 from factcheck.db import get_database, utcnow
 from factcheck.jobs import queue
 from factcheck.jobs.runner import handler
-from factcheck.organisation.models import Organisation
 from factcheck.public import caching
 from factcheck.public.checks import check_etag, check_state, render_check, settings_version
 from factcheck.public.models import StoredPage
@@ -149,7 +148,7 @@ def outdated(session: Session) -> list[int]:
     """The published claims whose stored page is missing or no longer matches, by id."""
     with _rendering_context(session):
         site = site_hash()
-    settings = session.scalar(select(Organisation.updated_at).where(Organisation.id == 1))
+    settings = session.scalar(select(settings_version()))
     stored = {
         claim_id: (revision, page_site, page_settings)
         for claim_id, revision, page_site, page_settings in session.execute(

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from flask_babel import get_locale
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from factcheck.ratings.models import RatingLabel
+from factcheck.ratings.translations import label_name
 from factcheck.web.forms import Form, choices
 
 
@@ -16,6 +18,6 @@ class RatingForm(Form):
 
     def offer(self, labels: list[RatingLabel]) -> RatingForm:
         self.label.choices = choices(
-            [("", "Choose a label…"), *((str(label.id), label.name) for label in labels)]
+            [("", "Choose a label…"), *((str(label.id), label_name(label, get_locale())) for label in labels)]
         )
         return self

@@ -37,6 +37,30 @@ class RatingLabel(Timestamps, Base):
     # Retired labels stay for old ratings but are not offered any more.
     is_active: Mapped[bool] = mapped_column(default=True)
 
+    # Its name and definition in the interface's other languages (factcheck/ratings/translations.py).
+    translations: Mapped[list[RatingLabelTranslation]] = relationship(
+        cascade="all, delete-orphan", order_by="RatingLabelTranslation.language"
+    )
+
+
+class RatingLabelTranslation(Timestamps, Base):
+    """A label's name and definition in one of the interface's other languages, given by an admin.
+
+    An empty name or definition means "not translated": readers see the label's own
+    (source-language) text. Rows are kept when emptied, so their ``updated_at`` still
+    moves and the public pages' validators change with them.
+    """
+
+    __tablename__ = "rating_label_translations"
+    __table_args__ = (UniqueConstraint("label_id", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    label_id: Mapped[int] = mapped_column(ForeignKey("rating_labels.id", ondelete="CASCADE"))
+    # A code of factcheck.web.i18n.LANGUAGES other than the source language, e.g. "es".
+    language: Mapped[str] = mapped_column(String(10))
+    name: Mapped[str] = mapped_column(String(80), default="")
+    definition: Mapped[str] = mapped_column(Text, default="")
+
 
 class Rating(Timestamps, Base):
     """One reviewer's blind, independent assessment of a claim."""

@@ -11,8 +11,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, Response, render_template, request, url_for
+from babel import dates as babel_dates
+from babel import numbers as babel_numbers
+from flask import Blueprint, Response, has_request_context, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 from wtforms import DateField, StringField
 from wtforms.validators import Length, Optional
 
@@ -24,6 +27,7 @@ from factcheck.reports.agreement import HOW_TO_READ
 from factcheck.reports.figures import DEFAULT_DAYS, MAX_DAYS, Period, TeamReport, team_report
 from factcheck.reports.verdicts import verdicts_per_person
 from factcheck.security.permissions import Permission, requires
+from factcheck.web import formatting
 from factcheck.web.forms import Form
 from factcheck.web.pdf import render_pdf
 
@@ -85,12 +89,31 @@ NO_VALUE = "\u2013"
 DASH = "\u2013"
 
 
+def _language() -> Any:
+    # The page's (or the PDF's) language; English outside a request.
+    return get_locale() if has_request_context() else formatting.SOURCE_LANGUAGE
+
+
+def _english() -> bool:
+    return formatting.locale_of(_language()).language == formatting.SOURCE_LANGUAGE
+
+
 def _percent(share: float | None) -> str:
-    return NO_VALUE if share is None else f"{share * 100:.0f}%"
+    if share is None:
+        return NO_VALUE
+    if _english():
+        return f"{share * 100:.0f}%"
+    return formatting.format_percent(round(share, 2), _language())
 
 
 def _decimal(value: float | None, places: int = 1) -> str:
-    return NO_VALUE if value is None else f"{value:.{places}f}"
+    if value is None:
+        return NO_VALUE
+    if _english():
+        return f"{value:.{places}f}"
+    return babel_numbers.format_decimal(
+        value, format="#,##0." + "0" * places, locale=formatting.locale_of(_language())
+    )
 
 
 def _duration(hours: float | None) -> str:
@@ -103,11 +126,19 @@ def _duration(hours: float | None) -> str:
 
 
 def _long_date(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
+    return formatting.isolated(formatting.format_long_date(day, _language()), _language())
 
 
 def _span(first: date, last: date) -> str:
-    """ "4-10 Mar 2024", "26 Feb - 3 Mar 2024", "30 Dec 2024 - 5 Jan 2025" (with en dashes), or one day."""
+    """ "4-10 Mar 2024", "26 Feb - 3 Mar 2024", "30 Dec 2024 - 5 Jan 2025" (with en dashes), or one day;
+    in other languages as CLDR writes an interval ("4-10 mar 2024")."""
+    if not _english():
+        locale = formatting.locale_of(_language())
+        if first == last:
+            shown = babel_dates.format_skeleton("yMMMd", first, locale=locale)
+        else:
+            shown = babel_dates.format_interval(first, last, "yMMMd", locale=locale)
+        return formatting.isolated(shown, locale)
     if first == last:
         return f"{first.day} {last:%b %Y}"
     if (first.year, first.month) == (last.year, last.month):
@@ -198,4 +229,6 @@ def team_xlsx() -> ResponseReturnValue:
     form, report = _report_or_form()
     if report is None:
         return _refused(form)
-    return _attachment(xlsx.build_workbook(report), xlsx.MIMETYPE, xlsx.filename(report, "xlsx"))
+    return _attachment(
+        xlsx.build_workbook(report, get_locale()), xlsx.MIMETYPE, xlsx.filename(report, "xlsx")
+    )

@@ -18,6 +18,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from factcheck.exports.formats import XLSX_OPTIONS, XlsxStyles, write_cell
 from factcheck.reports.figures import TeamReport
+from factcheck.web import formatting
 
 MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -30,8 +31,9 @@ CLAIMANTS = "Claimants"
 SOURCES = "Sources by label"
 
 
-def summary_rows(report: TeamReport) -> list[tuple[str, Any]]:
-    """(what, value) rows of the summary sheet; None leaves the value empty."""
+def summary_rows(report: TeamReport, language: Any = None) -> list[tuple[str, Any]]:
+    """(what, value) rows of the summary sheet; None leaves the value empty; the generation time
+    as readers of ``language`` write it (factcheck/web/formatting.py)."""
     ttp, agreement, sources = report.time_to_publication, report.agreement, report.sources
 
     def days(hours: float | None) -> float | None:
@@ -40,7 +42,7 @@ def summary_rows(report: TeamReport) -> list[tuple[str, Any]]:
     return [
         ("Period from", report.period.start),
         ("Period to", report.period.end),
-        ("Generated (UTC)", report.generated_at.strftime("%Y-%m-%d %H:%M")),
+        ("Generated (UTC)", generated_at(report, language)),
         *report.counts,
         ("Claims timed from capture to publication", ttp.count),
         ("Median time to publication (hours)", ttp.median_hours),
@@ -62,11 +64,18 @@ def summary_rows(report: TeamReport) -> list[tuple[str, Any]]:
     ]
 
 
-def build_workbook(report: TeamReport) -> bytes:
-    """The whole workbook, in memory (a report is a few hundred cells at most)."""
+def generated_at(report: TeamReport, language: Any) -> str:
+    if formatting.locale_of(language).language == formatting.SOURCE_LANGUAGE:
+        return report.generated_at.strftime("%Y-%m-%d %H:%M")
+    return formatting.format_datetime(report.generated_at, language)
+
+
+def build_workbook(report: TeamReport, language: Any = None) -> bytes:
+    """The whole workbook, in memory (a report is a few hundred cells at most); date cells and
+    the generation time shown as readers of ``language`` write them."""
     output = io.BytesIO()
     workbook = xlsxwriter.Workbook(output, {"in_memory": True, **XLSX_OPTIONS})
-    styles = XlsxStyles.of(workbook)
+    styles = XlsxStyles.of(workbook, language)
     bold = styles.bold
     formats = {
         "decimal": workbook.add_format({"num_format": "0.00"}),
@@ -96,7 +105,7 @@ def build_workbook(report: TeamReport) -> bytes:
 
     alpha_row = "Krippendorff's alpha (ordinal)"
     share_row = "Share of primary sources"
-    summary = summary_rows(report)
+    summary = summary_rows(report, language)
     sheet = workbook.add_worksheet(SUMMARY)
     sheet.set_column(0, 0, 46)
     sheet.set_column(1, 1, 60)

@@ -33,7 +33,7 @@ API_PREFIX = "/api/"
 # Actions for which a failed CSRF check never offers the one-click "Please submit again"
 # page (it would turn a forged request into one click): admin, roles, publishing, accounts.
 SENSITIVE_BLUEPRINTS = frozenset(
-    {"user_admin", "organisation", "audit", "publishing", "accounts", "jobs", "webhooks"}
+    {"user_admin", "organisation", "rating_scale", "audit", "publishing", "accounts", "jobs", "webhooks"}
 )
 
 

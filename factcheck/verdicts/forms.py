@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from flask_babel import get_locale
 from wtforms import Field, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from factcheck.ratings.models import RatingLabel
+from factcheck.ratings.translations import label_name
 from factcheck.verdicts.operations import VerdictValues
 from factcheck.web.forms import Form, choices
 
@@ -30,7 +32,7 @@ class VerdictForm(Form):
 
     def offer(self, labels: list[RatingLabel]) -> VerdictForm:
         self.label_id.choices = choices(
-            [("", "Not decided yet"), *((str(label.id), label.name) for label in labels)]
+            [("", "Not decided yet"), *((str(label.id), label_name(label, get_locale())) for label in labels)]
         )
         return self
 

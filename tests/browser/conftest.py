@@ -64,7 +64,12 @@ def serve_app(page: Any, client: FlaskClient) -> None:
     def handle(route: Any, request: Any) -> None:
         address = urlsplit(request.url)
         path = address.path + (f"?{address.query}" if address.query else "")
-        sent = {k: v for k, v in request.headers.items() if k.lower() in {"content-type", "accept"}}
+        # The browser's language too: the desk answers in it (tests/browser/test_languages.py).
+        sent = {
+            k: v
+            for k, v in request.headers.items()
+            if k.lower() in {"content-type", "accept", "accept-language"}
+        }
         response = client.open(
             path, method=request.method, headers=sent, data=request.post_data_buffer, follow_redirects=True
         )

@@ -75,6 +75,8 @@ DESK_PAGES: dict[str, Callable[[Desk], str]] = {
     "audit.log": lambda d: "/audit/",
     "jobs.index": lambda d: "/admin/jobs/",
     "organisation.edit": lambda d: "/admin/organisation",
+    "rating_scale.index": lambda d: "/admin/rating-scale",
+    "rating_scale.edit": lambda d: f"/admin/rating-scale/{d.published.verdict.label_id}",
     "user_admin.index": lambda d: "/admin/users/",
     "user_admin.create": lambda d: "/admin/users/new",
     "user_admin.edit": lambda d: f"/admin/users/{d.user_id}",

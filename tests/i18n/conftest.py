@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,8 @@ from babel.messages.pofile import write_po
 from flask import Flask
 from sqlalchemy.orm import Session
 
+from factcheck.accounts.models import Role, User
+from factcheck.claims.models import Claim
 from factcheck.organisation.models import Organisation
 from factcheck.web import catalogues
 
@@ -93,3 +96,17 @@ def set_public_language(db_session: Session) -> Callable[[str], None]:
         db_session.commit()
 
     return save
+
+
+@pytest.fixture
+def claim(db_session: Session, make_user: Callable[..., User]) -> Claim:
+    capturer = make_user(Role.REVIEWER, name="Claire Capturer")
+    claim = Claim(
+        text="Russia's 9M729 missile has a range of 480 km.",
+        claimant="Russian Ministry of Defence",
+        claimed_on=date(2019, 1, 23),
+        created_by_id=capturer.id,
+    )
+    db_session.add(claim)
+    db_session.commit()
+    return claim

@@ -1,128 +1,284 @@
-"""The catalogues: compiled by the app itself (never committed), edits picked up, every worker safe."""
+"""The catalogues are complete and the templates hold no untranslated text.
+
+The first two tests check the app itself: every message the code and templates ask for is
+translated (not empty, not fuzzy, same placeholders) in every shipped language, and no
+template shows text outside ``_()`` / ``{% trans %}``. The others try the checks on small
+fixture trees, so a check that stopped catching anything would be seen.
+"""
 
 from __future__ import annotations
 
-import os
-import threading
-from collections.abc import Callable
+import textwrap
 from pathlib import Path
 
-from babel.messages.pofile import read_po
-from flask import Flask
-from flask.testing import FlaskClient, FlaskCliRunner
+import pytest
 
-from factcheck.web import catalogues
 from factcheck.web.i18n import LANGUAGES
-from tests.i18n.conftest import WriteCatalogue
+from tests.i18n.catalogues import (
+    ALLOWED_WORDS,
+    catalogue_problems,
+    extract,
+    report,
+    untranslated_in_tree,
+    untranslated_text,
+)
 
-REPOSITORY = Path(__file__).resolve().parents[2]
-SHIPPED = REPOSITORY / "factcheck" / "translations"
-ARABIC_PLURALS = (
-    "nplurals=6; plural=(n == 0 ? 0 : n == 1 ? 1 : n == 2 ? 2 : n % 100 >= 3 && n % 100 <= 10 ? 3 : "
-    "n % 100 >= 11 && n % 100 <= 99 ? 4 : 5);"
+ROOT = Path(__file__).resolve().parents[2]
+TRANSLATED = [language for language in LANGUAGES if language != LANGUAGES[0]]
+
+
+def catalogue(root: Path, language: str) -> Path:
+    return root / "factcheck" / "translations" / language / "LC_MESSAGES" / "messages.po"
+
+
+@pytest.fixture(scope="module")
+def app_messages():
+    return extract(ROOT)
+
+
+# --- the app's own catalogues and templates -----------------------------------------------
+
+
+def test_the_code_asks_for_messages(app_messages):
+    # The extraction itself works on the real tree (a broken babel.cfg would find nothing).
+    assert "Save" in app_messages or len(app_messages) > 50
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_every_message_is_translated(app_messages, language):
+    problems = catalogue_problems(app_messages, catalogue(ROOT, language))
+    assert not problems, f"{language}: {len(problems)} problems\n" + report(problems)
+
+
+def test_no_template_holds_untranslated_text():
+    findings = untranslated_in_tree(ROOT)
+    assert not findings, f"{len(findings)} untranslated texts in templates\n" + report(findings)
+
+
+def test_every_allowed_word_says_why():
+    assert all(reason.strip() for reason in ALLOWED_WORDS.values())
+
+
+# --- the checks, on fixture trees ------------------------------------------------------------
+
+BABEL_CFG = """\
+[python: app/**.py]
+[jinja2: templates/**.html]
+"""
+
+APP_PY = """\
+from flask_babel import gettext as _, lazy_gettext as _l, ngettext
+
+TITLE = _l("Claims")
+
+
+def greet(name, count):
+    return _("Signed in as %(name)s", name=name), ngettext("%(num)d claim", "%(num)d claims", count)
+"""
+
+TEMPLATE = """\
+<h1>{{ _("Claims") }}</h1>
+{% trans url="/m" %}Read the <a href="{{ url }}">methodology</a>.{% endtrans %}
+"""
+
+PO_HEADER = """\
+msgid ""
+msgstr ""
+"Content-Type: text/plain; charset=UTF-8\\n"
+"Plural-Forms: nplurals=2; plural=(n != 1);\\n"
+
+"""
+
+COMPLETE_ES = (
+    PO_HEADER
+    + """\
+msgid "Claims"
+msgstr "Afirmaciones"
+
+msgid "Signed in as %(name)s"
+msgstr "Sesión iniciada como %(name)s"
+
+msgid "%(num)d claim"
+msgid_plural "%(num)d claims"
+msgstr[0] "%(num)d afirmación"
+msgstr[1] "%(num)d afirmaciones"
+
+msgid "Read the <a href=\\"%(url)s\\">methodology</a>."
+msgstr "Lea la <a href=\\"%(url)s\\">metodología</a>."
+"""
 )
 
 
-def sign_in_page(client: FlaskClient, language: str) -> str:
-    """The sign-in page in ``language`` (its switcher has a translated legend)."""
-    return client.get("/login", headers={"Accept-Language": language}).get_data(as_text=True)
+def make_tree(tmp_path: Path, po: str | None) -> Path:
+    (tmp_path / "app").mkdir()
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "babel.cfg").write_text(BABEL_CFG)
+    (tmp_path / "app" / "views.py").write_text(APP_PY)
+    (tmp_path / "templates" / "page.html").write_text(TEMPLATE)
+    if po is not None:
+        path = catalogue(tmp_path, "es")
+        path.parent.mkdir(parents=True)
+        path.write_text(po)
+    return tmp_path
 
 
-def test_a_fresh_checkout_compiles_its_catalogues_on_start(
-    app_with_catalogues: Callable[..., Flask], write_catalogue: WriteCatalogue, tmp_path: Path
-) -> None:
-    write_catalogue("es", {"Interface language": "Idioma de la interfaz"})
-    write_catalogue("ar", {"Interface language": "لغة الواجهة"})
-    assert not list(tmp_path.rglob("*.mo"))
-    client = app_with_catalogues().test_client()
-    assert "Idioma de la interfaz" in sign_in_page(client, "es")
-    assert "لغة الواجهة" in sign_in_page(client, "ar")
-    compiled = list((tmp_path / "instance" / "translations").rglob("*.mo"))
-    assert sorted(path.parent.parent.name for path in compiled) == ["ar", "es"]
+def problems_of(tree: Path) -> list[str]:
+    return catalogue_problems(extract(tree), catalogue(tree, "es"))
 
 
-def test_an_edited_catalogue_is_picked_up_on_the_next_start(
-    app_with_catalogues: Callable[..., Flask], write_catalogue: WriteCatalogue
-) -> None:
-    path = write_catalogue("es", {"Interface language": "Idioma de la interfaz"})
-    before = os.stat(path)
-    assert "Idioma de la interfaz" in sign_in_page(app_with_catalogues().test_client(), "es")
-    write_catalogue("es", {"Interface language": "Idioma de la aplicación"})
-    # The same modification time (a coarse clock, a checkout): the text decides, not the time.
-    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
-    page = sign_in_page(app_with_catalogues().test_client(), "es")
-    assert "Idioma de la aplicación" in page and "Idioma de la interfaz" not in page
+def test_extraction_finds_code_templates_plurals_and_trans_blocks(tmp_path):
+    messages = extract(make_tree(tmp_path, None))
+
+    assert set(messages) == {
+        "Claims",
+        "Signed in as %(name)s",
+        "%(num)d claim",
+        'Read the <a href="%(url)s">methodology</a>.',
+    }
+    assert messages["%(num)d claim"].plural == "%(num)d claims"
+    assert {location.split(":")[0] for location in messages["Claims"].locations} == {
+        "app/views.py",
+        "templates/page.html",
+    }
 
 
-def test_fuzzy_translations_are_not_used(
-    app_with_catalogues: Callable[..., Flask], write_catalogue: WriteCatalogue
-) -> None:
-    path = write_catalogue("es", {"Interface language": "Idioma de la interfaz"})
-    text = path.read_text(encoding="utf-8").replace(
-        'msgid "Interface language"', '#, fuzzy\nmsgid "Interface language"'
-    )
-    path.write_text(text, encoding="utf-8")
-    page = sign_in_page(app_with_catalogues().test_client(), "es")
-    assert "Idioma de la interfaz" not in page and "Interface language" in page
+def test_a_complete_catalogue_passes(tmp_path):
+    assert problems_of(make_tree(tmp_path, COMPLETE_ES)) == []
 
 
-def test_workers_starting_together_compile_once_and_read_whole_files(
-    write_catalogue: WriteCatalogue, catalogue_source: Path, tmp_path: Path
-) -> None:
-    write_catalogue("es", {"Interface language": "Idioma de la interfaz"})
-    root = tmp_path / "shared-instance" / "translations"
-    folders: list[str] = []
-    errors: list[BaseException] = []
-
-    def start() -> None:
-        try:
-            folders.append(catalogues.compiled(str(catalogue_source), str(root)))
-        except BaseException as exc:  # reported by the assertion below
-            errors.append(exc)
-
-    workers = [threading.Thread(target=start) for _ in range(8)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    assert not errors and len(set(folders)) == 1
-    # One compiled folder, no leftovers of the others' attempts.
-    assert [path.name for path in root.iterdir()] == [Path(folders[0]).name]
-    with open(Path(folders[0]) / "es" / "LC_MESSAGES" / "messages.mo", "rb") as handle:
-        assert handle.read(4) == b"\xde\x12\x04\x95"  # a whole .mo file (its magic number)
+def test_a_missing_catalogue_is_reported(tmp_path):
+    assert problems_of(make_tree(tmp_path, None)) == [f"{catalogue(tmp_path, 'es')}: no catalogue"]
 
 
-def test_an_instance_folder_that_cannot_be_written_still_gets_translations(
-    app_with_catalogues: Callable[..., Flask], write_catalogue: WriteCatalogue, tmp_path: Path
-) -> None:
-    write_catalogue("es", {"Interface language": "Idioma de la interfaz"})
-    blocked = tmp_path / "instance" / "translations"
-    blocked.parent.mkdir(parents=True, exist_ok=True)
-    blocked.write_text("a file where the folder should be")
-    assert "Idioma de la interfaz" in sign_in_page(app_with_catalogues().test_client(), "es")
+def test_a_missing_message_is_named_with_where_it_is_asked_for(tmp_path):
+    po = COMPLETE_ES.replace('msgid "Signed in as %(name)s"\nmsgstr "Sesión iniciada como %(name)s"\n', "")
+
+    assert problems_of(make_tree(tmp_path, po)) == ["missing: 'Signed in as %(name)s' (app/views.py:7)"]
 
 
-def test_the_compile_command_prepares_an_image_ahead(
-    app_with_catalogues: Callable[..., Flask], write_catalogue: WriteCatalogue
-) -> None:
-    write_catalogue("es", {"Interface language": "Idioma de la interfaz"})
-    app = app_with_catalogues()
-    runner: FlaskCliRunner = app.test_cli_runner()
-    result = runner.invoke(args=["translations", "compile"])
-    assert result.exit_code == 0, result.output
-    assert result.output.startswith("compiled (es) in ")
-    folder = result.output.strip().rsplit(" in ", 1)[1]
-    assert os.path.isfile(os.path.join(folder, "es", "LC_MESSAGES", "messages.mo"))
+def test_an_empty_translation_is_reported(tmp_path):
+    po = COMPLETE_ES.replace('msgstr "Afirmaciones"', 'msgstr ""')
+
+    assert problems_of(make_tree(tmp_path, po)) == ["empty translation: 'Claims' (app/views.py:3)"]
 
 
-def test_the_shipped_catalogues_are_text_and_complete_in_their_header() -> None:
-    for language in LANGUAGES[1:]:
-        path = SHIPPED / language / "LC_MESSAGES" / "messages.po"
-        with path.open("rb") as handle:
-            catalogue = read_po(handle, locale=language)
-        assert not catalogue.fuzzy, language
-        assert all(message.string for message in catalogue if message.id), language
-    with (SHIPPED / "ar" / "LC_MESSAGES" / "messages.po").open("rb") as handle:
-        assert read_po(handle).plural_forms == ARABIC_PLURALS
-    # Compiled catalogues are built, never committed.
-    assert "*.mo" in (REPOSITORY / ".gitignore").read_text().splitlines()
+def test_an_empty_plural_form_is_reported(tmp_path):
+    po = COMPLETE_ES.replace('msgstr[1] "%(num)d afirmaciones"', 'msgstr[1] ""')
+
+    assert problems_of(make_tree(tmp_path, po)) == ["empty translation: '%(num)d claim' (app/views.py:7)"]
+
+
+def test_a_fuzzy_translation_is_reported(tmp_path):
+    po = COMPLETE_ES.replace('msgid "Claims"', '#, fuzzy\nmsgid "Claims"')
+
+    assert problems_of(make_tree(tmp_path, po)) == ["fuzzy: 'Claims' (app/views.py:3)"]
+
+
+@pytest.mark.parametrize(
+    "translation",
+    ["Sesión iniciada como %(nombre)s", "Sesión iniciada", "Sesión de %(name)s como %(role)s"],
+)
+def test_placeholders_that_differ_are_reported(tmp_path, translation):
+    po = COMPLETE_ES.replace('msgstr "Sesión iniciada como %(name)s"', f'msgstr "{translation}"')
+
+    problems = problems_of(make_tree(tmp_path, po))
+
+    assert len(problems) == 1
+    assert problems[0].startswith("placeholders differ: 'Signed in as %(name)s'")
+
+
+def test_a_plural_form_may_leave_the_number_out_but_not_add_one(tmp_path):
+    without_number = COMPLETE_ES.replace('msgstr[0] "%(num)d afirmación"', 'msgstr[0] "una afirmación"')
+    assert problems_of(make_tree(tmp_path, without_number)) == []
+
+    other = tmp_path / "other"
+    other.mkdir()
+    with_other = COMPLETE_ES.replace('msgstr[1] "%(num)d afirmaciones"', 'msgstr[1] "%(count)d afirmaciones"')
+    assert problems_of(make_tree(other, with_other))[0].startswith("placeholders differ: '%(num)d claim'")
+
+
+def findings_in(tmp_path: Path, source: str) -> list[str]:
+    path = tmp_path / "page.html"
+    path.write_text(textwrap.dedent(source))
+    return [f"{finding.line}: {finding.text}" for finding in untranslated_text(path, tmp_path)]
+
+
+def test_text_between_tags_is_caught_with_its_line(tmp_path):
+    source = """\
+    {% extends "base.html" %}
+    {% block content %}
+    <h1>{{ _("Claims") }}</h1>
+    <p>
+      Nothing here yet.
+    </p>
+    <p class="x">{{ count }} claims &middot; {{ other }}</p>
+    {% endblock %}
+    """
+
+    assert findings_in(tmp_path, source) == ["5: Nothing here yet.", "7: claims ·"]
+
+
+def test_wrapped_text_passes(tmp_path):
+    source = """\
+    <h1>{{ _("Claims") }}</h1>
+    <p>{% trans count=3 %}There are {{ count }} claims.{% endtrans %}</p>
+    <p>{% trans url="/m" %}Read the
+      <a href="{{ url }}">methodology</a>.{% endtrans %}</p>
+    <button title="{{ _('Save the claim') }}" aria-label="{{ _('Save') }}">{{ ngettext("%(num)d claim", "%(num)d claims", 2) }}</button>
+    {# A comment is not shown. #}
+    <span>{{ name }} · {{ date }}</span>
+    <img src="/logo.svg" alt="">
+    """
+
+    assert findings_in(tmp_path, source) == []
+
+
+def test_attributes_people_read_are_caught_when_literal(tmp_path):
+    source = """\
+    <input placeholder="Search claims">
+    <a href="/x" title="Open the claim">{{ _("Open") }}</a>
+    <img src="/x.png" alt="Logo of {{ name }}">
+    <nav aria-label="Main">{{ _("Menu") }}</nav>
+    <a href="/y" class="Button Primary" title="{{ _('Home') }}">{{ _("Home") }}</a>
+    """
+
+    assert findings_in(tmp_path, source) == [
+        "1: placeholder=Search claims",
+        "2: title=Open the claim",
+        "3: alt=Logo of …",
+        "4: aria-label=Main",
+    ]
+
+
+def test_capitalised_literals_printed_by_expressions_are_caught(tmp_path):
+    source = """\
+    {{ submit("Save") }}
+    <p>{{ claim.claimant or "Unknown" }}</p>
+    {{ submit(_("Save")) }}
+    <p class="{{ 'muted' if x }}">{{ x | default('') }}</p>
+    {{ field(form.name, autocomplete="Off") }}
+    """
+
+    assert findings_in(tmp_path, source) == ["1: Save", "2: Unknown"]
+
+
+def test_allowed_words_code_and_scripts_are_not_language(tmp_path):
+    source = """\
+    <p>CSV · XLSX · JSON-LD</p>
+    <span>factcheck</span>
+    <pre><code>curl -H "Authorization: Bearer TOKEN" /api/claims</code></pre>
+    <script type="application/ld+json">{{ data }}</script>
+    <p>API (URL)</p>
+    """
+
+    assert findings_in(tmp_path, source) == []
+
+
+def test_the_checks_run_over_a_whole_tree(tmp_path):
+    tree = make_tree(tmp_path, COMPLETE_ES)
+    (tree / "templates" / "admin").mkdir()
+    (tree / "templates" / "admin" / "users.html").write_text("<h1>Users</h1>\n")
+
+    assert [str(finding) for finding in untranslated_in_tree(tree)] == [
+        "templates/admin/users.html:1: 'Users'"
+    ]
