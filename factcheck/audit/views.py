@@ -128,6 +128,8 @@ def chain_status() -> ResponseReturnValue:
         head=chain_head(session),
         count=session.scalar(select(func.count()).select_from(AuditChangeset)),
         verification=verification,
+        # The time it took, written the locale's way (a decimal comma in Spanish).
+        verification_seconds=format_decimal(verification.seconds, format="0.00") if verification else None,
         # AuditVerification.problem holds the findings, one a line.
         findings=(verification.problem or "").splitlines() if verification else [],
         checkpoint=checkpoints.Statement.from_row(newest) if newest else None,
