@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy.orm import Session
 
 from factcheck.claims.models import Claim
@@ -29,7 +30,13 @@ def _clean_body(body: str | None) -> str:
     if not body:
         raise CommentError(_("Write something first."))
     if len(body) > MAX_BODY:
-        raise CommentError(_("A comment can be at most %(count)d characters long.", count=MAX_BODY))
+        raise CommentError(
+            ngettext(
+                "A comment can be at most %(num)d character long.",
+                "A comment can be at most %(num)d characters long.",
+                MAX_BODY,
+            )
+        )
     return body
 
 

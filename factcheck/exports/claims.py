@@ -39,6 +39,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
@@ -217,7 +218,12 @@ def parse_filter(
     claimant_text = _text(claimant)
     if claimant_text and ("\x00" in claimant_text or len(claimant_text) > MAX_CLAIMANT_FILTER):
         raise InvalidFilter(
-            "claimant", _("the claimant filter takes at most %(count)d characters", count=MAX_CLAIMANT_FILTER)
+            "claimant",
+            ngettext(
+                "the claimant filter takes at most %(num)d character",
+                "the claimant filter takes at most %(num)d characters",
+                MAX_CLAIMANT_FILTER,
+            ),
         )
     return ClaimExportFilter(
         date_field=field_name,

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy.orm import Session
 
 from factcheck.security.permissions import Permission, require
@@ -50,7 +51,14 @@ def check_values(values: EndpointValues, *, allow_private: bool) -> EndpointValu
     if not url:
         raise WebhookError(_("Give the address that receives the deliveries."), "url")
     if len(url) > MAX_URL_LENGTH:
-        raise WebhookError(_("The address is longer than %(count)d characters.", count=MAX_URL_LENGTH), "url")
+        raise WebhookError(
+            ngettext(
+                "The address is longer than %(num)d character.",
+                "The address is longer than %(num)d characters.",
+                MAX_URL_LENGTH,
+            ),
+            "url",
+        )
     try:
         _scheme, host = outgoing.check_url(url)
     except outgoing.OutgoingError as exc:
@@ -71,7 +79,11 @@ def check_values(values: EndpointValues, *, allow_private: bool) -> EndpointValu
     description = (values.description or "").strip() or None
     if description is not None and len(description) > MAX_DESCRIPTION_LENGTH:
         raise WebhookError(
-            _("The description is longer than %(count)d characters.", count=MAX_DESCRIPTION_LENGTH),
+            ngettext(
+                "The description is longer than %(num)d character.",
+                "The description is longer than %(num)d characters.",
+                MAX_DESCRIPTION_LENGTH,
+            ),
             "description",
         )
     return EndpointValues(url=url, events=events, description=description, is_active=values.is_active)
