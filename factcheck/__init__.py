@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, g, request
+from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -117,7 +118,9 @@ def _init_extensions(app: Flask) -> None:
 
     login_manager = LoginManager(app)
     login_manager.login_view = "accounts.login"
-    login_manager.login_message = "Please sign in to see this page."
+    login_manager.login_message = _l("Please sign in to see this page.")
+    # Flashed messages go into the session as plain text: evaluate the lazy message at the request.
+    login_manager.localize_callback = str
     login_manager.login_message_category = "info"
     # The server-side login session is what protects the cookie; see LoginSession.
     login_manager.session_protection = None
@@ -211,3 +214,4 @@ def _init_request_hooks(app: Flask) -> None:
     @app.after_request
     def _security_headers(response: Any) -> Any:
         return headers.no_store_unless_shared(headers.apply(response))
+

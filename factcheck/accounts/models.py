@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, false
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -25,7 +26,11 @@ class Role(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return str(ROLE_LABELS[self.value])
+
+
+# The roles' names in the page's language (lazy: forms build their choices at import).
+ROLE_LABELS = {"reviewer": _l("Reviewer"), "editor": _l("Editor"), "admin": _l("Admin")}
 
 
 class User(Timestamps, Base):

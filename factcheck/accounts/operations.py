@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -28,7 +29,12 @@ from factcheck.security.models import SecurityEventKind
 
 
 class AccountError(ValueError):
-    """A request about an account that cannot be carried out; the message says why."""
+    """A request about an account that cannot be carried out; the message says why, and
+    ``field`` names the form field it is about (None: no one field)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def normalise_email(raw: str) -> str:
@@ -36,7 +42,7 @@ def normalise_email(raw: str) -> str:
     try:
         result = validate_email(raw.strip(), check_deliverability=False)
     except EmailNotValidError as exc:
-        raise AccountError(f"Not a valid email address: {exc}") from None
+        raise AccountError(_("Not a valid email address: %(problem)s", problem=exc), "email") from None
     return result.normalized.lower()
 
 
@@ -45,7 +51,9 @@ def parse_role(raw: str) -> Role:
         return Role(raw.strip().lower())
     except ValueError:
         choices = ", ".join(role.value for role in Role)
-        raise AccountError(f"Unknown role {raw!r}; choose one of {choices}.") from None
+        raise AccountError(
+            _("Unknown role %(role)s; choose one of %(choices)s.", role=repr(raw), choices=choices), "role"
+        ) from None
 
 
 def find_user_by_email(db: Session, email: str) -> User | None:
@@ -56,12 +64,12 @@ def create_user(db: Session, *, email: str, name: str, password: str, role: Role
     email = normalise_email(email)
     name = name.strip()
     if not name:
-        raise AccountError("A name is required.")
+        raise AccountError(_("A name is required."), "name")
     problem = password_problem(password)
     if problem:
-        raise AccountError(problem)
+        raise AccountError(problem, "password")
     if find_user_by_email(db, email) is not None:
-        raise AccountError(f"A user with the email {email} already exists.")
+        raise AccountError(_("A user with the email %(email)s already exists.", email=email), "email")
     user = User(email=email, name=name, password_hash=hash_password(password), role=role)
     db.add(user)
     db.flush()
@@ -71,7 +79,7 @@ def create_user(db: Session, *, email: str, name: str, password: str, role: Role
 
 def set_role(db: Session, user: User, role: Role, *, actor: User | None = None) -> None:
     if actor is not None and actor.id == user.id and role != user.role and user.role == Role.ADMIN:
-        raise AccountError("You cannot remove your own admin role; ask another admin.")
+        raise AccountError(_("You cannot remove your own admin role; ask another admin."))
     if user.role == Role.ADMIN and role != Role.ADMIN:
         _keep_one_admin(db, user)
     if role == user.role:
@@ -85,7 +93,7 @@ def set_role(db: Session, user: User, role: Role, *, actor: User | None = None) 
 
 def set_disabled(db: Session, user: User, disabled: bool, *, actor: User | None = None) -> None:
     if disabled and actor is not None and actor.id == user.id:
-        raise AccountError("You cannot disable your own account.")
+        raise AccountError(_("You cannot disable your own account."))
     if disabled and user.role == Role.ADMIN:
         _keep_one_admin(db, user)
     if disabled == user.is_disabled:
@@ -101,7 +109,7 @@ def set_disabled(db: Session, user: User, disabled: bool, *, actor: User | None 
 def set_password(db: Session, user: User, password: str) -> None:
     problem = password_problem(password)
     if problem:
-        raise AccountError(problem)
+        raise AccountError(problem, "password")
     user.password_hash = hash_password(password)
     user.must_change_password = False
     end_all_sessions(db, user)
@@ -130,7 +138,7 @@ def _keep_one_admin(db: Session, leaving: User) -> None:
         .with_for_update()
     ).all()
     if not others:
-        raise AccountError("This is the last active admin; make someone else an admin first.")
+        raise AccountError(_("This is the last active admin; make someone else an admin first."))
 
 
 def authenticate(db: Session, email: str, password: str) -> User | None:

@@ -6,6 +6,8 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 _hasher = PasswordHasher()
@@ -48,11 +50,15 @@ def password_problem(password: str) -> str | None:
     """Why a new password is not acceptable, or None (NIST SP 800-63B: length and a blocklist,
     no composition rules)."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        return f"Use at least {MIN_PASSWORD_LENGTH} characters."
+        return ngettext(
+            "Use at least %(num)d character.", "Use at least %(num)d characters.", MIN_PASSWORD_LENGTH
+        )
     if len(password) > MAX_PASSWORD_LENGTH:
-        return f"Use at most {MAX_PASSWORD_LENGTH} characters."
+        return ngettext(
+            "Use at most %(num)d character.", "Use at most %(num)d characters.", MAX_PASSWORD_LENGTH
+        )
     if password.strip() != password or not password.strip():
-        return "The password must not start or end with spaces."
+        return _("The password must not start or end with spaces.")
     if is_common(password):
-        return "This password is one of the most common ones and easy to guess; choose another."
+        return _("This password is one of the most common ones and easy to guess; choose another.")
     return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from factcheck import db
@@ -39,13 +40,10 @@ def create() -> ResponseReturnValue:
                 role=Role(form.role.data),
             )
         except operations.AccountError as exc:
-            message = str(exc)
-            field = form.email if "email" in message.lower() else form.password
-            if "name" in message.lower():
-                field = form.name
-            field.errors = [message]
+            field = getattr(form, exc.field or "password", form.password)
+            field.errors = [str(exc)]
         else:
-            flash(f"Created {user.name} ({user.role.label}).", "success")
+            flash(_("Created %(name)s (%(role)s).", name=user.name, role=user.role.label), "success")
             return redirect(url_for("user_admin.index"))
     return render_template("accounts/admin/create.html", form=form), form_status(form)
 
@@ -69,12 +67,13 @@ def edit(user_id: int) -> ResponseReturnValue:
             form.is_disabled.errors = [str(exc)]
         if not form.errors and form.require_new_password.data:
             operations.require_password_change(db.session(), user)
-            flash(f"{user.name} must set a new password at the next sign-in.", "info")
+            flash(_("%(name)s must set a new password at the next sign-in.", name=user.name), "info")
         if not form.errors:
-            flash(
-                f"Saved {user.name}: {user.role.label}, {'disabled' if user.is_disabled else 'active'}.",
-                "success",
-            )
+            if user.is_disabled:
+                saved = _("Saved %(name)s: %(role)s, disabled.", name=user.name, role=user.role.label)
+            else:
+                saved = _("Saved %(name)s: %(role)s, active.", name=user.name, role=user.role.label)
+            flash(saved, "success")
             return redirect(url_for("user_admin.index"))
     return render_template(
         "accounts/admin/edit.html",

@@ -15,6 +15,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from factcheck import db
@@ -110,13 +111,13 @@ def login() -> ResponseReturnValue:
         user = operations.authenticate(db.session(), form.email.data or "", form.password.data or "")
         if user is not None:
             sign_in(user)
-            flash(f"Signed in as {user.name}.", "success")
+            flash(_("Signed in as %(name)s.", name=user.name), "success")
             return redirect(next_url)
         g.login_failed = True
         security_events.record_after_request(
             SecurityEventKind.LOGIN_FAILED, email=(form.email.data or "")[:254]
         )
-        form.password.errors = ["Wrong email or password, or the account is disabled."]
+        form.password.errors = [_("Wrong email or password, or the account is disabled.")]
     return render_template("accounts/login.html", form=form), form_status(form)
 
 
@@ -131,7 +132,7 @@ def logout() -> ResponseReturnValue:
     audit.set_actor(db.session(), request_actor())
     logout_user()
     session.clear()
-    flash("You are signed out.", "info")
+    flash(_("You are signed out."), "info")
     return redirect(url_for("accounts.login"))
 
 
@@ -142,7 +143,7 @@ def account() -> ResponseReturnValue:
     user: User = current_actor()
     if form.validate_on_submit():
         if not verify_password(user.password_hash, form.current_password.data or ""):
-            form.current_password.errors = ["This is not your current password."]
+            form.current_password.errors = [_("This is not your current password.")]
         else:
             try:
                 operations.set_password(db.session(), user, form.password.data or "")
@@ -152,7 +153,7 @@ def account() -> ResponseReturnValue:
                 # Every other login of this account ends; this browser gets a fresh one.
                 sign_in(user)
                 flash(
-                    "Your password is changed. Other sessions of your account were signed out.",
+                    _("Your password is changed. Other sessions of your account were signed out."),
                     "success",
                 )
                 return redirect(url_for("accounts.account"))
@@ -212,7 +213,7 @@ def revoke_token(token_id: int) -> ResponseReturnValue:
     """Revoke a token: its owner may, and admins may revoke anyone's (from the user's admin page)."""
     token = get_or_404(ApiToken, token_id)
     api_tokens.revoke_token(db.session(), current_actor(), token)
-    flash(f"The token {token.prefix} is revoked; it stops working at once.", "success")
+    flash(_("The token %(prefix)s is revoked; it stops working at once.", prefix=token.prefix), "success")
     target = request.form.get("next")
     return redirect(target if is_safe_next(target) else url_for("accounts.account"))
 

@@ -8,6 +8,8 @@ from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import format_decimal, ngettext
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -34,13 +36,13 @@ PAGE_SIZE = 50
 def _filter_form() -> LogFilterForm:
     form = LogFilterForm(request.args)
     users = db.session().execute(select(User.id, User.name).order_by(User.name)).all()
-    form.actor.choices = choices([("", "Anyone"), *((str(user_id), name) for user_id, name in users)])
+    form.actor.choices = choices([("", _("Anyone")), *((str(user_id), name) for user_id, name in users)])
     shown = {
         table: name
         for table, name in history.RECORD_NAMES.items()
         if can(current_user, Permission.ADMINISTER) or table not in history.ADMIN_ONLY_TABLES
     }
-    form.record.choices = choices([("", "Any record"), *history.record_types(shown)])
+    form.record.choices = choices([("", _("Any record")), *history.record_types(shown)])
     return form
 
 
@@ -126,6 +128,8 @@ def chain_status() -> ResponseReturnValue:
         head=chain_head(session),
         count=session.scalar(select(func.count()).select_from(AuditChangeset)),
         verification=verification,
+        # The time it took, written the locale's way (a decimal comma in Spanish).
+        verification_seconds=format_decimal(verification.seconds, format="0.00") if verification else None,
         # AuditVerification.problem holds the findings, one a line.
         findings=(verification.problem or "").splitlines() if verification else [],
         checkpoint=checkpoints.Statement.from_row(newest) if newest else None,
@@ -143,16 +147,27 @@ def verify_now() -> ResponseReturnValue:
     try:
         report = verify_and_record(db.session().connection())
     except (AuditKeyError, CheckpointSourceError) as exc:
-        flash(f"The history could not be verified: {exc}", "error")
+        flash(_("The history could not be verified: %(problem)s", problem=exc), "error")
         return redirect(url_for("audit.chain_status"))
     if report.ok:
         flash(
-            f"The history holds: {report.chain.checked} changesets, {report.checkpoints} checkpoints and "
-            f"the data checked in {report.seconds:.2f} s.",
+            _(
+                "The history holds: %(changesets)s, %(checkpoints)s and the data checked in %(seconds)s s.",
+                changesets=ngettext("%(num)d changeset", "%(num)d changesets", report.chain.checked),
+                checkpoints=ngettext("%(num)d checkpoint", "%(num)d checkpoints", report.checkpoints),
+                seconds=format_decimal(report.seconds, format="0.00"),
+            ),
             "success",
         )
     else:
-        flash(f"The history does not verify: {len(report.findings)} problem(s), listed below.", "error")
+        flash(
+            ngettext(
+                "The history does not verify: %(num)d problem, listed below.",
+                "The history does not verify: %(num)d problems, listed below.",
+                len(report.findings),
+            ),
+            "error",
+        )
     return redirect(url_for("audit.chain_status"))
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
@@ -8,7 +9,9 @@ from factcheck.web.forms import Form
 
 
 class CommentForm(Form):
-    body = TextAreaField("Comment", validators=[DataRequired("Write something first."), Length(max=MAX_BODY)])
+    body = TextAreaField(
+        _l("Comment"), validators=[DataRequired(_l("Write something first.")), Length(max=MAX_BODY)]
+    )
 
 
 class RemoveCommentForm(Form):

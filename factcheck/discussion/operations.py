@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy.orm import Session
 
 from factcheck.claims.models import Claim
@@ -26,9 +28,15 @@ class CommentError(ValueError):
 def _clean_body(body: str | None) -> str:
     body = (body or "").strip()
     if not body:
-        raise CommentError("Write something first.")
+        raise CommentError(_("Write something first."))
     if len(body) > MAX_BODY:
-        raise CommentError(f"A comment can be at most {MAX_BODY} characters long.")
+        raise CommentError(
+            ngettext(
+                "A comment can be at most %(num)d character long.",
+                "A comment can be at most %(num)d characters long.",
+                MAX_BODY,
+            )
+        )
     return body
 
 
@@ -36,7 +44,8 @@ def require_can_edit(actor: Any, comment: Comment) -> None:
     """Raise PermissionDenied unless the actor wrote the comment or may edit anyone's."""
     if not can_edit_contribution(actor, comment.author_id):
         raise PermissionDenied(
-            Permission.EDIT_ANY_CONTRIBUTION, "Only the author of this comment, or an editor, may change it."
+            Permission.EDIT_ANY_CONTRIBUTION,
+            _("Only the author of this comment, or an editor, may change it."),
         )
 
 
@@ -52,7 +61,7 @@ def edit_comment(db: Session, actor: Any, comment: Comment, body: str) -> Commen
     """Change the text of a comment; a removed comment cannot be edited."""
     require_can_edit(actor, comment)
     if comment.deleted_at is not None:
-        raise CommentError("This comment was removed.")
+        raise CommentError(_("This comment was removed."))
     comment.body = _clean_body(body)
     db.flush()
     return comment

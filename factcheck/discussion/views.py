@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from factcheck import db
@@ -42,7 +43,7 @@ def add(claim_id: int) -> ResponseReturnValue:
         except operations.CommentError as error:
             form.body.errors = [*form.body.errors, str(error)]
         else:
-            flash("Your comment is posted.", "success")
+            flash(_("Your comment is posted."), "success")
             return _to_thread(claim, comment)
     return render_template("discussion/form.html", form=form, claim=claim, comment=None), form_status(form)
 
@@ -61,7 +62,7 @@ def edit(claim_id: int, comment_id: int) -> ResponseReturnValue:
         except operations.CommentError as error:
             form.body.errors = [*form.body.errors, str(error)]
         else:
-            flash("The comment is saved.", "success")
+            flash(_("The comment is saved."), "success")
             return _to_thread(claim, comment)
     return render_template("discussion/form.html", form=form, claim=claim, comment=comment), form_status(form)
 
@@ -75,7 +76,7 @@ def remove(claim_id: int, comment_id: int) -> ResponseReturnValue:
     form = RemoveCommentForm()
     if form.validate_on_submit():
         operations.remove_comment(db.session(), current_actor(), comment)
-        flash("The comment is removed.", "success")
+        flash(_("The comment is removed."), "success")
         return _to_thread(claim, comment)
     return render_template("discussion/remove.html", form=form, claim=claim, comment=comment), form_status(
         form

@@ -20,11 +20,12 @@ from factcheck.exports.claims import (
     count_claims,
 )
 from factcheck.exports.formats import Format
+from factcheck.web.marks import N_
 
 # The formats of the claims export, in the order the page offers them.
 CLAIM_FORMATS: dict[str, Format] = {**formats.FORMATS, claimreview.FORMAT.key: claimreview.FORMAT}
 # The XLSX sheet's name.
-SHEET = "Claims"
+SHEET = N_("Claims")
 # In the ClaimReview feed's JSON this text appears once per review and nowhere else
 # (json.dumps escapes the quotes of the same words inside a string value).
 _REVIEW_MARK = '"@type": "ClaimReview"'

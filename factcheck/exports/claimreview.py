@@ -20,8 +20,9 @@ from factcheck.organisation.details import publisher
 from factcheck.publishing.feeds import claimreview_feed_chunks
 from factcheck.publishing.urls import absolute_url
 from factcheck.web.i18n import public_language
+from factcheck.web.marks import N_
 
-FORMAT = Format("claimreview", "ClaimReview DataFeed (JSON-LD)", "jsonld", "application/ld+json")
+FORMAT = Format("claimreview", N_("ClaimReview DataFeed (JSON-LD)"), "jsonld", "application/ld+json")
 
 
 def count_published(session: Session, claim_filter: ClaimExportFilter) -> int:

@@ -38,6 +38,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from types import SimpleNamespace
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
@@ -52,6 +54,7 @@ from factcheck.ratings.models import Rating, RatingLabel
 from factcheck.ratings.visibility import can_see_ratings
 from factcheck.sources.models import Source
 from factcheck.verdicts.models import Verdict
+from factcheck.web.marks import N_
 
 # Claims read per query; the related rows of a batch come in one query per relationship.
 BATCH = 500
@@ -182,7 +185,7 @@ def parse_date(name: str, value: Any) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise InvalidFilter(name, f"{text!r} is not a date; use YYYY-MM-DD") from None
+        raise InvalidFilter(name, _("%(text)s is not a date; use YYYY-MM-DD", text=repr(text))) from None
 
 
 def parse_filter(
@@ -204,13 +207,24 @@ def parse_filter(
     """
     field_name = (_text(date_field) or "captured").lower()
     if field_name not in DATE_FIELDS:
-        raise InvalidFilter("date_field", f"{date_field!r} is not a date field; use captured or published")
+        raise InvalidFilter(
+            "date_field", _("%(text)s is not a date field; use captured or published", text=repr(date_field))
+        )
     start, end = parse_date("date_from", date_from), parse_date("date_to", date_to)
     if start and end and start > end:
-        raise InvalidFilter("date_to", f"the end date {end} is before the start date {start}")
+        raise InvalidFilter(
+            "date_to", _("the end date %(end)s is before the start date %(start)s", end=end, start=start)
+        )
     claimant_text = _text(claimant)
     if claimant_text and ("\x00" in claimant_text or len(claimant_text) > MAX_CLAIMANT_FILTER):
-        raise InvalidFilter("claimant", f"the claimant filter takes at most {MAX_CLAIMANT_FILTER} characters")
+        raise InvalidFilter(
+            "claimant",
+            ngettext(
+                "the claimant filter takes at most %(num)d character",
+                "the claimant filter takes at most %(num)d characters",
+                MAX_CLAIMANT_FILTER,
+            ),
+        )
     return ClaimExportFilter(
         date_field=field_name,
         date_from=start,
@@ -231,7 +245,9 @@ def _state(value: str | None) -> ClaimState | None:
         return ClaimState(text.lower().replace(" ", "_"))
     except ValueError:
         known = ", ".join(state.value for state in ClaimState)
-        raise InvalidFilter("state", f"{text!r} is not a state; use one of {known}") from None
+        raise InvalidFilter(
+            "state", _("%(text)s is not a state; use one of %(known)s", text=repr(text), known=known)
+        ) from None
 
 
 def _label_id(session: Session, value: str | None) -> int | None:
@@ -241,7 +257,10 @@ def _label_id(session: Session, value: str | None) -> int | None:
     found = session.scalar(select(RatingLabel.id).where(func.lower(RatingLabel.key) == key.lower()))
     if found is None:
         known = ", ".join(session.scalars(select(RatingLabel.key).order_by(RatingLabel.position)))
-        raise InvalidFilter("label", f"no rating label with the key {key!r}; the keys are {known}")
+        raise InvalidFilter(
+            "label",
+            _("no rating label with the key %(key)s; the keys are %(known)s", key=repr(key), known=known),
+        )
     return found
 
 
@@ -253,7 +272,7 @@ def _tag_id(session: Session, value: str | None) -> int | None:
     if found is None:
         found = session.scalar(select(Tag.id).where(func.lower(Tag.name) == name.lower()).limit(1))
     if found is None:
-        raise InvalidFilter("tag", f"no tag named {name!r}")
+        raise InvalidFilter("tag", _("no tag named %(name)s", name=repr(name)))
     return found
 
 
@@ -266,7 +285,7 @@ def _reviewer_id(session: Session, value: str | None) -> int | None:
     else:
         found = session.scalar(select(User.id).where(User.email == text.lower()))
     if found is None:
-        raise InvalidFilter("reviewer", f"no user with the email or id {text!r}")
+        raise InvalidFilter("reviewer", _("no user with the email or id %(text)s", text=repr(text)))
     return found
 
 
@@ -525,61 +544,61 @@ def _sources(record: ClaimRecord) -> list[dict[str, Any]]:
 
 
 CLAIM_COLUMNS: tuple[Column[ClaimRecord], ...] = (
-    Column("claim_id", "Claim ID", lambda r: r.id, width=9),
-    Column("claim", "Claim", lambda r: r.text, width=60),
-    Column("claimant", "Claimant", lambda r: r.claimant, width=24),
-    Column("claim_date", "Claim date", lambda r: r.claimed_on, width=12),
-    Column("appearances", "Appearances", _appearances, flat=_appearances_cell, width=40),
-    Column("state", "State", lambda r: r.state.value, width=12),
-    Column("verdict_label", "Verdict label (draft)", _verdict("label"), width=16),
-    Column("verdict_headline", "Verdict headline (draft)", _verdict("headline"), width=40),
-    Column("verdict_summary", "Verdict summary (draft)", _verdict("summary"), width=60),
-    Column("published_label", "Published label", _published_label, width=16),
-    Column("verdict_url", "Verdict URL", _verdict_url, width=40),
-    Column("captured_at", "Captured at (UTC)", lambda r: r.created_at, width=20),
+    Column("claim_id", N_("Claim ID"), lambda r: r.id, width=9),
+    Column("claim", N_("Claim"), lambda r: r.text, width=60),
+    Column("claimant", N_("Claimant"), lambda r: r.claimant, width=24),
+    Column("claim_date", N_("Claim date"), lambda r: r.claimed_on, width=12),
+    Column("appearances", N_("Appearances"), _appearances, flat=_appearances_cell, width=40),
+    Column("state", N_("State"), lambda r: r.state.value, width=12),
+    Column("verdict_label", N_("Verdict label (draft)"), _verdict("label"), width=16),
+    Column("verdict_headline", N_("Verdict headline (draft)"), _verdict("headline"), width=40),
+    Column("verdict_summary", N_("Verdict summary (draft)"), _verdict("summary"), width=60),
+    Column("published_label", N_("Published label"), _published_label, width=16),
+    Column("verdict_url", N_("Verdict URL"), _verdict_url, width=40),
+    Column("captured_at", N_("Captured at (UTC)"), lambda r: r.created_at, width=20),
     Column(
         "first_published_at",
-        "First published at (UTC)",
+        N_("First published at (UTC)"),
         lambda r: _known_date(r.revisions[0]) if r.revisions else None,
         width=20,
     ),
-    Column("last_corrected_at", "Last corrected at (UTC)", _last_corrected_at, width=20),
-    Column("ratings", "Reviewer ratings", _ratings, flat=_ratings_cell, width=40),
+    Column("last_corrected_at", N_("Last corrected at (UTC)"), _last_corrected_at, width=20),
+    Column("ratings", N_("Reviewer ratings"), _ratings, flat=_ratings_cell, width=40),
     # JSON: the sources as objects; CSV and XLSX: how many (XLSX lists them on its Sources sheet).
-    Column("sources", "Sources", _sources, flat=len, width=9),
-    Column("corrections", "Corrections", lambda r: len(_corrections(r)), width=11),
-    Column("tags", "Tags", lambda r: list(r.tags), flat=_joined, width=24),
-    Column("claimant_kind", "Claimant kind", lambda r: r.claimant_kind.value, width=14),
-    Column("language", "Language", lambda r: r.language, width=10),
-    Column("imported_label", "Imported label", _verdict("imported_label"), width=16),
-    Column("imported_publisher", "Imported from publisher", _verdict("imported_publisher"), width=24),
-    Column("source_count", "Source count", lambda r: len(r.sources), in_tables=False),
+    Column("sources", N_("Sources"), _sources, flat=len, width=9),
+    Column("corrections", N_("Corrections"), lambda r: len(_corrections(r)), width=11),
+    Column("tags", N_("Tags"), lambda r: list(r.tags), flat=_joined, width=24),
+    Column("claimant_kind", N_("Claimant kind"), lambda r: r.claimant_kind.value, width=14),
+    Column("language", N_("Language"), lambda r: r.language, width=10),
+    Column("imported_label", N_("Imported label"), _verdict("imported_label"), width=16),
+    Column("imported_publisher", N_("Imported from publisher"), _verdict("imported_publisher"), width=24),
+    Column("source_count", N_("Source count"), lambda r: len(r.sources), in_tables=False),
 )
 
 
 # --- the XLSX workbook's further sheets: a row per source, a row per revision ---------------
 
 SOURCE_COLUMNS: tuple[Column[tuple[ClaimRecord, Any]], ...] = (
-    Column("claim_id", "Claim ID", lambda pair: pair[0].id, width=9),
-    Column("title", "Title", lambda pair: pair[1].title, width=40),
-    Column("url", "URL", lambda pair: pair[1].url, width=40),
-    Column("publisher", "Publisher", lambda pair: pair[1].publisher, width=24),
-    Column("date", "Date", lambda pair: pair[1].published_on, width=12),
-    Column("kind", "Kind", lambda pair: pair[1].kind.value, width=16),
-    Column("stance", "Stance", lambda pair: pair[1].stance.value, width=10),
-    Column("quote", "Quote", lambda pair: pair[1].quote, width=60),
-    Column("primary", "Primary", lambda pair: pair[1].is_primary, width=9),
+    Column("claim_id", N_("Claim ID"), lambda pair: pair[0].id, width=9),
+    Column("title", N_("Title"), lambda pair: pair[1].title, width=40),
+    Column("url", N_("URL"), lambda pair: pair[1].url, width=40),
+    Column("publisher", N_("Publisher"), lambda pair: pair[1].publisher, width=24),
+    Column("date", N_("Date"), lambda pair: pair[1].published_on, width=12),
+    Column("kind", N_("Kind"), lambda pair: pair[1].kind.value, width=16),
+    Column("stance", N_("Stance"), lambda pair: pair[1].stance.value, width=10),
+    Column("quote", N_("Quote"), lambda pair: pair[1].quote, width=60),
+    Column("primary", N_("Primary"), lambda pair: pair[1].is_primary, width=9),
 )
 REVISION_COLUMNS: tuple[Column[tuple[ClaimRecord, Any]], ...] = (
-    Column("claim_id", "Claim ID", lambda pair: pair[0].id, width=9),
-    Column("revision", "Revision", lambda pair: pair[1].revision, width=9),
-    Column("kind", "Kind", lambda pair: pair[1].kind.value, width=12),
-    Column("date", "Date (UTC)", lambda pair: _known_date(pair[1]), width=20),
-    Column("note", "Note", lambda pair: pair[1].note, width=60),
+    Column("claim_id", N_("Claim ID"), lambda pair: pair[0].id, width=9),
+    Column("revision", N_("Revision"), lambda pair: pair[1].revision, width=9),
+    Column("kind", N_("Kind"), lambda pair: pair[1].kind.value, width=12),
+    Column("date", N_("Date (UTC)"), lambda pair: _known_date(pair[1]), width=20),
+    Column("note", N_("Note"), lambda pair: pair[1].note, width=60),
 )
 CLAIM_SHEETS: tuple[Sheet[ClaimRecord], ...] = (
-    Sheet("Sources", SOURCE_COLUMNS, lambda r: [(r, row) for row in r.sources]),
-    Sheet("Revisions", REVISION_COLUMNS, lambda r: [(r, row) for row in r.revisions]),
+    Sheet(N_("Sources"), SOURCE_COLUMNS, lambda r: [(r, row) for row in r.sources]),
+    Sheet(N_("Revisions"), REVISION_COLUMNS, lambda r: [(r, row) for row in r.revisions]),
 )
 
 

@@ -31,11 +31,13 @@ from datetime import date, datetime
 from typing import IO, Any, Generic, TypeVar
 
 import xlsxwriter
+from flask_babel import gettext
 from xlsxwriter.format import Format as Format_
 from xlsxwriter.worksheet import Worksheet
 
 from factcheck.exports.streams import spreadsheet_safe
 from factcheck.web import formatting
+from factcheck.web.marks import N_
 
 Record = TypeVar("Record")
 
@@ -49,7 +51,8 @@ XLSX_MAX_CELL = 32_767
 
 @dataclass(frozen=True)
 class Column(Generic[Record]):
-    """One exported field: ``name`` (JSON key), ``header`` (CSV/XLSX heading), ``getter``."""
+    """One exported field: ``name`` (JSON key), ``header`` (CSV heading, in English for the
+    scripts that read it; marked with ``N_`` so XLSX says it in the reader's language), ``getter``."""
 
     name: str
     header: str
@@ -60,6 +63,11 @@ class Column(Generic[Record]):
     width: float = 14
     # False for a field only JSON and NDJSON carry (a spreadsheet already has it in another column).
     in_tables: bool = True
+
+    @property
+    def heading(self) -> str:
+        """The header in the current language: XLSX headings, the export page."""
+        return gettext(self.header)
 
 
 def table_columns(columns: Sequence[Column[Record]]) -> list[Column[Record]]:
@@ -79,7 +87,8 @@ class Sheet(Generic[Record]):
 
 @dataclass(frozen=True)
 class Format:
-    """An export format: file extension, media type, and whether it is binary."""
+    """An export format: file extension, media type, and whether it is binary (``label`` in
+    English, marked with ``N_``: the export page shows it translated)."""
 
     key: str
     label: str
@@ -91,16 +100,16 @@ class Format:
 FORMATS: dict[str, Format] = {
     f.key: f
     for f in (
-        Format("csv", "CSV (spreadsheets)", "csv", "text/csv; charset=utf-8"),
+        Format("csv", N_("CSV (spreadsheets)"), "csv", "text/csv; charset=utf-8"),
         Format(
             "xlsx",
-            "Excel workbook (XLSX)",
+            N_("Excel workbook (XLSX)"),
             "xlsx",
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             binary=True,
         ),
-        Format("json", "JSON (one array)", "json", "application/json"),
-        Format("ndjson", "NDJSON (one object a line)", "ndjson", "application/x-ndjson"),
+        Format("json", N_("JSON (one array)"), "json", "application/json"),
+        Format("ndjson", N_("NDJSON (one object a line)"), "ndjson", "application/x-ndjson"),
     )
 }
 
@@ -312,13 +321,14 @@ def write_xlsx(
 def _start_sheet(
     workbook: xlsxwriter.Workbook, name: str, columns: Sequence[Column[Any]], styles: XlsxStyles
 ) -> Worksheet:
-    worksheet = workbook.add_worksheet(name)
+    # Sheet names and headings are for people: in their language (English outside a request).
+    worksheet = workbook.add_worksheet(gettext(name))
     for position, column in enumerate(columns):
         worksheet.set_column(position, position, column.width)
     worksheet.freeze_panes(1, 0)
     # constant_memory writes rows strictly in order: the header first.
     for position, column in enumerate(columns):
-        worksheet.write_string(0, position, column.header, styles.bold)
+        worksheet.write_string(0, position, column.heading, styles.bold)
     return worksheet
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from wtforms import DateField, SelectField, StringField
@@ -25,25 +27,25 @@ class ExportForm(Form):
     class Meta:
         csrf = False
 
-    format = SelectField("Format", choices=[], default="csv")
+    format = SelectField(_l("Format"), choices=[], default="csv")
     date_field = SelectField(
-        "Dates are",
-        choices=choices([("captured", "Captured"), ("published", "First published")]),
+        _l("Dates are"),
+        choices=choices([("captured", _l("Captured")), ("published", _l("First published"))]),
         default="captured",
     )
-    date_from = DateField("From", validators=[Optional()])
-    date_to = DateField("To", validators=[Optional()])
+    date_from = DateField(_l("From"), validators=[Optional()])
+    date_to = DateField(_l("To"), validators=[Optional()])
     state = SelectField(
-        "State",
-        choices=choices([("", "Any state"), *((state.value, state.label) for state in ClaimState)]),
+        _l("State"),
+        choices=choices([("", _l("Any state")), *((state.value, state.value) for state in ClaimState)]),
         default="",
         validators=[Optional()],
     )
-    label = SelectField("Verdict label (draft)", choices=[], default="", validators=[Optional()])
-    tag = SelectField("Tag", choices=[], default="", validators=[Optional()])
-    reviewer = SelectField("Rated by", choices=[], default="", validators=[Optional()])
+    label = SelectField(_l("Verdict label (draft)"), choices=[], default="", validators=[Optional()])
+    tag = SelectField(_l("Tag"), choices=[], default="", validators=[Optional()])
+    reviewer = SelectField(_l("Rated by"), choices=[], default="", validators=[Optional()])
     claimant = StringField(
-        "Claimant contains", validators=[Optional(), Length(max=claims.MAX_CLAIMANT_FILTER)]
+        _l("Claimant contains"), validators=[Optional(), Length(max=claims.MAX_CLAIMANT_FILTER)]
     )
 
 
@@ -51,14 +53,18 @@ def export_form(session: Session, args: Any, formats: list[tuple[str, str]]) -> 
     """The form with its choices: ``formats`` as (key, label), labels by key, tags by name, people by id."""
     form = ExportForm(args)
     form.format.choices = choices(formats)
+    # The states' names in the page's language (the class's choices were made at import).
+    form.state.choices = choices(
+        [("", _("Any state")), *((state.value, state.label) for state in ClaimState)]
+    )
     labels = session.execute(select(RatingLabel.key, RatingLabel.name).order_by(RatingLabel.position)).all()
     # In the desk's language where an admin gave one (factcheck/ratings/translations.py).
     names = scale_names(session, get_locale())
-    form.label.choices = choices([("", "Any label"), *((key, names.name(name, key)) for key, name in labels)])
+    form.label.choices = choices([("", _("Any label")), *((key, names.name(name, key)) for key, name in labels)])
     tags = session.scalars(select(Tag.name).order_by(Tag.name)).all()
-    form.tag.choices = choices([("", "Any tag"), *((name, name) for name in tags)])
+    form.tag.choices = choices([("", _("Any tag")), *((name, name) for name in tags)])
     people = session.execute(select(User.id, User.name).order_by(User.name, User.id)).all()
-    form.reviewer.choices = choices([("", "Anyone"), *((str(id_), name) for id_, name in people)])
+    form.reviewer.choices = choices([("", _("Anyone")), *((str(id_), name) for id_, name in people)])
     return form
 
 

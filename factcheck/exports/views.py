@@ -12,6 +12,7 @@ import json
 from flask import Blueprint, Response, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
+from flask_babel import gettext as _
 
 from factcheck import db
 from factcheck.claims.models import Claim
@@ -26,11 +27,10 @@ from factcheck.web.lookups import current_actor, get_or_404
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
 
-FORMAT_CHOICES = [(key, format_.label) for key, format_ in CLAIM_FORMATS.items()]
-
 
 def _form() -> ExportForm:
-    return export_form(db.session(), request.args, FORMAT_CHOICES)
+    formats = [(key, _(format_.label)) for key, format_ in CLAIM_FORMATS.items()]
+    return export_form(db.session(), request.args, formats)
 
 
 def _page(form: ExportForm) -> ResponseReturnValue:

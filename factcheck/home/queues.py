@@ -19,6 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import ColumnElement, and_, false, func, not_, or_, select
 from sqlalchemy.orm import Session
 
@@ -114,23 +116,28 @@ def count(session: Session, queue: QueueFilter, *, four_eyes: bool, today: date)
 def waiting_for(session: Session, user: User, *, four_eyes: bool, today: date) -> list[QueueCount]:
     """The person's queues, in the order the home page shows them."""
     wanted: list[tuple[str, str, QueueFilter, dict[str, str]]] = [
-        ("assigned", "Assigned to you", QueueFilter(assigned_to=user.id), {"assigned": "me"}),
-        ("to_rate", "In review, waiting for your rating", QueueFilter(to_rate_by=user.id), {"to_rate": "me"}),
+        ("assigned", _("Assigned to you"), QueueFilter(assigned_to=user.id), {"assigned": "me"}),
+        (
+            "to_rate",
+            _("In review, waiting for your rating"),
+            QueueFilter(to_rate_by=user.id),
+            {"to_rate": "me"},
+        ),
     ]
     if can(user, Permission.EDIT_VERDICTS):
         wanted.append(
             (
                 "to_publish",
-                "Ready, for you to publish",
+                _("Ready, for you to publish"),
                 QueueFilter(to_publish_by=user.id),
                 {"to_publish": "me"},
             )
         )
     wanted += [
-        ("overdue", "Overdue (review-by date passed)", QueueFilter(due=OVERDUE), {"due": OVERDUE}),
+        ("overdue", _("Overdue (review-by date passed)"), QueueFilter(due=OVERDUE), {"due": OVERDUE}),
         (
             "soon",
-            f"Due within {DUE_SOON_DAYS} days",
+            ngettext("Due within %(num)d day", "Due within %(num)d days", DUE_SOON_DAYS),
             QueueFilter(due=SOON),
             {"due": SOON},
         ),

@@ -12,6 +12,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import JSON, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -29,7 +30,12 @@ class JobState(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return {
+            "queued": _("Queued"),
+            "running": _("Running"),
+            "succeeded": _("Succeeded"),
+            "failed": _("Failed"),
+        }[self.value]
 
 
 class Job(Timestamps, Base):

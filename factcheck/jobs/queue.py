@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
@@ -234,7 +235,9 @@ class RetryError(ValueError):
 def retry(session: Session, job: Job, by: str, *, now: datetime | None = None) -> None:
     """Put a failed job back in the queue with all its tries again, now; ``by`` names the admin."""
     if job.state != JobState.FAILED:
-        raise RetryError(f"only a failed job can be retried; this one is {job.state.label.lower()}")
+        raise RetryError(
+            _("only a failed job can be retried; this one is %(state)s", state=job.state.label.lower())
+        )
     now = now or utcnow()
     job.state = JobState.QUEUED
     job.attempts = 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from factcheck import db
@@ -51,7 +52,7 @@ def retry(job_id: int) -> ResponseReturnValue:
     try:
         admin.retry_job(db.session(), current_actor(), job)
     except queue.RetryError as exc:
-        flash(f"Job {job.id} was not retried: {exc}.", "error")
+        flash(_("Job %(id)s was not retried: %(reason)s.", id=job.id, reason=exc), "error")
         return redirect(url_for("jobs.index", state=job.state.value))
-    flash(f"Job {job.id} ({job.kind}) is queued again with all its tries.", "success")
+    flash(_("Job %(id)s (%(kind)s) is queued again with all its tries.", id=job.id, kind=job.kind), "success")
     return redirect(url_for("jobs.index"))

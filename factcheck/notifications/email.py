@@ -27,6 +27,8 @@ from email.message import EmailMessage
 from typing import Any
 
 from flask import current_app, has_app_context
+from flask_babel import force_locale, ngettext
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -85,28 +87,47 @@ def pending(session: Session, user_id: int) -> list[Notification]:
     )
 
 
+def language_of(user: User) -> str:
+    """The language a person's e-mail is written in: their own setting if they chose one,
+    else the interface's default (the worker has no browser to ask)."""
+    return getattr(user, "language", None) or current_app.config.get("BABEL_DEFAULT_LOCALE") or "en"
+
+
 def compose(user: User, notifications: list[Notification], *, digest: bool) -> EmailMessage:
     """The message: each notification's sentence and the claim's address, plain text."""
+    with force_locale(language_of(user)):
+        return _compose(user, notifications, digest=digest)
+
+
+def _compose(user: User, notifications: list[Notification], *, digest: bool) -> EmailMessage:
     message = EmailMessage()
     count = len(notifications)
     if digest:
-        message["Subject"] = f"factcheck: your daily digest ({count} notification{'s' if count != 1 else ''})"
+        message["Subject"] = ngettext(
+            "factcheck: your daily digest (%(num)d notification)",
+            "factcheck: your daily digest (%(num)d notifications)",
+            count,
+        )
     elif count == 1:
-        message["Subject"] = f"factcheck: {notifications[0].message}"[:200]
+        message["Subject"] = _("factcheck: %(message)s", message=notifications[0].text)[:200]
     else:
-        message["Subject"] = f"factcheck: {count} notifications"
+        message["Subject"] = ngettext(
+            "factcheck: %(num)d notification", "factcheck: %(num)d notifications", count
+        )
     message["From"] = current_app.config.get("SMTP_FROM") or current_app.config.get("SMTP_USERNAME") or ""
     message["To"] = user.email
-    lines = [f"Hello {user.name},", ""]
+    lines = [_("Hello %(name)s,", name=user.name), ""]
     for notification in notifications:
-        lines.append(f"- {notification.message}")
+        lines.append(f"- {notification.text}")
         if notification.claim_id is not None:
             lines.append(f"  {absolute_url('claims.show', claim_id=notification.claim_id)}")
     lines += [
         "",
-        f"All your notifications: {absolute_url('notifications.index')}",
-        f"Choose at once, a daily digest or no e-mail on your account page: "
-        f"{absolute_url('accounts.account')}",
+        _("All your notifications: %(url)s", url=absolute_url("notifications.index")),
+        _(
+            "Choose at once, a daily digest or no e-mail on your account page: %(url)s",
+            url=absolute_url("accounts.account"),
+        ),
     ]
     message.set_content("\n".join(lines))
     return message

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import RadioField
 
-from factcheck.notifications.models import EmailMode
+from factcheck.notifications.models import EMAIL_MODE_LABELS, EmailMode
 from factcheck.web.forms import Form, choices
 
 
@@ -14,7 +15,7 @@ class ButtonForm(Form):
 
 class EmailModeForm(Form):
     email = RadioField(
-        "Notification e-mail",
-        choices=choices([(mode.value, mode.label) for mode in EmailMode]),
+        _l("Notification e-mail"),
+        choices=choices([(mode.value, EMAIL_MODE_LABELS[mode.value]) for mode in EmailMode]),
         default=EmailMode.AT_ONCE.value,
     )

@@ -6,6 +6,7 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, Text, UniqueConstraint
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -55,7 +56,8 @@ class Notification(Base):
     claim_id: Mapped[int | None] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     kind: Mapped[NotificationKind] = mapped_column(str_enum(NotificationKind, "notification_kind"))
-    # The sentence shown, fixed when it happened ("Anna moved the claim to Ready").
+    # The sentence shown, fixed when it happened ("Anna moved the claim to Ready"), in English;
+    # ``text`` says it in the reader's language (factcheck/notifications/messages.py).
     message: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -66,6 +68,13 @@ class Notification(Base):
     actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
     claim: Mapped[Claim | None] = relationship()
 
+    @property
+    def text(self) -> str:
+        """The sentence in the current language."""
+        from factcheck.notifications.messages import localised
+
+        return localised(self.message)
+
 
 class EmailMode(enum.StrEnum):
     AT_ONCE = "at_once"
@@ -74,7 +83,11 @@ class EmailMode(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"at_once": "At once", "daily": "Daily digest", "off": "Off"}[self.value]
+        return str(EMAIL_MODE_LABELS[self.value])
+
+
+# Lazy: the e-mail setting's form builds its choices at import.
+EMAIL_MODE_LABELS = {"at_once": _l("At once"), "daily": _l("Daily digest"), "off": _l("Off")}
 
 
 class NotificationSettings(Base):

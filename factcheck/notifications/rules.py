@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -30,6 +31,7 @@ from factcheck.accounts.models import User
 from factcheck.claims.models import Assignment, Claim, ClaimState, ClaimTransition
 from factcheck.discussion.models import Comment
 from factcheck.notifications import email, mentions
+from factcheck.notifications.messages import SOMEONE, english
 from factcheck.notifications.models import Follow, Notification, NotificationKind
 from factcheck.publishing.models import Publication
 from factcheck.ratings.models import Rating
@@ -71,7 +73,7 @@ class Reaction:
 
     def _name(self, user_id: int | None) -> str:
         user = self.session.get(User, user_id) if user_id is not None else None
-        return user.name if user is not None else "Someone"
+        return user.name if user is not None else SOMEONE
 
     def followers(self, claim: Claim) -> set[int]:
         """Who follows the claim, with the follows this transaction adds; active accounts only."""
@@ -126,7 +128,7 @@ class Reaction:
             return
         self.follow(claim, user_id)
         actor = person_of(row, "assigned_by")
-        message = f"{self._name(actor)} assigned you to claim {claim_words(claim)}"
+        message = english("assigned", name=self._name(actor), claim=claim_words(claim))
         self.tell([user_id], claim, NotificationKind.ASSIGNED, actor, message)
 
     def rated(self, row: Rating) -> None:
@@ -151,14 +153,14 @@ class Reaction:
             claim,
             NotificationKind.MENTIONED,
             actor,
-            f"{name} mentioned you on claim {claim_words(claim)}: {excerpt}",
+            english("mentioned", name=name, claim=claim_words(claim), excerpt=excerpt),
         )
         self.tell(
             sorted(self.followers(claim)),
             claim,
             NotificationKind.COMMENTED,
             actor,
-            f"{name} commented on claim {claim_words(claim)}: {excerpt}",
+            english("commented", name=name, claim=claim_words(claim), excerpt=excerpt),
         )
 
     def moved(self, row: ClaimTransition) -> None:
@@ -169,12 +171,15 @@ class Reaction:
         actor = person_of(row, "actor")
         name = self._name(actor)
         if row.to_state == ClaimState.PUBLISHED:
-            kind, message = NotificationKind.PUBLISHED, f"{name} published claim {claim_words(claim)}"
+            kind = NotificationKind.PUBLISHED
+            message = english("published", name=name, claim=claim_words(claim))
         else:
             kind = NotificationKind.STATE_CHANGED
-            message = (
-                f"{name} moved claim {claim_words(claim)} from {ClaimState(row.from_state).label} "
-                f"to {ClaimState(row.to_state).label}"
+            # Stored in English (factcheck/notifications/messages.py), the states' names too.
+            with force_locale("en"):
+                from_state, to_state = ClaimState(row.from_state).label, ClaimState(row.to_state).label
+            message = english(
+                "moved", name=name, claim=claim_words(claim), from_state=from_state, to_state=to_state
             )
         self.tell(sorted(self.followers(claim)), claim, kind, actor, message)
 
@@ -184,9 +189,8 @@ class Reaction:
         if claim is None or row.revision is None or row.revision <= 1:
             return
         actor = person_of(row, "published_by")
-        kind = row.kind.value
-        article = "an" if kind[0] in "aeiou" else "a"
-        message = f"{self._name(actor)} published {article} {kind} of claim {claim_words(claim)}"
+        kind = row.kind.value if row.kind.value in ("correction", "update", "retraction") else "published"
+        message = english(kind, name=self._name(actor), claim=claim_words(claim))
         self.tell(sorted(self.followers(claim)), claim, NotificationKind.PUBLISHED, actor, message)
 
 

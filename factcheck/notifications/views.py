@@ -6,6 +6,8 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from factcheck import db
@@ -68,7 +70,10 @@ def mark_read(notification_id: int) -> ResponseReturnValue:
 def mark_all_read() -> ResponseReturnValue:
     if ButtonForm().validate_on_submit():
         count = operations.mark_read(db.session(), current_user.id)
-        flash(f"Marked {count} notification{'s' if count != 1 else ''} read.", "success")
+        flash(
+            ngettext("Marked %(num)d notification read.", "Marked %(num)d notifications read.", count),
+            "success",
+        )
     return redirect(url_for("notifications.index"))
 
 
@@ -78,7 +83,7 @@ def follow(claim_id: int) -> ResponseReturnValue:
     claim = get_or_404(Claim, claim_id)
     if ButtonForm().validate_on_submit():
         operations.follow(db.session(), current_actor(), claim)
-        flash("You follow this claim: you will be told when it moves or someone comments.", "success")
+        flash(_("You follow this claim: you will be told when it moves or someone comments."), "success")
     return redirect(url_for("claims.show", claim_id=claim.id))
 
 
@@ -88,7 +93,7 @@ def unfollow(claim_id: int) -> ResponseReturnValue:
     claim = get_or_404(Claim, claim_id)
     if ButtonForm().validate_on_submit():
         operations.unfollow(db.session(), current_actor(), claim)
-        flash("You no longer follow this claim.", "success")
+        flash(_("You no longer follow this claim."), "success")
     return redirect(url_for("claims.show", claim_id=claim.id))
 
 
@@ -98,7 +103,7 @@ def email_setting() -> ResponseReturnValue:
     form = EmailModeForm()
     if form.validate_on_submit():
         mode = operations.set_email_mode(db.session(), current_actor(), form.email.data or "")
-        flash(f"Notification e-mail: {mode.label}.", "success")
+        flash(_("Notification e-mail: %(mode)s.", mode=mode.label), "success")
     else:
-        flash("Choose at once, daily digest or off.", "error")
+        flash(_("Choose at once, daily digest or off."), "error")
     return redirect(url_for("accounts.account", _anchor="notification-email"))

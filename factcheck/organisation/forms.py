@@ -18,24 +18,28 @@ MAX_MARKDOWN_LENGTH = 50_000
 
 class OrganisationForm(Form):
     name = StringField(
-        "Name",
-        validators=[DataRequired("Give the organisation's name."), Length(max=MAX_NAME_LENGTH)],
+        _l("Name"),
+        validators=[DataRequired(_l("Give the organisation's name.")), Length(max=MAX_NAME_LENGTH)],
     )
     url = StringField(
-        "Website",
-        validators=[DataRequired("Give the organisation's website."), Length(max=MAX_URL_LENGTH), http_url],
+        _l("Website"),
+        validators=[
+            DataRequired(_l("Give the organisation's website.")),
+            Length(max=MAX_URL_LENGTH),
+            http_url,
+        ],
     )
-    logo_url = StringField("Logo address", validators=[Optional(), Length(max=MAX_URL_LENGTH), http_url])
+    logo_url = StringField(_l("Logo address"), validators=[Optional(), Length(max=MAX_URL_LENGTH), http_url])
     contact_email = EmailField(
-        "Contact email",
+        _l("Contact email"),
         validators=[
             Optional(),
             Length(max=MAX_EMAIL_LENGTH),
-            Email("This is not a valid email address.", check_deliverability=False),
+            Email(_l("This is not a valid email address."), check_deliverability=False),
         ],
     )
-    about = TextAreaField("About us", validators=[Length(max=MAX_MARKDOWN_LENGTH)])
-    corrections_policy = TextAreaField("Corrections policy", validators=[Length(max=MAX_MARKDOWN_LENGTH)])
+    about = TextAreaField(_l("About us"), validators=[Length(max=MAX_MARKDOWN_LENGTH)])
+    corrections_policy = TextAreaField(_l("Corrections policy"), validators=[Length(max=MAX_MARKDOWN_LENGTH)])
     public_language = SelectField(
         _l("Language of the public site"),
         choices=[SelectChoice(code, name, render_kw={"lang": code}) for code, name in NATIVE_NAMES.items()],

@@ -6,6 +6,7 @@ from dataclasses import asdict
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from factcheck import db
 from factcheck.organisation import settings
@@ -41,6 +42,6 @@ def edit() -> ResponseReturnValue:
                 public_language=form.public_language.data or "en",
             ),
         )
-        flash("The organisation's details were saved.", "success")
+        flash(_("The organisation's details were saved."), "success")
         return redirect(url_for("organisation.edit"))
     return render_template("organisation/edit.html", form=form, saved=saved), form_status(form)

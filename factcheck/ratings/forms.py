@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
@@ -10,14 +12,16 @@ from factcheck.web.forms import Form, choices
 
 
 class RatingForm(Form):
-    label = SelectField("Your rating", validators=[DataRequired("Choose a label from the rating scale.")])
+    label = SelectField(
+        _l("Your rating"), validators=[DataRequired(_l("Choose a label from the rating scale."))]
+    )
     reasoning = TextAreaField(
-        "Your reasoning",
-        validators=[DataRequired("Say briefly why you rate the claim this way."), Length(max=20000)],
+        _l("Your reasoning"),
+        validators=[DataRequired(_l("Say briefly why you rate the claim this way.")), Length(max=20000)],
     )
 
     def offer(self, labels: list[RatingLabel]) -> RatingForm:
         self.label.choices = choices(
-            [("", "Choose a label…"), *((str(label.id), label_name(label, get_locale())) for label in labels)]
+            [("", _("Choose a label…")), *((str(label.id), label_name(label, get_locale())) for label in labels)]
         )
         return self

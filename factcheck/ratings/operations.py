@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -60,10 +61,10 @@ def rate(db: Session, actor: Any, claim: Claim, *, label_id: int, reasoning: str
     rating = own_rating(db, actor, claim)
     label = db.get(RatingLabel, label_id)
     if label is None or (not label.is_active and (rating is None or rating.label_id != label.id)):
-        raise RatingError("label", "Choose a label from the rating scale.")
+        raise RatingError("label", _("Choose a label from the rating scale."))
     reasoning = (reasoning or "").strip()
     if not reasoning:
-        raise RatingError("reasoning", "Say briefly why you rate the claim this way.")
+        raise RatingError("reasoning", _("Say briefly why you rate the claim this way."))
     if rating is None:
         rating = Rating(claim=claim, reviewer_id=actor.id, label=label, reasoning=reasoning)
         db.add(rating)

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
@@ -58,12 +59,12 @@ def rate(claim_id: int) -> ResponseReturnValue:
         except IntegrityError:
             # A second submission raced the first (double click): the first one stands.
             session.rollback()
-            flash("Your rating was already saved; revise it if you want to change it.", "info")
+            flash(_("Your rating was already saved; revise it if you want to change it."), "info")
             return redirect(url_for("claims.show", claim_id=claim_id, _anchor="ratings-heading"))
         else:
             if rating is None:
-                flash("Your rating is saved. You can now see the others' ratings.", "success")
+                flash(_("Your rating is saved. You can now see the others' ratings."), "success")
             else:
-                flash("Your revised rating is saved.", "success")
+                flash(_("Your revised rating is saved."), "success")
             return redirect(url_for("claims.show", claim_id=claim.id, _anchor="ratings-heading"))
     return render_template("ratings/form.html", form=form, claim=claim, rating=rating), form_status(form)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, abort, current_app, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from factcheck.security import events
@@ -30,7 +31,7 @@ def init_app(app: Flask) -> None:
             and current_user.must_change_password
         ):
             # An admin required a new password: nothing else (not even the desk's home) until it is set.
-            flash("An admin asked you to choose a new password before you continue.", "info")
+            flash(_("An admin asked you to choose a new password before you continue."), "info")
             return redirect(url_for("accounts.account"))
         if access == PUBLIC:
             return None

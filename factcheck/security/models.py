@@ -6,6 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, String
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -28,7 +29,22 @@ class SecurityEventKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+        return str(SECURITY_EVENT_LABELS[self.value])
+
+
+SECURITY_EVENT_LABELS = {
+    "login": _l("Login"),
+    "login_failed": _l("Login failed"),
+    "login_throttled": _l("Login throttled"),
+    "logout": _l("Logout"),
+    "permission_denied": _l("Permission denied"),
+    "user_created": _l("User created"),
+    "role_changed": _l("Role changed"),
+    "user_disabled": _l("User disabled"),
+    "user_enabled": _l("User enabled"),
+    "password_changed": _l("Password changed"),
+    "job_retried": _l("Job retried"),
+}
 
 
 class SecurityEvent(Base):

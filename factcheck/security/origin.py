@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from factcheck.security import events
 from factcheck.security.models import SecurityEventKind
@@ -100,6 +101,8 @@ def init_app(app: Flask) -> None:
         events.record_after_request(SecurityEventKind.PERMISSION_DENIED, permission="cross-site request")
         return render_error(
             403,
-            "This form was sent from another site, so it was refused and nothing was changed. "
-            "If you meant to do this, open the page on this site, reload it and submit again.",
+            _(
+                "This form was sent from another site, so it was refused and nothing was changed. "
+                "If you meant to do this, open the page on this site, reload it and submit again."
+            ),
         )

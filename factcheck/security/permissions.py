@@ -12,6 +12,8 @@ import enum
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
+from flask_babel import gettext as _
+
 from factcheck.accounts.models import Role
 
 
@@ -60,7 +62,9 @@ class PermissionDenied(Exception):
 
     def __init__(self, permission: Permission | str, message: str | None = None) -> None:
         self.permission = permission
-        super().__init__(message or f"you are not allowed to do this ({permission})")
+        super().__init__(
+            message or _("you are not allowed to do this (%(permission)s)", permission=permission)
+        )
 
 
 def role_of(actor: Any) -> Role | None:

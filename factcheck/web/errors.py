@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from flask import Flask, current_app, g, make_response, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError, PendingRollbackError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
@@ -22,15 +24,15 @@ from factcheck.security.permissions import PermissionDenied
 from factcheck.web import headers
 
 MESSAGES = {
-    400: "The request could not be understood.",
-    401: "Sign in or send an API token.",
-    403: "You do not have permission to see this page.",
-    404: "There is no page at this address.",
-    405: "This page does not accept that kind of request.",
-    413: "The upload is too large.",
-    429: "Too many attempts. Please wait a few minutes and try again.",
-    500: "Something went wrong on our side. The team has been told.",
-    503: "The service is briefly unavailable. Nothing you sent was saved; please try again in a moment.",
+    400: _l("The request could not be understood."),
+    401: _l("Sign in or send an API token."),
+    403: _l("You do not have permission to see this page."),
+    404: _l("There is no page at this address."),
+    405: _l("This page does not accept that kind of request."),
+    413: _l("The upload is too large."),
+    429: _l("Too many attempts. Please wait a few minutes and try again."),
+    500: _l("Something went wrong on our side. The team has been told."),
+    503: _l("The service is briefly unavailable. Nothing you sent was saved; please try again in a moment."),
 }
 
 # What a 503 asks clients to wait: a database restart or a SQLite write lock held by an import
@@ -48,7 +50,7 @@ def _organisation_name() -> str:
 
 
 def render_error(code: int, message: str | None = None, *, retry_after: int | None = None) -> Response:
-    message = message or MESSAGES.get(code, "Error")
+    message = str(message or MESSAGES.get(code) or _("Error"))
     if _wants_json():
         from factcheck.api.core import problem
 
@@ -75,8 +77,10 @@ def init_app(app: Flask) -> None:
             # a forged request into one click; the person reloads the real page instead.
             return render_error(
                 403,
-                "This action was refused because its form had expired or did not come from this site; "
-                "nothing was changed. Reload the page and do it again.",
+                _(
+                    "This action was refused because its form had expired or did not come from this site; "
+                    "nothing was changed. Reload the page and do it again."
+                ),
             )
         same_origin = g.get("request_origin") == origin.Verdict.SAME_ORIGIN
         if request.method == "POST" and typed and not secret and same_origin and not _wants_json():
@@ -85,8 +89,11 @@ def init_app(app: Flask) -> None:
             return render_template("errors/resubmit.html", fields=typed, action=request.full_path), 400
         return render_error(
             400,
-            f"The form expired or was not sent from this site ({error.description}). "
-            "Go back, reload the page and submit it again.",
+            _(
+                "The form expired or was not sent from this site (%(reason)s). "
+                "Go back, reload the page and submit it again.",
+                reason=error.description,
+            ),
         )
 
     @app.errorhandler(PermissionDenied)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice
 
@@ -26,7 +27,7 @@ class Form(FlaskForm):
         # PostgreSQL text cannot hold NUL; refuse it here rather than fail in the database.
         for field in self:
             if isinstance(field.data, str) and "\x00" in field.data:
-                field.errors = [*field.errors, "This contains a character that is not allowed."]
+                field.errors = [*field.errors, _("This contains a character that is not allowed.")]
                 valid = False
         return valid
 

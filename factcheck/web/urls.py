@@ -6,6 +6,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import flash, redirect, request, url_for
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 from wtforms import ValidationError
 
@@ -29,7 +30,7 @@ def login_redirect() -> Response:
     target = request.full_path if request.query_string else request.path
     if request.method != "GET":
         target = None
-    flash("Please sign in to see this page.", "info")
+    flash(_("Please sign in to see this page."), "info")
     return redirect(url_for("accounts.login", next=target) if target else url_for("accounts.login"))
 
 

@@ -13,6 +13,8 @@ import enum
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -29,14 +31,18 @@ class WebhookEvent(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "claim.published": "Claim published",
-            "claim.corrected": "Claim corrected",
-            "claim.updated": "Claim updated",
-            "claim.retracted": "Claim retracted",
-            "submission.received": "Reader submission received",
-            "claim.state_changed": "Claim state changed",
-        }[self.value]
+        return str(WEBHOOK_EVENT_LABELS[self.value])
+
+
+# Lazy: the endpoint form builds its choices at import.
+WEBHOOK_EVENT_LABELS = {
+    "claim.published": _l("Claim published"),
+    "claim.corrected": _l("Claim corrected"),
+    "claim.updated": _l("Claim updated"),
+    "claim.retracted": _l("Claim retracted"),
+    "submission.received": _l("Reader submission received"),
+    "claim.state_changed": _l("Claim state changed"),
+}
 
 
 # Sent by "Send a test ping" only; endpoints do not subscribe to it.
@@ -52,7 +58,12 @@ class DeliveryStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return {
+            "pending": _("Pending"),
+            "delivered": _("Delivered"),
+            "retrying": _("Retrying"),
+            "failed": _("Failed"),
+        }[self.value]
 
 
 class WebhookEndpoint(Timestamps, Base):

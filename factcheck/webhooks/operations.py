@@ -10,6 +10,8 @@ import ipaddress
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy.orm import Session
 
 from factcheck.security.permissions import Permission, require
@@ -47,13 +49,20 @@ class EndpointValues:
 def check_values(values: EndpointValues, *, allow_private: bool) -> EndpointValues:
     url = (values.url or "").strip()
     if not url:
-        raise WebhookError("Give the address that receives the deliveries.", "url")
+        raise WebhookError(_("Give the address that receives the deliveries."), "url")
     if len(url) > MAX_URL_LENGTH:
-        raise WebhookError(f"The address is longer than {MAX_URL_LENGTH} characters.", "url")
+        raise WebhookError(
+            ngettext(
+                "The address is longer than %(num)d character.",
+                "The address is longer than %(num)d characters.",
+                MAX_URL_LENGTH,
+            ),
+            "url",
+        )
     try:
         _scheme, host = outgoing.check_url(url)
     except outgoing.OutgoingError as exc:
-        raise WebhookError(f"The address is refused: {exc}.", "url") from None
+        raise WebhookError(_("The address is refused: %(reason)s.", reason=exc), "url") from None
     if not allow_private:
         try:
             literal = ipaddress.ip_address(host.strip("[]"))
@@ -61,16 +70,21 @@ def check_values(values: EndpointValues, *, allow_private: bool) -> EndpointValu
             literal = None
         if literal is not None and not outgoing.is_public_address(str(literal)):
             raise WebhookError(
-                "The address is private or local; deliveries go to public addresses only.", "url"
+                _("The address is private or local; deliveries go to public addresses only."), "url"
             )
     known = {event.value for event in WebhookEvent}
     events = [event for event in dict.fromkeys(values.events or []) if event in known]
     if not events or len(events) != len(set(values.events or [])):
-        raise WebhookError("Choose at least one event from the list.", "events")
+        raise WebhookError(_("Choose at least one event from the list."), "events")
     description = (values.description or "").strip() or None
     if description is not None and len(description) > MAX_DESCRIPTION_LENGTH:
         raise WebhookError(
-            f"The description is longer than {MAX_DESCRIPTION_LENGTH} characters.", "description"
+            ngettext(
+                "The description is longer than %(num)d character.",
+                "The description is longer than %(num)d characters.",
+                MAX_DESCRIPTION_LENGTH,
+            ),
+            "description",
         )
     return EndpointValues(url=url, events=events, description=description, is_active=values.is_active)
 
@@ -82,7 +96,7 @@ def _secret(given: str | None) -> str:
     try:
         signing.key_of(given)
     except signing.SecretError as exc:
-        raise WebhookError(f"The secret is refused: {exc}.", "secret") from None
+        raise WebhookError(_("The secret is refused: %(reason)s.", reason=exc), "secret") from None
     return given
 
 

@@ -18,6 +18,8 @@ import hashlib
 import hmac
 import secrets
 
+from flask_babel import gettext as _
+
 PREFIX = "whsec_"
 KEY_BYTES = 32
 MIN_KEY_BYTES = 24
@@ -37,14 +39,23 @@ def key_of(secret: str) -> bytes:
     secret = secret.strip()
     if not secret.startswith(PREFIX):
         raise SecretError(
-            f"a secret starts with {PREFIX} followed by base64 (leave it empty to generate one)"
+            _(
+                "a secret starts with %(prefix)s followed by base64 (leave it empty to generate one)",
+                prefix=PREFIX,
+            )
         )
     try:
         key = base64.b64decode(secret[len(PREFIX) :], validate=True)
     except (binascii.Error, ValueError):
-        raise SecretError(f"the part after {PREFIX} is not base64") from None
+        raise SecretError(_("the part after %(prefix)s is not base64", prefix=PREFIX)) from None
     if not MIN_KEY_BYTES <= len(key) <= MAX_KEY_BYTES:
-        raise SecretError(f"the secret's key must be {MIN_KEY_BYTES} to {MAX_KEY_BYTES} bytes long")
+        raise SecretError(
+            _(
+                "the secret's key must be %(low)d to %(high)d bytes long",
+                low=MIN_KEY_BYTES,
+                high=MAX_KEY_BYTES,
+            )
+        )
     return key
 
 

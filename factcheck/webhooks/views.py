@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from factcheck import db
@@ -81,7 +82,7 @@ def show(endpoint_id: int) -> ResponseReturnValue:
         except operations.WebhookError as exc:
             _field_error(form, exc)
         else:
-            flash("Saved the endpoint.", "success")
+            flash(_("Saved the endpoint."), "success")
             return redirect(url_for("webhooks.show", endpoint_id=endpoint.id))
     deliveries = (
         db.session()
@@ -104,7 +105,8 @@ def ping(endpoint_id: int) -> ResponseReturnValue:
     endpoint = get_or_404(WebhookEndpoint, endpoint_id)
     operations.ping(db.session(), current_actor(), endpoint)
     flash(
-        "A test ping is queued; the worker sends it within seconds. Its delivery is listed below.", "success"
+        _("A test ping is queued; the worker sends it within seconds. Its delivery is listed below."),
+        "success",
     )
     return redirect(url_for("webhooks.show", endpoint_id=endpoint.id))
 
@@ -123,7 +125,7 @@ def delete(endpoint_id: int) -> ResponseReturnValue:
     endpoint = get_or_404(WebhookEndpoint, endpoint_id)
     url = endpoint.url
     operations.delete_endpoint(db.session(), current_actor(), endpoint)
-    flash(f"Removed the endpoint {url} and its deliveries.", "success")
+    flash(_("Removed the endpoint %(url)s and its deliveries.", url=url), "success")
     return redirect(url_for("webhooks.index"))
 
 
@@ -145,7 +147,7 @@ def retry_delivery(delivery_id: int) -> ResponseReturnValue:
     try:
         admin.retry_job(db.session(), current_actor(), job)
     except queue.RetryError as exc:
-        flash(f"Not retried: {exc}.", "error")
+        flash(_("Not retried: %(reason)s.", reason=exc), "error")
         return redirect(url_for("webhooks.delivery", delivery_id=found.id))
-    flash("The delivery is queued again.", "success")
+    flash(_("The delivery is queued again."), "success")
     return redirect(url_for("webhooks.delivery", delivery_id=found.id))
