@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 
-from flask import Flask, request
+from flask import Flask, has_request_context, request
 from flask_babel import Babel
 
 # The languages the interface ships in, English first (the source language).
@@ -16,6 +16,9 @@ TRANSLATIONS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "transla
 
 
 def select_locale() -> str:
+    # The command line and the worker translate domain messages too: English there.
+    if not has_request_context():
+        return LANGUAGES[0]
     return request.accept_languages.best_match(LANGUAGES) or LANGUAGES[0]
 
 
