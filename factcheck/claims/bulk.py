@@ -15,6 +15,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import LazyString, force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -35,17 +38,25 @@ class BulkAction(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            BulkAction.ASSIGN: "Assign to",
-            BulkAction.TAG: "Tag with",
-            BulkAction.MOVE: "Move to",
-            BulkAction.DISMISS: "Dismiss",
-        }[self]
+        return str(_ACTION_LABELS[self])
+
+    @property
+    def lazy_label(self) -> LazyString:
+        """The label translated when shown: for choices built when a module is imported."""
+        return _ACTION_LABELS[self]
 
     @property
     def permission(self) -> Permission:
         """What the action needs on its own page: assigning is an editor's job, the rest anyone's on the desk."""
         return Permission.EDIT_VERDICTS if self == BulkAction.ASSIGN else Permission.CONTRIBUTE
+
+
+_ACTION_LABELS = {
+    BulkAction.ASSIGN: _l("Assign to"),
+    BulkAction.TAG: _l("Tag with"),
+    BulkAction.MOVE: _l("Move to"),
+    BulkAction.DISMISS: _l("Dismiss"),
+}
 
 
 class BulkError(ValueError):
@@ -75,7 +86,13 @@ class Outcome:
 
 
 def _describe(request: BulkRequest) -> str:
-    """The changeset reason when the person gave none: what the bulk action did."""
+    """The changeset reason when the person gave none: what the bulk action did.
+    Stored in the audit history, so in English whatever the page's language."""
+    with force_locale("en"):
+        return _describe_in_english(request)
+
+
+def _describe_in_english(request: BulkRequest) -> str:
     if request.action == BulkAction.ASSIGN:
         return "Bulk action: assigned"
     if request.action == BulkAction.TAG:
@@ -87,19 +104,19 @@ def _describe(request: BulkRequest) -> str:
 
 def _check(request: BulkRequest) -> None:
     if not request.claim_ids:
-        raise BulkError("Choose at least one claim.")
+        raise BulkError(_("Choose at least one claim."))
     if len(request.claim_ids) > MAX_CLAIMS:
-        raise BulkError(f"Choose at most {MAX_CLAIMS} claims at a time.")
+        raise BulkError(_("Choose at most %(max)d claims at a time.", max=MAX_CLAIMS))
     if request.action == BulkAction.ASSIGN and request.user_id is None:
-        raise BulkError("Choose a person to assign.")
+        raise BulkError(_("Choose a person to assign."))
     if request.action == BulkAction.TAG and not (request.tag or "").strip():
-        raise BulkError("Type a tag.")
+        raise BulkError(_("Type a tag."))
     if request.action == BulkAction.MOVE and request.to_state is None:
-        raise BulkError("Choose where to move the claims.")
+        raise BulkError(_("Choose where to move the claims."))
     if request.action == BulkAction.DISMISS and not (request.reason or "").strip():
-        raise BulkError("Give a reason for dismissing the claims.")
+        raise BulkError(_("Give a reason for dismissing the claims."))
     if len(request.reason or "") > workflow.MAX_COMMENT_LENGTH:
-        raise BulkError(f"The reason is longer than {workflow.MAX_COMMENT_LENGTH} characters.")
+        raise BulkError(_("The reason is longer than %(max)d characters.", max=workflow.MAX_COMMENT_LENGTH))
 
 
 def _step(db: Session, actor: Any, request: BulkRequest) -> Callable[[Claim], str]:
@@ -108,21 +125,25 @@ def _step(db: Session, actor: Any, request: BulkRequest) -> Callable[[Claim], st
 
     def assign(claim: Claim) -> str:
         assignment = editing.assign(db, actor, claim, request.user_id)
-        return f"Assigned {assignment.user.name}."
+        return _("Assigned %(name)s.", name=assignment.user.name)
 
     def tag(claim: Claim) -> str:
         had = {existing.name for existing in claim.tags}
         added = editing.add_tag(db, actor, claim, request.tag)
-        return f"Already tagged “{added.name}”." if added.name in had else f"Tagged “{added.name}”."
+        return (
+            _("Already tagged “%(tag)s”.", tag=added.name)
+            if added.name in had
+            else _("Tagged “%(tag)s”.", tag=added.name)
+        )
 
     def move(claim: Claim) -> str:
         target = request.to_state or claim.state
         step = workflow.transition(db, claim, actor, target, reason)
-        return f"Moved to {step.to_state.label}."
+        return _("Moved to %(state)s.", state=step.to_state.label)
 
     def dismiss(claim: Claim) -> str:
         workflow.transition(db, claim, actor, ClaimState.DISMISSED, reason)
-        return "Dismissed."
+        return _("Dismissed.")
 
     return {
         BulkAction.ASSIGN: assign,
@@ -157,7 +178,7 @@ def apply(db: Session, actor: Any, request: BulkRequest) -> list[Outcome]:
     for claim_id in ids:
         claim = found.get(claim_id)
         if claim is None:
-            outcomes.append(Outcome(claim_id, None, False, "There is no such claim."))
+            outcomes.append(Outcome(claim_id, None, False, _("There is no such claim.")))
             continue
         try:
             with db.begin_nested():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -25,26 +26,28 @@ class _Ids(SelectMultipleField):
 
 
 class BulkForm(Form):
-    claim_ids = _Ids("Claims", coerce=int, validators=[Optional()])
+    claim_ids = _Ids(_l("Claims"), coerce=int, validators=[Optional()])
     # Every claim listed on the page, and whether the person ticked "all claims on this page":
     # select-all works without JavaScript.
     page_ids = _Ids(coerce=int, validators=[Optional()])
-    all_on_page = BooleanField("All claims on this page")
+    all_on_page = BooleanField(_l("All claims on this page"))
     action = SelectField(
-        "Action",
-        choices=choices([(action.value, action.label) for action in BulkAction]),
-        validators=[DataRequired("Choose an action.")],
+        _l("Action"),
+        choices=choices([(action.value, action.lazy_label) for action in BulkAction]),
+        validators=[DataRequired(_l("Choose an action."))],
     )
-    user_id = IntegerField("Person", validators=[Optional()])
-    tag = StringField("Tag", validators=[Optional(), Length(max=MAX_TAG_LENGTH)])
+    user_id = IntegerField(_l("Person"), validators=[Optional()])
+    tag = StringField(_l("Tag"), validators=[Optional(), Length(max=MAX_TAG_LENGTH)])
     to_state = SelectField(
-        "State",
-        choices=choices([("", "Choose a state"), *((state.value, state.label) for state in MOVE_TARGETS)]),
+        _l("State"),
+        choices=choices(
+            [("", _l("Choose a state")), *((state.value, state.lazy_label) for state in MOVE_TARGETS)]
+        ),
         default="",
         validators=[Optional()],
     )
     reason = TextAreaField(
-        "Reason",
+        _l("Reason"),
         validators=[Optional(), Length(max=MAX_COMMENT_LENGTH)],
     )
 

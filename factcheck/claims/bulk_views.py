@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import render_template
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from factcheck import db
 from factcheck.claims import bulk
@@ -39,5 +40,7 @@ def bulk_action() -> ResponseReturnValue:
             done = sum(outcome.done for outcome in outcomes)
             return render_template("claims/bulk.html", outcomes=outcomes, done=done, action=request.action)
     else:
-        error = next((str(errors[0]) for errors in form.errors.values() if errors), "Please check the form.")
+        error = next(
+            (str(errors[0]) for errors in form.errors.values() if errors), _("Please check the form.")
+        )
     return render_template("claims/bulk.html", outcomes=None, error=error), 422

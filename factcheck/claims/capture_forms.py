@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
@@ -20,7 +22,7 @@ from factcheck.web.urls import http_url
 def _not_in_future(_form: Any, field: Any) -> None:
     # A day of slack: "today" where it happened may be tomorrow in UTC.
     if field.data and (field.data - utcnow().date()).days > 1:
-        raise ValidationError("The date cannot be in the future.")
+        raise ValidationError(_("The date cannot be in the future."))
 
 
 def _whole_number(value: str | None) -> int | None:
@@ -45,7 +47,7 @@ class AppearanceForm(Form):
             if not field.validate(self):
                 valid = False
             elif isinstance(field.data, str) and "\x00" in field.data:
-                field.errors = [*field.errors, "This contains a character that is not allowed."]
+                field.errors = [*field.errors, _("This contains a character that is not allowed.")]
                 valid = False
         return valid
 
@@ -55,9 +57,9 @@ class QuoteFields(AppearanceForm):
     (then the page's script also sends the context and position, in code points)."""
 
     quote_exact = TextAreaField(
-        "Quote from the document",
+        _l("Quote from the document"),
         validators=[
-            DataRequired("Select the passage in the document, or paste it here."),
+            DataRequired(_l("Select the passage in the document, or paste it here.")),
             Length(max=MAX_QUOTE_LENGTH),
         ],
     )
@@ -65,7 +67,7 @@ class QuoteFields(AppearanceForm):
     quote_suffix = HiddenField()
     position_start = HiddenField()
     position_end = HiddenField()
-    appeared_on = DateField("Date it appeared", validators=[Optional(), _not_in_future])
+    appeared_on = DateField(_l("Date it appeared"), validators=[Optional(), _not_in_future])
 
     appearance_fields = (
         "quote_exact",
@@ -92,15 +94,15 @@ class UrlFields(AppearanceForm):
     """A place on the web, or a broadcast's page: where the claim appeared outside our documents."""
 
     url = StringField(
-        "Web address where it appeared",
+        _l("Web address where it appeared"),
         validators=[
-            DataRequired("Give the web address where the claim appeared."),
+            DataRequired(_l("Give the web address where the claim appeared.")),
             Length(max=MAX_URL_LENGTH),
             http_url,
         ],
         render_kw={"inputmode": "url"},
     )
-    appeared_on = DateField("Date it appeared", validators=[Optional(), _not_in_future])
+    appeared_on = DateField(_l("Date it appeared"), validators=[Optional(), _not_in_future])
 
     appearance_fields = ("url", "appeared_on")
 
@@ -112,13 +114,14 @@ class ClaimFields:
     """The claim itself: its wording, who made it and when."""
 
     text = TextAreaField(
-        "Wording", validators=[DataRequired("Give the claim's wording."), Length(max=MAX_TEXT_LENGTH)]
+        _l("Wording"), validators=[DataRequired(_l("Give the claim's wording.")), Length(max=MAX_TEXT_LENGTH)]
     )
     claimant = StringField(
-        "Claimant", validators=[DataRequired("Say who made the claim."), Length(max=MAX_CLAIMANT_LENGTH)]
+        _l("Claimant"),
+        validators=[DataRequired(_l("Say who made the claim.")), Length(max=MAX_CLAIMANT_LENGTH)],
     )
     claimant_kind = claimant_kind_field()
-    claimed_on = DateField("Date the claim was made", validators=[Optional(), _not_in_future])
+    claimed_on = DateField(_l("Date the claim was made"), validators=[Optional(), _not_in_future])
 
     def claim_values(self) -> ClaimValues:
         return ClaimValues(
@@ -146,7 +149,7 @@ class AddQuoteForm(QuoteFields):
     """An appearance in one of the desk's documents, for an existing claim."""
 
     kind = HiddenField(default="document")
-    document = SelectField("Document", coerce=int, validators=[InputRequired("Choose the document.")])
+    document = SelectField(_l("Document"), coerce=int, validators=[InputRequired(_l("Choose the document."))])
 
     appearance_fields = ("document", *QuoteFields.appearance_fields)
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -67,7 +68,7 @@ def _render_capture(form: Any, document: Document | None, *, checked: bool = Fal
 
 
 def _captured(claim: Claim) -> Response:
-    flash(f"Claim #{claim.id} was captured.", "success")
+    flash(_("Claim #%(id)s was captured.", id=claim.id), "success")
     return redirect(url_for("claims.show", claim_id=claim.id))
 
 
@@ -133,7 +134,7 @@ def attach_appearance(claim_id: int) -> ResponseReturnValue:
         except CaptureError as error:
             _show_error(form, error)
         else:
-            flash(f"The appearance was added to claim #{claim.id}.", "success")
+            flash(_("The appearance was added to claim #%(id)s.", id=claim.id), "success")
             return redirect(url_for("claims.show", claim_id=claim.id))
     return render_template(
         "claims/capture.html",
@@ -168,7 +169,7 @@ def add_appearance(claim_id: int) -> ResponseReturnValue:
             except CaptureError as error:
                 _show_error(submitted, error)
             else:
-                flash("The appearance was added.", "success")
+                flash(_("The appearance was added."), "success")
                 return redirect(url_for("claims.show", claim_id=claim.id))
     # Only the submitted form shows what was sent back.
     if submitted is url_form:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from factcheck.claims.anchoring import anchor, selector_at
@@ -60,22 +61,26 @@ class AppearanceValues:
             except DocumentError as error:
                 raise CaptureError("url", str(error)) from None
             if url is None:
-                raise CaptureError("url", "Give the web address where the claim appeared.")
+                raise CaptureError("url", _("Give the web address where the claim appeared."))
             return {"url": url, "appeared_on": self.appeared_on}
         # Browsers send line breaks in form fields as CRLF; the stored text has LF only.
         quote = _lines(self.quote).strip()
         if not quote:
-            raise CaptureError("quote_exact", "Select the passage in the document, or paste it here.")
+            raise CaptureError("quote_exact", _("Select the passage in the document, or paste it here."))
         if len(quote) > MAX_QUOTE_LENGTH:
-            raise CaptureError("quote_exact", f"The quote is longer than {MAX_QUOTE_LENGTH} characters.")
+            raise CaptureError(
+                "quote_exact", _("The quote is longer than %(max)d characters.", max=MAX_QUOTE_LENGTH)
+            )
         span = anchor(
             self.document.text, quote, _lines(self.prefix), _lines(self.suffix), self.start, self.end
         )
         if span is None:
             raise CaptureError(
                 "quote_exact",
-                "This quote is not in the document. Copy it exactly from the document's text, "
-                "or select it on the document's page.",
+                _(
+                    "This quote is not in the document. Copy it exactly from the document's text, "
+                    "or select it on the document's page."
+                ),
             )
         selector = selector_at(self.document.text, *span)
         return {
@@ -143,7 +148,7 @@ def add_appearance(db: Session, actor: Any, claim: Claim, appearance: Appearance
             same = known.document_id is None and known.url == columns["url"]
             field = "url"
         if same:
-            raise CaptureError(field, f"Claim #{claim.id} already has this appearance.")
+            raise CaptureError(field, _("Claim #%(id)s already has this appearance.", id=claim.id))
     added = Appearance(**columns, created_by_id=actor.id)
     claim.appearances.append(added)
     db.flush()

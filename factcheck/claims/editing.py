@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -58,13 +59,17 @@ class ClaimValues:
         text = (self.text or "").strip()
         claimant = (self.claimant or "").strip()
         if not text:
-            raise ClaimEditError("text", "Give the claim's wording.")
+            raise ClaimEditError("text", _("Give the claim's wording."))
         if len(text) > MAX_TEXT_LENGTH:
-            raise ClaimEditError("text", f"The wording is longer than {MAX_TEXT_LENGTH} characters.")
+            raise ClaimEditError(
+                "text", _("The wording is longer than %(max)d characters.", max=MAX_TEXT_LENGTH)
+            )
         if not claimant:
-            raise ClaimEditError("claimant", "Say who made the claim.")
+            raise ClaimEditError("claimant", _("Say who made the claim."))
         if len(claimant) > MAX_CLAIMANT_LENGTH:
-            raise ClaimEditError("claimant", f"The claimant is longer than {MAX_CLAIMANT_LENGTH} characters.")
+            raise ClaimEditError(
+                "claimant", _("The claimant is longer than %(max)d characters.", max=MAX_CLAIMANT_LENGTH)
+            )
         checked: dict[str, Any] = {
             "text": text,
             "claimant": claimant,
@@ -87,7 +92,10 @@ def require_can_edit_claim(actor: Any, claim: Claim) -> None:
     if not can_edit_claim(actor, claim):
         raise PermissionDenied(
             Permission.EDIT_VERDICTS,
-            f"The claim is {claim.state.label.lower()}: only editors and admins may change it now.",
+            _(
+                "The claim is %(state)s: only editors and admins may change it now.",
+                state=claim.state.label.lower(),
+            ),
         )
 
 
@@ -164,9 +172,9 @@ def normalise_tag(name: str | None) -> str:
     """
     cleaned = " ".join((name or "").split()).lower()
     if not cleaned:
-        raise ClaimEditError("name", "Type a tag.")
+        raise ClaimEditError("name", _("Type a tag."))
     if len(cleaned) > MAX_TAG_LENGTH:
-        raise ClaimEditError("name", f"A tag is at most {MAX_TAG_LENGTH} characters long.")
+        raise ClaimEditError("name", _("A tag is at most %(max)d characters long.", max=MAX_TAG_LENGTH))
     return cleaned
 
 
@@ -226,11 +234,11 @@ def assign(db: Session, actor: Any, claim: Claim, user_id: int | None) -> Assign
     require(actor, Permission.EDIT_VERDICTS)
     user = db.get(User, user_id) if user_id is not None else None
     if user is None:
-        raise AssignmentError("Choose a person to assign.")
+        raise AssignmentError(_("Choose a person to assign."))
     if user.is_disabled:
-        raise AssignmentError(f"{user.name}'s account is disabled; they cannot be assigned.")
+        raise AssignmentError(_("%(name)s's account is disabled; they cannot be assigned.", name=user.name))
     if any(assignment.user_id == user.id for assignment in claim.assignments):
-        raise AssignmentError(f"{user.name} is already assigned.")
+        raise AssignmentError(_("%(name)s is already assigned.", name=user.name))
     assignment = Assignment(user=user, assigned_by_id=actor.id)
     claim.assignments.append(assignment)
     db.flush()

@@ -15,6 +15,9 @@ from typing import Any
 from flask import render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
+from flask_babel import format_number
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import ColumnElement, Date, Select, and_, exists, func, literal, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -49,12 +52,12 @@ NOBODY = "none"
 OPEN_STATES = (ClaimState.NEW, ClaimState.RESEARCHING, ClaimState.IN_REVIEW, ClaimState.READY)
 
 SORTS = {
-    "relevance": "Best match",
-    "newest": "Newest first",
-    "oldest": "Oldest first",
-    "updated": "Recently updated",
-    "claimant": "Claimant A–Z",  # noqa: RUF001 - a typographic en dash
-    "review_by": "Review-by date",
+    "relevance": _l("Best match"),
+    "newest": _l("Newest first"),
+    "oldest": _l("Oldest first"),
+    "updated": _l("Recently updated"),
+    "claimant": _l("Claimant A–Z"),  # noqa: RUF001 - a typographic en dash
+    "review_by": _l("Review-by date"),
 }
 
 
@@ -67,38 +70,41 @@ class ClaimFilterForm(Form):
     class Meta:
         csrf = False
 
-    q = StringField("Search", validators=[Optional(), Length(max=200)])
+    q = StringField(_l("Search"), validators=[Optional(), Length(max=200)])
     state = SelectField(
-        "State",
-        choices=choices([("", "Any state"), *((state.value, state.label) for state in ClaimState)]),
+        _l("State"),
+        choices=choices([("", _l("Any state")), *((state.value, state.lazy_label) for state in ClaimState)]),
         default="",
         validators=[Optional()],
     )
-    label = SelectField("Verdict label", choices=[], default="", validators=[Optional()])
-    assignee = SelectField("Assigned to", choices=[], default="", validators=[Optional()])
-    tag = SelectField("Tag", choices=[], default="", validators=[Optional()])
-    claimant = StringField("Claimant", validators=[Optional(), Length(max=200)])
-    captured_from = DateField("Captured from", validators=[Optional()])
-    captured_to = DateField("Captured until", validators=[Optional()])
+    label = SelectField(_l("Verdict label"), choices=[], default="", validators=[Optional()])
+    assignee = SelectField(_l("Assigned to"), choices=[], default="", validators=[Optional()])
+    tag = SelectField(_l("Tag"), choices=[], default="", validators=[Optional()])
+    claimant = StringField(_l("Claimant"), validators=[Optional(), Length(max=200)])
+    captured_from = DateField(_l("Captured from"), validators=[Optional()])
+    captured_to = DateField(_l("Captured until"), validators=[Optional()])
     # The home page's queues (factcheck/home/queues.py); "me" is the signed-in person.
     assigned = SelectField(
-        "Assigned", choices=choices([("", ""), ("me", "to me")]), default="", validators=[Optional()]
+        _l("Assigned"), choices=choices([("", ""), ("me", _l("to me"))]), default="", validators=[Optional()]
     )
     to_rate = SelectField(
-        "To rate", choices=choices([("", ""), ("me", "by me")]), default="", validators=[Optional()]
+        _l("To rate"), choices=choices([("", ""), ("me", _l("by me"))]), default="", validators=[Optional()]
     )
     to_publish = SelectField(
-        "To publish", choices=choices([("", ""), ("me", "by me")]), default="", validators=[Optional()]
+        _l("To publish"),
+        choices=choices([("", ""), ("me", _l("by me"))]),
+        default="",
+        validators=[Optional()],
     )
     due = SelectField(
-        "Due",
-        choices=choices([("", ""), (queues.OVERDUE, "overdue"), (queues.SOON, "due soon")]),
+        _l("Due"),
+        choices=choices([("", ""), (queues.OVERDUE, _l("overdue")), (queues.SOON, _l("due soon"))]),
         default="",
         validators=[Optional()],
     )
     sort = SelectField(
-        "Sort",
-        choices=choices([("", "Best match or newest"), *SORTS.items()]),
+        _l("Sort"),
+        choices=choices([("", _l("Best match or newest")), *SORTS.items()]),
         default="",
         validators=[Optional()],
     )
@@ -107,7 +113,7 @@ class ClaimFilterForm(Form):
         valid = super().validate(extra_validators)
         start, end = self.captured_from.data, self.captured_to.data
         if valid and start and end and start > end:
-            self.captured_to.errors = ["The end date is before the start date."]
+            self.captured_to.errors = [_("The end date is before the start date.")]
             return False
         return valid
 
@@ -132,17 +138,19 @@ def filter_form(session: Session, args: Any) -> ClaimFilterForm:
     names = scale_names(session, get_locale())
     form.label.choices = choices(
         [
-            ("", "Any label"),
+            ("", _("Any label")),
             *((str(id_), names.name(name, key)) for key, id_, name in labels),
-            *((IMPORTED + name, f"Imported: {name}") for name in imported_labels(session)),
+            *((IMPORTED + name, _("Imported: %(label)s", label=name)) for name in imported_labels(session)),
         ]
     )
     # Disabled people too: their unfinished work is what an editor needs to find.
     users = session.execute(select(User.id, User.name, User.is_disabled).order_by(User.name, User.id)).all()
-    people = [(str(id_), f"{name} (disabled)" if disabled else name) for id_, name, disabled in users]
-    form.assignee.choices = choices([("", "Anyone or nobody"), (NOBODY, "Nobody"), *people])
+    people = [
+        (str(id_), _("%(name)s (disabled)", name=name) if disabled else name) for id_, name, disabled in users
+    ]
+    form.assignee.choices = choices([("", _("Anyone or nobody")), (NOBODY, _("Nobody")), *people])
     tags = session.execute(select(Tag.id, Tag.name).order_by(Tag.name)).all()
-    form.tag.choices = choices([("", "Any tag"), *((str(id_), name) for id_, name in tags)])
+    form.tag.choices = choices([("", _("Any tag")), *((str(id_), name) for id_, name in tags)])
     return form
 
 
@@ -309,8 +317,8 @@ class StateCounts:
     def shown(self, state: ClaimState | None) -> str:
         """The number a state link shows ("" when unknown)."""
         if self.more:
-            return f"more than {self.at_most:,}" if state is None else ""
-        return f"{self.total if state is None else self.counts.get(state, 0):,}"
+            return _("more than %(count)s", count=format_number(self.at_most)) if state is None else ""
+        return format_number(self.total if state is None else self.counts.get(state, 0))
 
 
 def state_counts(session: Session, claim_filter: ClaimFilter, *, at_most: int | None = None) -> StateCounts:
@@ -390,7 +398,7 @@ def _render(*, mine: bool) -> ResponseReturnValue:
     counts = state_counts(session, claim_filter)
     without_state = {name: value for name, value in query_args.items() if name != "state"}
     state_links = [
-        (None, "All states", counts.shown(None), url_for(endpoint, **without_state)),
+        (None, _("All states"), counts.shown(None), url_for(endpoint, **without_state)),
         *(
             (state, state.label, counts.shown(state), url_for(endpoint, **without_state, state=state.value))
             for state in ClaimState

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from factcheck import db
 from factcheck.claims import merging
@@ -45,11 +46,11 @@ def merge(claim_id: int) -> ResponseReturnValue:
                 error = str(exc)
             else:
                 session.commit()
-                flash(f"Merged claim #{claim_id} into this claim.", "success")
+                flash(_("Merged claim #%(id)s into this claim.", id=claim_id), "success")
                 return redirect(url_for("claims.show", claim_id=into))
         else:
             error = next(
-                (str(errors[0]) for errors in form.errors.values() if errors), "Please check the form."
+                (str(errors[0]) for errors in form.errors.values() if errors), _("Please check the form.")
             )
     if plan is not None:
         form.into.data = plan.survivor.id
@@ -68,7 +69,7 @@ def undo_merge(claim_id: int) -> ResponseReturnValue:
     claim = get_or_404(Claim, claim_id)
     record = merging.active_merge(session, claim.id)
     if record is None:
-        flash(f"Claim #{claim_id} is not merged into another claim.", "info")
+        flash(_("Claim #%(id)s is not merged into another claim.", id=claim_id), "info")
         return redirect(url_for("claims.show", claim_id=claim_id))
     form = UndoMergeForm()
     error = None
@@ -80,12 +81,17 @@ def undo_merge(claim_id: int) -> ResponseReturnValue:
         else:
             session.commit()
             flash(
-                f"Undid the merge: claim #{claim_id} has its own appearances, sources, comments and ratings again.",
+                _(
+                    "Undid the merge: claim #%(id)s has its own appearances, sources, comments and ratings again.",
+                    id=claim_id,
+                ),
                 "success",
             )
             return redirect(url_for("claims.show", claim_id=claim_id))
     elif request.method == "POST":
-        error = next((str(errors[0]) for errors in form.errors.values() if errors), "Please check the form.")
+        error = next(
+            (str(errors[0]) for errors in form.errors.values() if errors), _("Please check the form.")
+        )
     problems = merging.undo_problems(session, record)
     status = 422 if error else 200
     return render_template(

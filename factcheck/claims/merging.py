@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -79,13 +81,15 @@ def merged_here(db: Session, survivor_id: int) -> list[ClaimMerge]:
 def plan(db: Session, claim: Claim, survivor: Claim | None) -> MergePlan:
     """What merging ``claim`` into ``survivor`` moves; refused when the pair cannot merge."""
     if survivor is None:
-        raise MergeError("There is no claim with that number.")
+        raise MergeError(_("There is no claim with that number."))
     if survivor.id == claim.id:
-        raise MergeError("A claim cannot be merged into itself.")
+        raise MergeError(_("A claim cannot be merged into itself."))
     if active_merge(db, claim.id) is not None:
-        raise MergeError(f"Claim #{claim.id} is already merged into another claim.")
+        raise MergeError(_("Claim #%(id)s is already merged into another claim.", id=claim.id))
     if active_merge(db, survivor.id) is not None:
-        raise MergeError(f"Claim #{survivor.id} was itself merged away; merge into the claim it went to.")
+        raise MergeError(
+            _("Claim #%(id)s was itself merged away; merge into the claim it went to.", id=survivor.id)
+        )
     result = MergePlan(claim=claim, survivor=survivor)
     for key, model in MOVABLE.items():
         if key != "ratings":
@@ -106,7 +110,7 @@ def merge(db: Session, actor: Any, claim: Claim, survivor: Claim | None, reason:
     """Merge ``claim`` into ``survivor`` in the session's transaction (the caller commits)."""
     require(actor, Permission.EDIT_VERDICTS)
     if not (reason or "").strip():
-        raise MergeError("Say why these claims are duplicates.")
+        raise MergeError(_("Say why these claims are duplicates."))
     planned = plan(db, claim, survivor)
     assert survivor is not None  # plan refuses a missing survivor
     changesets.set_reason(db, reason)
@@ -122,6 +126,28 @@ def merge(db: Session, actor: Any, claim: Claim, survivor: Claim | None, reason:
     return record
 
 
+# Why a moved row cannot go back, per kind of row: deleted since, or moved on to another claim.
+# ({id} and {claim} are filled in with str.format: gettext's %-placeholders would be filled too early.)
+_PROBLEMS = {
+    "appearances": (
+        _l("Appearance {id} was deleted since the merge."),
+        _l("Appearance {id} was moved to claim #{claim} since the merge."),
+    ),
+    "sources": (
+        _l("Source {id} was deleted since the merge."),
+        _l("Source {id} was moved to claim #{claim} since the merge."),
+    ),
+    "comments": (
+        _l("Comment {id} was deleted since the merge."),
+        _l("Comment {id} was moved to claim #{claim} since the merge."),
+    ),
+    "ratings": (
+        _l("Rating {id} was deleted since the merge."),
+        _l("Rating {id} was moved to claim #{claim} since the merge."),
+    ),
+}
+
+
 def undo_problems(db: Session, record: ClaimMerge) -> list[str]:
     """Why this merge cannot be undone: a moved row deleted or moved on, or a rating that would clash."""
     problems = []
@@ -131,14 +157,12 @@ def undo_problems(db: Session, record: ClaimMerge) -> list[str]:
             row_id: claim_id
             for row_id, claim_id in db.execute(select(model.id, model.claim_id).where(model.id.in_(ids)))
         }
-        singular = key.removesuffix("s")
+        deleted, moved_on = _PROBLEMS[key]
         for row_id in ids:
             if row_id not in where:
-                problems.append(f"{singular.capitalize()} {row_id} was deleted since the merge.")
+                problems.append(str(deleted).format(id=row_id))
             elif where[row_id] != record.survivor_id:
-                problems.append(
-                    f"{singular.capitalize()} {row_id} was moved to claim #{where[row_id]} since the merge."
-                )
+                problems.append(str(moved_on).format(id=row_id, claim=where[row_id]))
     rated_back = record.moved.get("ratings", [])
     if rated_back:
         reviewers = select(Rating.reviewer_id).where(Rating.id.in_(rated_back))
@@ -146,7 +170,11 @@ def undo_problems(db: Session, record: ClaimMerge) -> list[str]:
             select(Rating.id).where(Rating.claim_id == record.claim_id, Rating.reviewer_id.in_(reviewers))
         ).all()
         problems.extend(
-            f"Rating {rating_id} on claim #{record.claim_id} is by someone whose moved rating would go back."
+            _(
+                "Rating %(id)s on claim #%(claim)s is by someone whose moved rating would go back.",
+                id=rating_id,
+                claim=record.claim_id,
+            )
             for rating_id in clashing
         )
     return problems
@@ -156,12 +184,12 @@ def undo(db: Session, actor: Any, record: ClaimMerge, reason: str | None) -> Non
     """Move back exactly what the merge moved and end the merge (the caller commits)."""
     require(actor, Permission.EDIT_VERDICTS)
     if record.undone_at is not None:
-        raise MergeError("This merge was already undone.")
+        raise MergeError(_("This merge was already undone."))
     if not (reason or "").strip():
-        raise MergeError("Say why the merge is undone.")
+        raise MergeError(_("Say why the merge is undone."))
     problems = undo_problems(db, record)
     if problems:
-        raise MergeError("The merge cannot be undone: " + " ".join(problems))
+        raise MergeError(_("The merge cannot be undone: %(problems)s", problems=" ".join(problems)))
     changesets.set_reason(db, reason)
     _move(db, record.moved, record.claim_id)
     record.undone_at = utcnow()

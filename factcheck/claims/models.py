@@ -6,6 +6,8 @@ import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -32,7 +34,13 @@ class ClaimState(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+        """The state's name in the request's language (English outside a request)."""
+        return str(_STATE_LABELS[self])
+
+    @property
+    def lazy_label(self) -> LazyString:
+        """The name translated when shown: for choices built when a module is imported."""
+        return _STATE_LABELS[self]
 
 
 class ClaimantKind(enum.StrEnum):
@@ -45,14 +53,28 @@ class ClaimantKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return str(
+            {"person": _l("Person"), "organisation": _l("Organisation")}.get(self.value, _l("Unknown"))
+        )
 
     @property
     def description(self) -> str:
         """The kind as the desk shows it beside the claimant."""
-        return {"person": "a person", "organisation": "an organisation"}.get(
-            self.value, "person or organisation?"
+        return str(
+            {"person": _l("a person"), "organisation": _l("an organisation")}.get(
+                self.value, _l("person or organisation?")
+            )
         )
+
+
+_STATE_LABELS = {
+    ClaimState.NEW: _l("New"),
+    ClaimState.RESEARCHING: _l("Researching"),
+    ClaimState.IN_REVIEW: _l("In review"),
+    ClaimState.READY: _l("Ready"),
+    ClaimState.PUBLISHED: _l("Published"),
+    ClaimState.DISMISSED: _l("Dismissed"),
+}
 
 
 claim_tags = Table(

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
@@ -79,7 +80,7 @@ def _first_error(form: Any) -> str:
     for errors in form.errors.values():
         if errors:
             return str(errors[0])
-    return "Please check the form."
+    return _("Please check the form.")
 
 
 @bp.route("/<id:claim_id>")
@@ -89,7 +90,7 @@ def show(claim_id: int) -> ResponseReturnValue:
     merge = merging.active_merge(db.session(), claim.id)
     if merge is not None:
         # A merged claim lives on in its survivor; its undo page is linked from there.
-        flash(f"Claim #{claim.id} was merged into this claim.", "info")
+        flash(_("Claim #%(id)s was merged into this claim.", id=claim.id), "info")
         return redirect(url_for("claims.show", claim_id=merge.survivor_id))
     return _claim_page(claim)
 
@@ -124,7 +125,9 @@ def edit(claim_id: int) -> ResponseReturnValue:
             conflict = EditConflict(claim, form.version.data or 0)
             return render_conflict(db.session(), conflict, "claims/edit.html", form, claim=claim)
         else:
-            flash("Saved the claim." if changed else "Nothing to save: the claim is unchanged.", "success")
+            flash(
+                _("Saved the claim.") if changed else _("Nothing to save: the claim is unchanged."), "success"
+            )
             return redirect(url_for("claims.show", claim_id=claim.id))
     return render_template("claims/edit.html", form=form, claim=claim), form_status(form)
 
@@ -158,7 +161,7 @@ def transition(claim_id: int) -> ResponseReturnValue:
         )
     except PermissionDenied as exc:
         return _refused(claim, "transition", str(exc), 403, **typed)
-    flash(f"Moved the claim to {step.to_state.label}.", "success")
+    flash(_("Moved the claim to %(state)s.", state=step.to_state.label), "success")
     return redirect(url_for("claims.show", claim_id=claim.id))
 
 
@@ -173,7 +176,7 @@ def add_tag(claim_id: int) -> ResponseReturnValue:
         tag = editing.add_tag(db.session(), current_actor(), claim, form.name.data)
     except editing.ClaimEditError as exc:
         return _refused(claim, "tag", str(exc), name=form.name.data)
-    flash(f"Tagged “{tag.name}”.", "success")
+    flash(_("Tagged “%(tag)s”.", tag=tag.name), "success")
     return redirect(url_for("claims.show", claim_id=claim.id))
 
 
@@ -185,9 +188,9 @@ def remove_tag(claim_id: int, tag_id: int) -> ResponseReturnValue:
     if tag is None:
         abort(404)
     if editing.remove_tag(db.session(), current_actor(), claim, tag):
-        flash(f"Removed the tag “{tag.name}”.", "success")
+        flash(_("Removed the tag “%(tag)s”.", tag=tag.name), "success")
     else:
-        flash(f"The claim was not tagged “{tag.name}”.", "info")
+        flash(_("The claim was not tagged “%(tag)s”.", tag=tag.name), "info")
     return redirect(url_for("claims.show", claim_id=claim.id))
 
 
@@ -202,7 +205,7 @@ def assign(claim_id: int) -> ResponseReturnValue:
         assignment = editing.assign(db.session(), current_actor(), claim, form.user_id.data)
     except editing.AssignmentError as exc:
         return _refused(claim, "assign", str(exc))
-    flash(f"Assigned {assignment.user.name}.", "success")
+    flash(_("Assigned %(name)s.", name=assignment.user.name), "success")
     return redirect(url_for("claims.show", claim_id=claim.id))
 
 
@@ -211,9 +214,9 @@ def assign(claim_id: int) -> ResponseReturnValue:
 def unassign(claim_id: int, user_id: int) -> ResponseReturnValue:
     claim = get_or_404(Claim, claim_id)
     if editing.unassign(db.session(), current_actor(), claim, user_id):
-        flash("Removed the assignment.", "success")
+        flash(_("Removed the assignment."), "success")
     else:
-        flash("That person was not assigned.", "info")
+        flash(_("That person was not assigned."), "info")
     return redirect(url_for("claims.show", claim_id=claim.id))
 
 

@@ -30,6 +30,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app, has_app_context
+from flask_babel import LazyString, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 import config
@@ -48,7 +51,7 @@ DISMISSED = ClaimState.DISMISSED
 MAX_COMMENT_LENGTH = 2000
 
 # Why transition() refuses ready → published: publishing freezes what readers see, so it has its own page.
-PUBLISH_ELSEWHERE = "a claim is published from its Publish page, which shows first what readers will see"
+PUBLISH_ELSEWHERE = _l("a claim is published from its Publish page, which shows first what readers will see")
 
 
 @dataclass(frozen=True)
@@ -57,8 +60,8 @@ class Move:
 
     start: ClaimState
     end: ClaimState
-    # What the button says.
-    label: str
+    # What the button says (translated when shown).
+    label: LazyString
     # Dismissing needs a reason (stored on the claim and as the transition's comment).
     needs_reason: bool = False
     # The endpoint of the page that takes this move, for a move that belongs to another
@@ -80,20 +83,20 @@ class Move:
 
 
 MOVES: tuple[Move, ...] = (
-    Move(NEW, RESEARCHING, "Start research"),
-    Move(RESEARCHING, IN_REVIEW, "Send to review"),
-    Move(IN_REVIEW, READY, "Mark ready"),
-    Move(READY, PUBLISHED, "Publish", taken_by="publishing.publish"),
-    Move(RESEARCHING, NEW, "Back to new"),
-    Move(IN_REVIEW, RESEARCHING, "Back to research"),
-    Move(READY, IN_REVIEW, "Send back to review"),
-    Move(NEW, DISMISSED, "Dismiss", needs_reason=True),
-    Move(RESEARCHING, DISMISSED, "Dismiss", needs_reason=True),
-    Move(IN_REVIEW, DISMISSED, "Dismiss", needs_reason=True),
+    Move(NEW, RESEARCHING, _l("Start research")),
+    Move(RESEARCHING, IN_REVIEW, _l("Send to review")),
+    Move(IN_REVIEW, READY, _l("Mark ready")),
+    Move(READY, PUBLISHED, _l("Publish"), taken_by="publishing.publish"),
+    Move(RESEARCHING, NEW, _l("Back to new")),
+    Move(IN_REVIEW, RESEARCHING, _l("Back to research")),
+    Move(READY, IN_REVIEW, _l("Send back to review")),
+    Move(NEW, DISMISSED, _l("Dismiss"), needs_reason=True),
+    Move(RESEARCHING, DISMISSED, _l("Dismiss"), needs_reason=True),
+    Move(IN_REVIEW, DISMISSED, _l("Dismiss"), needs_reason=True),
     # Back to where it was dismissed from; only the one matching the last dismissal applies.
-    Move(DISMISSED, NEW, "Restore to New"),
-    Move(DISMISSED, RESEARCHING, "Restore to Researching"),
-    Move(DISMISSED, IN_REVIEW, "Restore to In review"),
+    Move(DISMISSED, NEW, _l("Restore to New")),
+    Move(DISMISSED, RESEARCHING, _l("Restore to Researching")),
+    Move(DISMISSED, IN_REVIEW, _l("Restore to In review")),
 )
 
 
@@ -134,7 +137,7 @@ class TransitionOption:
 
     @property
     def label(self) -> str:
-        return self.move.label
+        return str(self.move.label)
 
     @property
     def needs_reason(self) -> bool:
@@ -172,19 +175,26 @@ def ready_blockers(claim: Claim, min_ratings: int) -> list[str]:
     """What the claim still needs before it can be ready; empty when nothing."""
     missing = []
     if not claim.sources:
-        missing.append("needs at least one source")
+        missing.append(_("needs at least one source"))
     ratings = len(claim.ratings)
     if ratings < min_ratings:
-        missing.append(f"needs {min_ratings} rating{'s' if min_ratings != 1 else ''}, has {ratings}")
+        missing.append(
+            ngettext(
+                "needs %(num)d rating, has %(has)d",
+                "needs %(num)d ratings, has %(has)d",
+                min_ratings,
+                has=ratings,
+            )
+        )
     verdict = claim.verdict
     has_label = verdict is not None and verdict.label_id is not None
     has_headline = verdict is not None and bool((verdict.headline or "").strip())
     if not has_label and not has_headline:
-        missing.append("needs a verdict with a label and a headline")
+        missing.append(_("needs a verdict with a label and a headline"))
     elif not has_label:
-        missing.append("the verdict needs a label")
+        missing.append(_("the verdict needs a label"))
     elif not has_headline:
-        missing.append("the verdict needs a headline")
+        missing.append(_("the verdict needs a headline"))
     return missing
 
 
@@ -207,7 +217,7 @@ def four_eyes_blocker(claim: Claim, actor: Any) -> str | None:
     """
     writers = verdict_writers(claim)
     if writers and writers == {getattr(actor, "id", None)}:
-        return (
+        return _(
             "you wrote this verdict alone, and the four-eyes rule says its author may not publish it: "
             "another editor or admin must read it and publish it"
         )
@@ -221,12 +231,12 @@ def publish_blockers(claim: Claim, actor: Any, *, four_eyes: bool) -> list[str]:
     """
     blockers = []
     if not can(actor, Permission.EDIT_VERDICTS):
-        blockers.append("only editors and admins can publish")
+        blockers.append(_("only editors and admins can publish"))
     verdict = claim.verdict
     if verdict is None or verdict.label_id is None:
-        blockers.append("the verdict needs a label")
+        blockers.append(_("the verdict needs a label"))
     if verdict is None or not (verdict.headline or "").strip():
-        blockers.append("the verdict needs a headline")
+        blockers.append(_("the verdict needs a headline"))
     if four_eyes and can(actor, Permission.EDIT_VERDICTS):
         blocker = four_eyes_blocker(claim, actor)
         if blocker:
@@ -237,8 +247,8 @@ def publish_blockers(claim: Claim, actor: Any, *, four_eyes: bool) -> list[str]:
 def _role_blocker(move: Move, actor: Any) -> str | None:
     if move.editors_only and not can(actor, Permission.EDIT_VERDICTS):
         if move.start == READY:
-            return "only editors and admins can move a claim out of Ready"
-        return "only editors and admins can move a claim to Ready"
+            return _("only editors and admins can move a claim out of Ready")
+        return _("only editors and admins can move a claim to Ready")
     return None
 
 
@@ -303,33 +313,41 @@ def transition(
     try:
         target = ClaimState(to_state)
     except ValueError:
-        raise WorkflowError(f"there is no state called “{to_state}”") from None
+        raise WorkflowError(_("there is no state called “%(state)s”", state=to_state)) from None
     comment = (comment or "").strip() or None
     if comment is not None and len(comment) > MAX_COMMENT_LENGTH:
-        raise WorkflowError(f"the comment is longer than {MAX_COMMENT_LENGTH} characters")
+        raise WorkflowError(_("the comment is longer than %(max)d characters", max=MAX_COMMENT_LENGTH))
     start = claim.state
     if expected_state is not None and ClaimState(expected_state) != start:
         raise WorkflowError(
-            f"someone moved the claim to {start.label} meanwhile; look at it again before moving it"
+            _(
+                "someone moved the claim to %(state)s meanwhile; look at it again before moving it",
+                state=start.label,
+            )
         )
     if target == start:
-        raise WorkflowError(f"the claim is already {start.label}")
+        raise WorkflowError(_("the claim is already %(state)s", state=start.label))
 
     move = next((m for m in MOVES if m.start == start and m.end == target), None)
     if move is None:
-        raise WorkflowError(f"a claim cannot move from {start.label} to {target.label}")
+        raise WorkflowError(
+            _("a claim cannot move from %(start)s to %(end)s", start=start.label, end=target.label)
+        )
     if not move.taken_here:
-        raise WorkflowError(PUBLISH_ELSEWHERE)
+        raise WorkflowError(str(PUBLISH_ELSEWHERE))
     if move.is_restore and target != dismissed_from(claim):
         raise WorkflowError(
-            f"a dismissed claim goes back to the state it was dismissed from ({dismissed_from(claim).label})"
+            _(
+                "a dismissed claim goes back to the state it was dismissed from (%(state)s)",
+                state=dismissed_from(claim).label,
+            )
         )
     needed = configured_min_ratings() if min_ratings is None else min_ratings
     option = _option(claim, move, actor, needed)
     if not option.ok:
-        raise WorkflowError(option.reason or "this move is not allowed", forbidden=option.forbidden)
+        raise WorkflowError(option.reason or _("this move is not allowed"), forbidden=option.forbidden)
     if move.needs_reason and comment is None:
-        raise WorkflowError("give a reason for dismissing the claim")
+        raise WorkflowError(_("give a reason for dismissing the claim"))
 
     return record_move(db, claim, actor, target, comment)
 

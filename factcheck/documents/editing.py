@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
@@ -121,8 +122,10 @@ def remove_document(db: Session, actor: Any, document: Document) -> None:
     require(actor, Permission.EDIT_ANY_CONTRIBUTION)
     if has_published_claims(db, document):
         raise DocumentInUse(
-            "This document cannot be removed: claims captured in it have been published. "
-            "Archive it instead to hide it from the lists."
+            _(
+                "This document cannot be removed: claims captured in it have been published. "
+                "Archive it instead to hide it from the lists."
+            )
         )
     for appearance in list(document.appearances):
         db.delete(appearance)

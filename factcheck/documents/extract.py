@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import trafilatura
+from flask_babel import gettext as _
 
 EXTENSIONS = {
     ".txt": "text",
@@ -79,19 +80,22 @@ def read_upload(filename: str, data: bytes, *, max_html_bytes: int = DEFAULT_MAX
     """The text of an uploaded file. Raises UnreadableUpload with a readable reason."""
     kind = EXTENSIONS.get(extension_of(filename))
     if kind is None:
-        raise UnreadableUpload(f"Upload a {ACCEPTED} file.")
+        raise UnreadableUpload(_("Upload a %(accepted)s file.", accepted=ACCEPTED))
     if not data:
-        raise UnreadableUpload("The file is empty.")
+        raise UnreadableUpload(_("The file is empty."))
     if kind == "html":
         if len(data) > max_html_bytes:
             raise UnreadableUpload(
-                f"This web page is too large to read here (the most is {readable_size(max_html_bytes)}): "
-                "save its text as a .txt file, or paste the text, and send that."
+                _(
+                    "This web page is too large to read here (the most is %(size)s): "
+                    "save its text as a .txt file, or paste the text, and send that.",
+                    size=readable_size(max_html_bytes),
+                )
             )
         return _read_html(data)
     text = normalise_text(_decode(data))
     if not text:
-        raise UnreadableUpload("The file has no text.")
+        raise UnreadableUpload(_("The file has no text."))
     return Extracted(text)
 
 
@@ -107,10 +111,10 @@ def _decode(data: bytes) -> str:
         text = data.decode(encoding)
     except UnicodeDecodeError:
         raise UnreadableUpload(
-            "The file is not readable text: save it with UTF-8 encoding and upload it again."
+            _("The file is not readable text: save it with UTF-8 encoding and upload it again.")
         ) from None
     if "\x00" in text:
-        raise UnreadableUpload("The file is not a text file.")
+        raise UnreadableUpload(_("The file is not a text file."))
     return text
 
 
@@ -125,7 +129,7 @@ def _read_html(data: bytes) -> Extracted:
         result = None
     text = normalise_text(result.text or "") if result is not None else ""
     if not text:
-        raise UnreadableUpload("No readable text was found in this page.")
+        raise UnreadableUpload(_("No readable text was found in this page."))
     metadata: dict[str, str | date] = {}
     for name, key in (("title", "title"), ("author", "author"), ("outlet", "sitename"), ("url", "url")):
         value = getattr(result, key, None)

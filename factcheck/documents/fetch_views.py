@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from factcheck import db
 from factcheck.documents import fetching
@@ -24,5 +25,5 @@ def retry(document_id: int) -> ResponseReturnValue:
     except DocumentError as error:
         flash(str(error), "error")
     else:
-        flash("The page is being fetched again.", "info")
+        flash(_("The page is being fetched again."), "info")
     return redirect(url_for("documents.show", document_id=document.id))

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from factcheck.archive import snapshots
@@ -45,7 +46,7 @@ def request_fetch(
     require(actor, Permission.CONTRIBUTE)
     address = clean_url(url)
     if address is None:
-        raise DocumentError("url", "Give the page's web address.")
+        raise DocumentError("url", _("Give the page's web address."))
     # The same checks as for a pasted document, on a stand-in text, for the title and language.
     checked = DocumentValues(title=title or address, text=address, language=language).checked()
     document = Document(
@@ -67,7 +68,7 @@ def retry_fetch(session: Session, actor: Any, document: Document) -> None:
     """Queue the fetch of a document whose fetch failed again. Raises PermissionDenied or DocumentError."""
     require(actor, Permission.CONTRIBUTE)
     if document.fetch_state != FetchState.FAILED:
-        raise DocumentError("url", "Only a document whose fetch failed can be fetched again.")
+        raise DocumentError("url", _("Only a document whose fetch failed can be fetched again."))
     document.fetch_state = FetchState.FETCHING
     document.fetch_error = None
     session.flush()
@@ -122,7 +123,7 @@ def add_fetched(
     require(actor, Permission.CONTRIBUTE)
     address = clean_url(url)
     if address is None:
-        raise DocumentError("url", "Give the page's web address.")
+        raise DocumentError("url", _("Give the page's web address."))
     page = snapshots.fetch_page(address, settings)
     checked = DocumentValues(title=title or address, text=address, language=language).checked()
     document = Document(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, StringField, TextAreaField
 from wtforms.validators import Length, Optional, ValidationError
@@ -21,30 +23,33 @@ from factcheck.web.urls import http_url
 
 def language_tag(_form: Any, field: Any) -> None:
     if field.data and not LANGUAGE_TAG.fullmatch(field.data):
-        raise ValidationError("Give a language tag such as en, ru or pt-BR.")
+        raise ValidationError(_("Give a language tag such as en, ru or pt-BR."))
 
 
 class DocumentForm(Form):
-    title = StringField("Title", validators=[Optional(), Length(max=MAX_TITLE_LENGTH)])
-    text = TextAreaField("Text", validators=[Optional()])
-    upload = FileField(f"Or upload a file ({ACCEPTED})", render_kw={"accept": ".txt,.md,.html,.htm,.pdf"})
+    title = StringField(_l("Title"), validators=[Optional(), Length(max=MAX_TITLE_LENGTH)])
+    text = TextAreaField(_l("Text"), validators=[Optional()])
+    upload = FileField(
+        _l("Or upload a file (%(accepted)s)", accepted=ACCEPTED),
+        render_kw={"accept": ".txt,.md,.html,.htm,.pdf"},
+    )
     # Fetched by the worker, read and archived (factcheck/documents/fetching.py).
     fetch_url = StringField(
-        "Or fetch it from the web",
+        _l("Or fetch it from the web"),
         validators=[Optional(), Length(max=MAX_URL_LENGTH), http_url],
         render_kw={"inputmode": "url"},
     )
     url = StringField(
-        "Web address",
+        _l("Web address"),
         validators=[Optional(), Length(max=MAX_URL_LENGTH), http_url],
         render_kw={"inputmode": "url"},
     )
-    outlet = StringField("Outlet", validators=[Optional(), Length(max=MAX_NAME_LENGTH)])
-    author = StringField("Author", validators=[Optional(), Length(max=MAX_NAME_LENGTH)])
-    published_on = DateField("Publication date", validators=[Optional()])
-    language = StringField("Language", validators=[Optional(), Length(max=35), language_tag])
+    outlet = StringField(_l("Outlet"), validators=[Optional(), Length(max=MAX_NAME_LENGTH)])
+    author = StringField(_l("Author"), validators=[Optional(), Length(max=MAX_NAME_LENGTH)])
+    published_on = DateField(_l("Publication date"), validators=[Optional()])
+    language = StringField(_l("Language"), validators=[Optional(), Length(max=35), language_tag])
     # Shown once the same text turns out to be on the desk already.
-    add_anyway = BooleanField("Add it anyway (the same text is already on the desk)")
+    add_anyway = BooleanField(_l("Add it anyway (the same text is already on the desk)"))
 
     def uploaded(self) -> Any | None:
         """The uploaded file, or None when no file was chosen."""
@@ -55,14 +60,14 @@ class DocumentForm(Form):
 class DocumentEditForm(Form):
     """Corrections to a document's details and text (a changed text re-anchors its quotes)."""
 
-    title = StringField("Title", validators=[Optional(), Length(max=MAX_TITLE_LENGTH)])
-    author = StringField("Author", validators=[Optional(), Length(max=MAX_NAME_LENGTH)])
-    outlet = StringField("Outlet", validators=[Optional(), Length(max=MAX_NAME_LENGTH)])
-    published_on = DateField("Publication date", validators=[Optional()])
-    language = StringField("Language", validators=[Optional(), Length(max=35), language_tag])
+    title = StringField(_l("Title"), validators=[Optional(), Length(max=MAX_TITLE_LENGTH)])
+    author = StringField(_l("Author"), validators=[Optional(), Length(max=MAX_NAME_LENGTH)])
+    outlet = StringField(_l("Outlet"), validators=[Optional(), Length(max=MAX_NAME_LENGTH)])
+    published_on = DateField(_l("Publication date"), validators=[Optional()])
+    language = StringField(_l("Language"), validators=[Optional(), Length(max=35), language_tag])
     url = StringField(
-        "Web address",
+        _l("Web address"),
         validators=[Optional(), Length(max=MAX_URL_LENGTH), http_url],
         render_kw={"inputmode": "url"},
     )
-    text = TextAreaField("Text", validators=[Optional()], render_kw={"dir": "auto", "rows": 20})
+    text = TextAreaField(_l("Text"), validators=[Optional()], render_kw={"dir": "auto", "rows": 20})

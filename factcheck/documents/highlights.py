@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 
+from flask_babel import ngettext
 from markupsafe import Markup, escape
 
 from factcheck.documents.operations import Placed
@@ -63,7 +64,12 @@ def render_text(
                 claims=" ".join(str(n) for n in claim_ids),
                 appearance=chosen.id,
                 url=claim_url[chosen.claim_id],
-                title="Claim #" + ", #".join(str(n) for n in claim_ids),
+                title=ngettext(
+                    "Claim %(claims)s",
+                    "Claims %(claims)s",
+                    len(claim_ids),
+                    claims=", ".join(f"#{n}" for n in claim_ids),
+                ),
                 piece=piece,
             )
         )

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session, defer
 
@@ -71,17 +72,21 @@ class DocumentValues:
         """
         text = normalise_text(self.text or "")
         if not text:
-            raise DocumentError("text", "Paste the document's text or upload a file.")
+            raise DocumentError("text", _("Paste the document's text or upload a file."))
         size = len(text.encode("utf-8"))
         if size > max_bytes:
             raise DocumentError(
                 "text",
-                f"The text is too long: {readable_size(size)}, the most is {readable_size(max_bytes)}.",
+                _(
+                    "The text is too long: %(size)s, the most is %(max)s.",
+                    size=readable_size(size),
+                    max=readable_size(max_bytes),
+                ),
             )
         title = " ".join((self.title or "").split()) or guess_title(text)
         language = (self.language or "").strip() or None
         if language and not LANGUAGE_TAG.fullmatch(language):
-            raise DocumentError("language", "Give a language tag such as en, ru or pt-BR.")
+            raise DocumentError("language", _("Give a language tag such as en, ru or pt-BR."))
         values = {
             "title": title[:MAX_TITLE_LENGTH],
             "text": text,
@@ -98,7 +103,7 @@ class DocumentValues:
         }
         for name in ("outlet", "author"):
             if values[name] and len(values[name]) > MAX_NAME_LENGTH:
-                raise DocumentError(name, f"This is longer than {MAX_NAME_LENGTH} characters.")
+                raise DocumentError(name, _("This is longer than %(max)d characters.", max=MAX_NAME_LENGTH))
         return values
 
 

@@ -12,6 +12,7 @@ import io
 import logging
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
@@ -43,27 +44,31 @@ def read_pdf(data: bytes) -> PdfText:
     or has no text (a scan).
     """
     if not data.startswith(MAGIC):
-        raise UnreadableUpload("This file is not a PDF.")
+        raise UnreadableUpload(_("This file is not a PDF."))
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
-            raise UnreadableUpload("This PDF is protected by a password: upload a copy without one.")
+            raise UnreadableUpload(_("This PDF is protected by a password: upload a copy without one."))
         if len(reader.pages) > MAX_PAGES:
-            raise UnreadableUpload(f"This PDF has more than {MAX_PAGES} pages: upload the part that matters.")
+            raise UnreadableUpload(
+                _("This PDF has more than %(max)d pages: upload the part that matters.", max=MAX_PAGES)
+            )
         pages = [normalise_text(page.extract_text() or "") for page in reader.pages]
         info = reader.metadata
     except PdfReadError:
-        raise UnreadableUpload("This PDF is damaged and cannot be read.") from None
+        raise UnreadableUpload(_("This PDF is damaged and cannot be read.")) from None
     except UnreadableUpload:
         raise
     except Exception:
         # pypdf raises many kinds of error on malformed files; the uploader can only be told it failed.
         logger.warning("PDF extraction failed", exc_info=True)
-        raise UnreadableUpload("This PDF cannot be read.") from None
+        raise UnreadableUpload(_("This PDF cannot be read.")) from None
     if not any(pages):
         raise UnreadableUpload(
-            "This PDF has no text to select: it is probably a scan. Run it through text recognition "
-            "(OCR) first, or paste the passage that matters."
+            _(
+                "This PDF has no text to select: it is probably a scan. Run it through text recognition "
+                "(OCR) first, or paste the passage that matters."
+            )
         )
     starts: list[int] = []
     text = ""

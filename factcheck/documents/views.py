@@ -6,6 +6,8 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import defer, selectinload
@@ -92,10 +94,10 @@ def new() -> ResponseReturnValue:
             values = _values(form)
             duplicates = [] if form.add_anyway.data else operations.same_text(db.session(), values.text)
             if duplicates:
-                form.text.errors = [*form.text.errors, "This text is already on the desk (see below)."]
+                form.text.errors = [*form.text.errors, _("This text is already on the desk (see below).")]
             else:
                 document = operations.add_document(db.session(), current_user, values, max_bytes=_max_bytes())
-                flash("The document was added.", "success")
+                flash(_("The document was added."), "success")
                 return redirect(url_for("documents.show", document_id=document.id))
         except (DocumentError, UnreadableUpload) as error:
             field = error.field if isinstance(error, DocumentError) else "upload"
@@ -106,7 +108,7 @@ def new() -> ResponseReturnValue:
 def _fetch(form: DocumentForm) -> ResponseReturnValue:
     """Store the document to be fetched by the worker, and show its page (which says so)."""
     if form.text.data or form.uploaded() is not None:
-        raise DocumentError("fetch_url", "Paste the text, upload a file or give an address: one of them.")
+        raise DocumentError("fetch_url", _("Paste the text, upload a file or give an address: one of them."))
     try:
         document = fetching.request_fetch(
             db.session(),
@@ -118,7 +120,7 @@ def _fetch(form: DocumentForm) -> ResponseReturnValue:
     except DocumentError as error:
         # The address given here is the one to fetch, not the "where published" field.
         raise DocumentError("fetch_url" if error.field == "url" else error.field, str(error)) from None
-    flash("The page is being fetched; its text appears here once read.", "info")
+    flash(_("The page is being fetched; its text appears here once read."), "info")
     return redirect(url_for("documents.show", document_id=document.id))
 
 
@@ -142,7 +144,7 @@ def _values(form: DocumentForm) -> DocumentValues:
     original: dict[str, Any] = {}
     if upload is not None:
         if form.text.data:
-            raise DocumentError("text", "Paste the text or upload a file, not both.")
+            raise DocumentError("text", _("Paste the text or upload a file, not both."))
         filename = upload.filename or ""
         if extension_of(filename) == ".pdf":
             # A PDF is bounded by the request's size only (MAX_CONTENT_LENGTH): its text, by the document's.
@@ -160,7 +162,10 @@ def _values(form: DocumentForm) -> DocumentValues:
             data = upload.stream.read(_max_bytes() + 1)
             if len(data) > _max_bytes():
                 raise UnreadableUpload(
-                    f"The file is too large: the most is {operations.readable_size(_max_bytes())}."
+                    _(
+                        "The file is too large: the most is %(max)s.",
+                        max=operations.readable_size(_max_bytes()),
+                    )
                 )
             extracted = read_upload(filename, data, max_html_bytes=max_html_bytes)
             form.text.data = extracted.text
@@ -206,7 +211,10 @@ def _too_large(_error: RequestEntityTooLarge) -> ResponseReturnValue:
         return render_error(413)
     form = DocumentForm(formdata=None)
     form.upload.errors = [
-        f"The file or text sent is too large: a document holds at most {operations.readable_size(_max_bytes())}."
+        _(
+            "The file or text sent is too large: a document holds at most %(max)s.",
+            max=operations.readable_size(_max_bytes()),
+        )
     ]
     return _render_new(form, [], 413)
 
@@ -250,9 +258,16 @@ def reanchor(document_id: int) -> ResponseReturnValue:
     anchors = operations.reanchor_document(db.session(), current_user, document)
     if anchors.orphaned:
         count = len(anchors.orphaned)
-        flash(f"{count} {'quote is' if count == 1 else 'quotes are'} no longer found and flagged.", "info")
+        flash(
+            ngettext(
+                "%(num)d quote is no longer found and flagged.",
+                "%(num)d quotes are no longer found and flagged.",
+                count,
+            ),
+            "info",
+        )
     else:
-        flash("Every quote is anchored in the text.", "success")
+        flash(_("Every quote is anchored in the text."), "success")
     return redirect(url_for("documents.show", document_id=document.id))
 
 
@@ -285,14 +300,24 @@ def edit(document_id: int) -> ResponseReturnValue:
 
 
 def _correction_message(correction: editing.Correction) -> str:
-    message = "The document was corrected."
+    sentences = [_("The document was corrected.")]
     if correction.moved:
-        message += (
-            f" {len(correction.moved)} quoted passage(s) moved in the text: check them on their claims."
+        sentences.append(
+            ngettext(
+                "%(num)d quoted passage moved in the text: check it on its claim.",
+                "%(num)d quoted passages moved in the text: check them on their claims.",
+                len(correction.moved),
+            )
         )
     if correction.orphaned:
-        message += f" {len(correction.orphaned)} quoted passage(s) are no longer in the text and are flagged."
-    return message
+        sentences.append(
+            ngettext(
+                "%(num)d quoted passage is no longer in the text and is flagged.",
+                "%(num)d quoted passages are no longer in the text and are flagged.",
+                len(correction.orphaned),
+            )
+        )
+    return " ".join(sentences)
 
 
 @bp.route("/<id:document_id>/archive", methods=["POST"])
@@ -301,10 +326,12 @@ def archive(document_id: int) -> ResponseReturnValue:
     document = _document_or_404(document_id)
     if request.form.get("restore"):
         editing.restore_document(db.session(), current_user, document)
-        flash("The document is back in the list.", "success")
+        flash(_("The document is back in the list."), "success")
     else:
         editing.archive_document(db.session(), current_user, document)
-        flash("The document was archived: it is hidden from the list and kept with its history.", "success")
+        flash(
+            _("The document was archived: it is hidden from the list and kept with its history."), "success"
+        )
     return redirect(url_for("documents.show", document_id=document.id))
 
 
@@ -317,7 +344,7 @@ def remove(document_id: int) -> ResponseReturnValue:
     except editing.DocumentInUse as refusal:
         flash(str(refusal), "error")
         return redirect(url_for("documents.show", document_id=document.id))
-    flash("The document was removed.", "success")
+    flash(_("The document was removed."), "success")
     return redirect(url_for("documents.index"))
 
 

@@ -9,6 +9,8 @@ from typing import Any
 
 from flask import Blueprint, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 from wtforms import SelectField, StringField
@@ -31,16 +33,19 @@ bp = Blueprint("search", __name__, url_prefix="/search")
 # Per section on the overview; one section alone is paged by PAGE_SIZE.
 PREVIEW_SIZE = 10
 PAGE_SIZE = 50
-KINDS = {"claims": "Claims", "sources": "Sources", "documents": "Documents"}
+KINDS = {"claims": _l("Claims"), "sources": _l("Sources"), "documents": _l("Documents")}
 
 
 class SearchForm(Form):
     class Meta:
         csrf = False
 
-    q = StringField("Search", validators=[Optional(), Length(max=200)])
+    q = StringField(_l("Search"), validators=[Optional(), Length(max=200)])
     kind = SelectField(
-        "Show", choices=choices([("", "Everything"), *KINDS.items()]), default="", validators=[Optional()]
+        _l("Show"),
+        choices=choices([("", _l("Everything")), *KINDS.items()]),
+        default="",
+        validators=[Optional()],
     )
 
 
@@ -125,7 +130,11 @@ def index() -> ResponseReturnValue:
 def _matched_in(rank: float) -> str:
     """What a claim's rank says about where it matched (see engines.claim_ids_matching)."""
     tier = max(math.ceil(rank) - 1, 0)
-    return ("its wording or claimant", "one of its sources", "a document it appears in")[min(tier, 2)]
+    return (
+        _("matched in its wording or claimant"),
+        _("matched in one of its sources"),
+        _("matched in a document it appears in"),
+    )[min(tier, 2)]
 
 
 def _section(session: Session, kind: str, found: Section, page: Page, form: SearchForm) -> dict[str, Any]:
@@ -142,7 +151,7 @@ def _section(session: Session, kind: str, found: Section, page: Page, form: Sear
         more = link() if page.next_cursor else None
     return {
         "kind": kind,
-        "title": KINDS[kind],
+        "title": str(KINDS[kind]),
         "items": [row[0] for row in page.rows],
         "matched": [_matched_in(row[1]) for row in page.rows] if kind == "claims" else [],
         "count": capped_count(session, found.matches),

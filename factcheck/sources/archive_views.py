@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from factcheck import db
@@ -34,7 +35,7 @@ def archive(claim_id: int, source_id: int) -> ResponseReturnValue:
     except archiving.ArchiveError as error:
         flash(str(error), "error")
     else:
-        flash("The source's page is being archived.", "info")
+        flash(_("The source's page is being archived."), "info")
     return redirect(url_for("claims.show", claim_id=claim.id, _anchor=f"source-{source.id}"))
 
 

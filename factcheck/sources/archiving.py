@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app, has_app_context
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -50,7 +51,7 @@ def request_archive(session: Session, actor: Any, source: Source) -> None:
     """Queue a snapshot of the source's page. Raises PermissionDenied or ArchiveError."""
     require(actor, Permission.CONTRIBUTE)
     if not is_web_address(source.url):
-        raise ArchiveError("Only a source with a web address can be archived.")
+        raise ArchiveError(_("Only a source with a web address can be archived."))
     _enqueue_archive(session, source)
 
 

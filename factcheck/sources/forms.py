@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, Field, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
@@ -13,7 +15,7 @@ from factcheck.web.urls import http_url
 # The hidden version a form was based on: digits, or nothing for a new record.
 VERSION_CHECK = [
     Optional(),
-    Regexp(r"^[0-9]{1,9}$", message="This form is damaged; reload the page and try again."),
+    Regexp(r"^[0-9]{1,9}$", message=_l("This form is damaged; reload the page and try again.")),
 ]
 
 
@@ -23,33 +25,37 @@ def based_on(field: Field) -> int | None:
 
 
 class SourceForm(Form):
-    title = StringField("Title", validators=[DataRequired("Give the source a title."), Length(max=500)])
-    url = StringField(
-        "Web address", validators=[Optional(), Length(max=2000), http_url], render_kw={"inputmode": "url"}
+    title = StringField(
+        _l("Title"), validators=[DataRequired(_l("Give the source a title.")), Length(max=500)]
     )
-    citation = TextAreaField("Full citation", validators=[Optional(), Length(max=5000)])
-    publisher = StringField("Publisher", validators=[Optional(), Length(max=200)])
-    published_on = DateField("Date", validators=[Optional()])
+    url = StringField(
+        _l("Web address"), validators=[Optional(), Length(max=2000), http_url], render_kw={"inputmode": "url"}
+    )
+    citation = TextAreaField(_l("Full citation"), validators=[Optional(), Length(max=5000)])
+    publisher = StringField(_l("Publisher"), validators=[Optional(), Length(max=200)])
+    published_on = DateField(_l("Date"), validators=[Optional()])
     kind = SelectField(
-        "Kind",
-        choices=choices((kind.value, kind.label) for kind in SourceKind),
+        _l("Kind"),
+        choices=choices((kind.value, kind.lazy_label) for kind in SourceKind),
         default=SourceKind.OTHER.value,
     )
     stance = SelectField(
-        "Stance toward the claim",
-        choices=choices((stance.value, stance.label) for stance in Stance),
+        _l("Stance toward the claim"),
+        choices=choices((stance.value, stance.lazy_label) for stance in Stance),
         default=Stance.CONTEXT.value,
     )
-    quote = TextAreaField("The passage that matters", validators=[Optional(), Length(max=20000)])
-    note = TextAreaField("Your note (for the team, never public)", validators=[Optional(), Length(max=20000)])
-    is_primary = BooleanField("Primary source")
+    quote = TextAreaField(_l("The passage that matters"), validators=[Optional(), Length(max=20000)])
+    note = TextAreaField(
+        _l("Your note (for the team, never public)"), validators=[Optional(), Length(max=20000)]
+    )
+    is_primary = BooleanField(_l("Primary source"))
     # The version the person edits; a save based on an older one is a conflict.
     version = HiddenField(validators=VERSION_CHECK)
 
     def validate(self, extra_validators: Any = None) -> bool:
         valid = super().validate(extra_validators=extra_validators)
         if not self.url.data and not self.citation.data:
-            self.url.errors = [*self.url.errors, "Give a web address or a full citation (or both)."]
+            self.url.errors = [*self.url.errors, _("Give a web address or a full citation (or both).")]
             valid = False
         return valid
 

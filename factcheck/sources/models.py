@@ -6,6 +6,8 @@ import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -27,7 +29,12 @@ class SourceKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+        return str(self.lazy_label)
+
+    @property
+    def lazy_label(self) -> LazyString:
+        """The label translated when shown: for choices built when a module is imported."""
+        return _KIND_LABELS[self.value]
 
 
 class Stance(enum.StrEnum):
@@ -37,7 +44,11 @@ class Stance(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return str(self.lazy_label)
+
+    @property
+    def lazy_label(self) -> LazyString:
+        return _STANCE_LABELS[self.value]
 
 
 class LinkStatus(enum.StrEnum):
@@ -51,7 +62,19 @@ class LinkStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"ok": "Unchanged", "gone": "Gone", "changed": "Changed since cited"}[self.value]
+        return str(_LINK_STATUS_LABELS[self.value])
+
+
+_KIND_LABELS = {
+    "primary_document": _l("Primary document"),
+    "official_statement": _l("Official statement"),
+    "data_set": _l("Data set"),
+    "expert": _l("Expert"),
+    "news_report": _l("News report"),
+    "other": _l("Other"),
+}
+_STANCE_LABELS = {"supports": _l("Supports"), "refutes": _l("Refutes"), "context": _l("Context")}
+_LINK_STATUS_LABELS = {"ok": _l("Unchanged"), "gone": _l("Gone"), "changed": _l("Changed since cited")}
 
 
 class Source(Timestamps, Base):

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from factcheck.claims.models import Claim
@@ -55,11 +56,11 @@ class SourceValues:
         """The values as columns; raises SourceError for a missing title, a bad URL, or neither URL nor citation."""
         title = (self.title or "").strip()
         if not title:
-            raise SourceError("title", "Give the source a title.")
+            raise SourceError("title", _("Give the source a title."))
         url = clean_url(self.url)
         citation = _text_or_none(self.citation)
         if url is None and citation is None:
-            raise SourceError("url", "Give a web address or a full citation (or both).")
+            raise SourceError("url", _("Give a web address or a full citation (or both)."))
         return {
             "title": title,
             "url": url,
@@ -84,7 +85,7 @@ def require_can_edit(actor: Any, source: Source) -> None:
     if not can_edit_contribution(actor, source.created_by_id):
         raise PermissionDenied(
             Permission.EDIT_ANY_CONTRIBUTION,
-            "Only the person who added this source, or an editor, may change it.",
+            _("Only the person who added this source, or an editor, may change it."),
         )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -47,7 +48,7 @@ def add(claim_id: int) -> ResponseReturnValue:
         except operations.SourceError as error:
             _show_error(form, error)
         else:
-            flash(f"Added the source “{source.title}”.", "success")
+            flash(_("Added the source “%(title)s”.", title=source.title), "success")
             return _back_to(claim)
     return render_template(FORM_TEMPLATE, form=form, claim=claim, source=None), form_status(form)
 
@@ -79,7 +80,7 @@ def edit(claim_id: int, source_id: int) -> ResponseReturnValue:
             conflict = EditConflict(source, version or 0)
             return render_conflict(db.session(), conflict, FORM_TEMPLATE, form, claim=claim, source=source)
         else:
-            flash(f"Saved the source “{source.title}”.", "success")
+            flash(_("Saved the source “%(title)s”.", title=source.title), "success")
             return _back_to(claim)
     return render_template(FORM_TEMPLATE, form=form, claim=claim, source=source), form_status(form)
 
@@ -110,6 +111,6 @@ def remove(claim_id: int, source_id: int) -> ResponseReturnValue:
             return render_conflict(
                 db.session(), conflict, "sources/remove.html", form, claim=claim, source=source
             )
-        flash(f"Removed the source “{source.title}”.", "success")
+        flash(_("Removed the source “%(title)s”.", title=source.title), "success")
         return _back_to(claim)
     return render_template("sources/remove.html", form=form, claim=claim, source=source), form_status(form)

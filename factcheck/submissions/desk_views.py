@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
@@ -42,17 +43,26 @@ NEWEST_FIRST = Ordering(
         Key(ReaderSubmission.id, int, descending=True),
     ),
 )
-STATUS_CHOICES = [(status.value, status.label) for status in SubmissionStatus] + [(ALL, "All")]
-KIND_CHOICES = [("", "Both kinds")] + [(kind.value, kind.label + "s") for kind in SubmissionKind]
+STATUS_VALUES = {status.value for status in SubmissionStatus} | {ALL}
+KIND_VALUES = {"", *(kind.value for kind in SubmissionKind)}
+
+
+def _status_choices() -> list[tuple[str, str]]:
+    """The status filter's links, labelled in the page's language."""
+    return [(status.value, status.label) for status in SubmissionStatus] + [(ALL, _("All"))]
+
+
+def _kind_choices() -> list[tuple[str, str]]:
+    return [("", _("Both kinds"))] + [(kind.value, kind.plural_label) for kind in SubmissionKind]
 
 
 def _filters() -> tuple[str, str]:
     """The queue's filters from the query string; unknown values fall back to the defaults."""
     status = request.args.get("status", SubmissionStatus.OPEN.value)
-    if status not in {value for value, _label in STATUS_CHOICES}:
+    if status not in STATUS_VALUES:
         status = SubmissionStatus.OPEN.value
     kind = request.args.get("kind", "")
-    if kind not in {value for value, _label in KIND_CHOICES}:
+    if kind not in KIND_VALUES:
         kind = ""
     return status, kind
 
@@ -82,16 +92,16 @@ def queue() -> ResponseReturnValue:
             page=None,
             submissions=[],
             filters=filters,
-            status_choices=STATUS_CHOICES,
-            kind_choices=KIND_CHOICES,
+            status_choices=_status_choices(),
+            kind_choices=_kind_choices(),
         ), 422
     return render_template(
         "submissions/queue.html",
         page=page,
         submissions=[row[0] for row in page.rows],
         filters=filters,
-        status_choices=STATUS_CHOICES,
-        kind_choices=KIND_CHOICES,
+        status_choices=_status_choices(),
+        kind_choices=_kind_choices(),
     )
 
 
@@ -141,6 +151,7 @@ def _render_show(
         answer_form=answer_form or AnswerForm(formdata=None),
         close_form=close_form or CloseForm(formdata=None),
         history=_history(submission),
+        status_labels={status.value: status.label.lower() for status in SubmissionStatus},
     ), status
 
 
@@ -186,7 +197,7 @@ def convert(submission_id: int) -> ResponseReturnValue:
         return _render_show(submission, convert_form=form, status=422)
     except SubmissionError as error:
         return _refused(submission, error, convert_form=form)
-    flash(f"Claim #{claim.id} was captured from the reader's suggestion.", "success")
+    flash(_("Claim #%(id)s was captured from the reader's suggestion.", id=claim.id), "success")
     return redirect(url_for("claims.show", claim_id=claim.id))
 
 
@@ -201,7 +212,7 @@ def answer(submission_id: int) -> ResponseReturnValue:
         operations.answer(db.session(), current_actor(), submission, form.response.data or "")
     except SubmissionError as error:
         return _refused(submission, error, answer_form=form)
-    return _done(submission, "The answer was recorded and the submission closed as answered.")
+    return _done(submission, _("The answer was recorded and the submission closed as answered."))
 
 
 @bp.route("/desk/submissions/<id:submission_id>/close", methods=["POST"])
@@ -215,4 +226,4 @@ def close(submission_id: int) -> ResponseReturnValue:
         operations.close(db.session(), current_actor(), submission, form.response.data)
     except SubmissionError as error:
         return _refused(submission, error, close_form=form)
-    return _done(submission, "The submission was closed without an answer.")
+    return _done(submission, _("The submission was closed without an answer."))

@@ -11,6 +11,7 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -29,7 +30,11 @@ class SubmissionKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return "Suggestion" if self is SubmissionKind.SUGGESTION else "Error report"
+        return str(_l("Suggestion") if self is SubmissionKind.SUGGESTION else _l("Error report"))
+
+    @property
+    def plural_label(self) -> str:
+        return str(_l("Suggestions") if self is SubmissionKind.SUGGESTION else _l("Error reports"))
 
 
 class SubmissionStatus(enum.StrEnum):
@@ -42,7 +47,16 @@ class SubmissionStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        # Looked up at request time, so the label comes in the page's language.
+        return str(_STATUS_LABELS[self])
+
+
+_STATUS_LABELS = {
+    SubmissionStatus.OPEN: _l("Open"),
+    SubmissionStatus.CONVERTED: _l("Converted"),
+    SubmissionStatus.ANSWERED: _l("Answered"),
+    SubmissionStatus.CLOSED: _l("Closed"),
+}
 
 
 class ReaderSubmission(Base):

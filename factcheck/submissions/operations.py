@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from factcheck.audit.changesets import Actor
@@ -89,7 +90,9 @@ def report_error(db: Session, claim: Claim, revision: int | None, values: Reader
 def _handle(submission: ReaderSubmission, actor: Any, status: SubmissionStatus, response: str | None) -> None:
     require(actor, Permission.EDIT_VERDICTS)
     if submission.status != SubmissionStatus.OPEN:
-        raise SubmissionError(f"This submission was already handled ({submission.status.label.lower()}).")
+        raise SubmissionError(
+            _("This submission was already handled (%(status)s).", status=submission.status.label.lower())
+        )
     submission.status = status
     submission.response = (response or "").strip() or None
     submission.handled_by_id = actor.id
@@ -104,9 +107,11 @@ def convert(
     SubmissionError, or capturing.CaptureError for the capture's own rules."""
     require(actor, Permission.EDIT_VERDICTS)
     if submission.kind != SubmissionKind.SUGGESTION:
-        raise SubmissionError("Only suggestions can be turned into claims.")
+        raise SubmissionError(_("Only suggestions can be turned into claims."))
     if submission.status != SubmissionStatus.OPEN:
-        raise SubmissionError(f"This submission was already handled ({submission.status.label.lower()}).")
+        raise SubmissionError(
+            _("This submission was already handled (%(status)s).", status=submission.status.label.lower())
+        )
     captured = capturing.capture_claim(db, actor, claim, AppearanceValues(url=appearance_url))
     _handle(submission, actor, SubmissionStatus.CONVERTED, None)
     submission.converted_claim_id = captured.id
@@ -117,7 +122,7 @@ def convert(
 def answer(db: Session, actor: Any, submission: ReaderSubmission, response: str) -> None:
     """Record the editors' answer and close the submission as answered."""
     if not (response or "").strip():
-        raise SubmissionError("Write the answer first.")
+        raise SubmissionError(_("Write the answer first."))
     _handle(submission, actor, SubmissionStatus.ANSWERED, response)
     db.flush()
 

@@ -84,7 +84,7 @@ def test_a_corrected_text_flags_moved_and_orphaned_quotes(
     assert corrected[jobs.position_start : jobs.position_end] == JOBS
     assert deficit.anchor_status == AnchorStatus.ORPHANED
     flash = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "1 quoted passage(s) moved" in flash and "1 quoted passage(s) are no longer in the text" in flash
+    assert "1 quoted passage moved" in flash and "1 quoted passage is no longer in the text" in flash
     # Each claim's page says what happened to its quote.
     moved_flag = page(client.get(f"/claims/{jobs.claim_id}")).find_class("anchor-flag")
     assert "found at another place" in moved_flag[0].text_content()
