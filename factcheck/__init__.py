@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, g, request
+from flask import Flask, g, has_request_context, request
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -99,6 +99,7 @@ def _init_extensions(app: Flask) -> None:
     from factcheck.web import errors, i18n, templating
 
     i18n.init_app(app)
+    _english_outside_requests(app)
     # Registered first so it runs last: it writes once the request's session is closed.
     security_events.init_app(app)
     db.init_app(app)
@@ -202,3 +203,16 @@ def _init_request_hooks(app: Flask) -> None:
     @app.after_request
     def _security_headers(response: Any) -> Any:
         return headers.no_store_unless_shared(headers.apply(response))
+
+
+def _english_outside_requests(app: Flask) -> None:
+    """CLI commands and the worker have no request to choose a language from: they speak
+    English. (Messages raised by operations go through gettext, and the locale selector reads
+    the request.) Redundant once the selector answers outside requests itself."""
+    babel = app.extensions["babel"]
+    selector = babel.locale_selector
+
+    def select_locale() -> str | None:
+        return selector() if has_request_context() and selector is not None else None
+
+    babel.locale_selector = select_locale
