@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, RadioField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from factcheck.publishing.models import PublicationKind
+from factcheck.publishing.models import KIND_LABELS, PublicationKind
 from factcheck.publishing.operations import MAX_NOTE_LENGTH, MAX_REASON_LENGTH, REVISION_KINDS
 from factcheck.web.forms import Form, choices
 
@@ -41,7 +41,7 @@ class PublishForm(Form):
 class RevisionForm(Form):
     kind = RadioField(
         _l("Kind of revision"),
-        choices=choices((kind.value, kind.label) for kind in REVISION_KINDS),
+        choices=choices((kind.value, KIND_LABELS[kind]) for kind in REVISION_KINDS),
         validators=[DataRequired(_l("Choose a correction, an update or a retraction."))],
         validate_choice=False,
     )

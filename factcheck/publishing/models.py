@@ -28,10 +28,11 @@ class PublicationKind(enum.StrEnum):
     @property
     def label(self) -> str:
         """The kind's name as people read it, in the interface's language (never parsed back)."""
-        return str(_KIND_LABELS[self])
+        return str(KIND_LABELS[self])
 
 
-_KIND_LABELS = {
+# The names, lazily: forms built at import time show them in each request's language.
+KIND_LABELS = {
     PublicationKind.PUBLICATION: _l("Publication"),
     PublicationKind.CORRECTION: _l("Correction"),
     PublicationKind.UPDATE: _l("Update"),

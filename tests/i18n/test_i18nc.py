@@ -294,3 +294,34 @@ def test_the_dossier_comes_in_spanish(translated_app, checks, make_user):
         assert expected in text, expected
     for english in ("Dossier of claim", "Publication revisions", "Download PDF"):
         assert english not in text, english
+
+
+def test_the_revision_form_names_its_kinds_in_spanish(translated_app, checks, make_user):
+    claim = checks.publish()
+    editor = make_user(Role.EDITOR)
+    client = sign_in(translated_app, editor.email)
+
+    page = client.get(f"/claims/{claim.id}/revise", headers={"Accept-Language": "es"})
+
+    assert page.status_code == 200
+    text = page_text(page)
+    for expected in (
+        "Publicar una corrección, actualización o retirada",
+        "Tipo de revisión",
+        "Corrección",
+        "Actualización",
+        "Retirada",
+        "Nos equivocamos: el veredicto, un dato o una fuente eran erróneos.",
+        "Publicar la revisión",
+    ):
+        assert expected in text, expected
+    for english in ("Kind of revision", "Correction", "We were wrong", "Publish the revision"):
+        assert english not in text, english
+
+    refused = client.post(
+        f"/claims/{claim.id}/revise",
+        data={"kind": "correction", "note": "Short"},
+        headers={"Accept-Language": "es"},
+    )
+    assert refused.status_code == 422
+    assert "La nota es demasiado corta" in page_text(refused)
