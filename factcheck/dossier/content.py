@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from factcheck.audit.history import HistoryEntry, claim_history
@@ -157,7 +158,7 @@ class Dossier:
 
     @property
     def title(self) -> str:
-        return f"Dossier of claim #{self.header.claim_id}"
+        return _("Dossier of claim #%(id)s", id=self.header.claim_id)
 
 
 def _name(user: Any) -> str | None:
@@ -180,7 +181,7 @@ def build_dossier(session: Session, claim: Claim, viewer: Any, *, now: datetime 
         slug=claim.slug,
         public_url=check_url(claim.slug) if claim.slug else None,
         generated_at=now or utcnow(),
-        generated_by=_name(viewer) or "Unknown",
+        generated_by=_name(viewer) or _("Unknown"),
     )
     facts = ClaimFacts(
         text=claim.text,

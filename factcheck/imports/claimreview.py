@@ -76,7 +76,8 @@ _QUOTES = {'"': '"', "'": "'", "\u201c": "\u201d", "\u201e": "\u201c", "\u2018":
 _DOUBLE_QUOTES = frozenset('"\u201c\u201d\u201e\u00ab\u00bb')
 _DOUBLE_OPENING = frozenset('"\u201c\u201e\u00ab')
 # The "Kind: note" text our own markup gives a correction (claimreview.corrections).
-_CORRECTION_KINDS = {kind.label.casefold(): kind for kind in PublicationKind if kind.value != "publication"}
+# Matched on the English word, whatever the interface language (kind.label is translated).
+_CORRECTION_KINDS = {kind.value.casefold(): kind for kind in PublicationKind if kind.value != "publication"}
 
 
 _JSON_KINDS = {

@@ -19,6 +19,8 @@ from typing import Any
 from flask import redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, bindparam, case, func, literal, select, union_all
 from sqlalchemy.orm import Session, aliased
 
@@ -99,6 +101,12 @@ def attribution_filter(snapshot: Any) -> Attribution | None:
 def web_url(value: Any) -> bool:
     """Whether a stored address is a web link (only those become links on public pages)."""
     return isinstance(value, str) and value.lower().startswith(("http://", "https://"))
+
+
+def label_shown(label: str) -> str:
+    """A verdict label as feeds and annotations show it: the retracted mark in the interface's
+    language, any other label as the scale (or the imported record) names it."""
+    return _("Retracted") if label == RETRACTED_LABEL else label
 
 
 def plain_text(markdown_text: str | None, limit: int = 300) -> str:
@@ -345,7 +353,7 @@ def check_revision(slug: str, revision: int) -> ResponseReturnValue:
 
 # The index's "by" filter: our own checks, or those of the other publishers we imported.
 BY_US, BY_OTHERS = "us", "others"
-BY_CHOICES = {BY_US: "Our fact checks", BY_OTHERS: "Other publishers' fact checks"}
+BY_CHOICES = {BY_US: _l("Our fact checks"), BY_OTHERS: _l("Other publishers' fact checks")}
 
 
 @dataclass
@@ -384,7 +392,9 @@ def _parse_date(raw: str, name: str, errors: dict[str, str]) -> date | None:
             raise ValueError(raw)
         return date.fromisoformat(raw)
     except ValueError:
-        errors[name] = f"“{raw[:40]}” is not a date. Use the form YYYY-MM-DD, e.g. 2019-02-01."
+        errors[name] = _(
+            "“%(value)s” is not a date. Use the form YYYY-MM-DD, e.g. 2019-02-01.", value=raw[:40]
+        )
         return None
 
 
@@ -392,14 +402,14 @@ def parse_filters(args: Any) -> tuple[IndexFilters, dict[str, str]]:
     errors: dict[str, str] = {}
     q = " ".join(str(args.get("q", "")).split())
     if len(q) > MAX_QUERY_LENGTH:
-        errors["q"] = f"Search for at most {MAX_QUERY_LENGTH} characters."
+        errors["q"] = _("Search for at most %(max)s characters.", max=MAX_QUERY_LENGTH)
         q = q[:MAX_QUERY_LENGTH]
     if "\x00" in q:
-        errors["q"] = "The search contains a character that is not allowed."
+        errors["q"] = _("The search contains a character that is not allowed.")
         q = q.replace("\x00", "")
     by = str(args.get("by", "")).strip()
     if by and by not in BY_CHOICES:
-        errors["by"] = "Choose our fact checks, other publishers' or both."
+        errors["by"] = _("Choose our fact checks, other publishers' or both.")
         by = ""
     filters = IndexFilters(
         q=q,
@@ -411,7 +421,7 @@ def parse_filters(args: Any) -> tuple[IndexFilters, dict[str, str]]:
         before=args.get("before") or None,
     )
     if filters.published_from and filters.published_to and filters.published_from > filters.published_to:
-        errors["to"] = "The end date is before the start date."
+        errors["to"] = _("The end date is before the start date.")
     return filters, errors
 
 
@@ -548,7 +558,7 @@ def _render_index(session: Session, filters: IndexFilters, errors: dict[str, str
                 session, query, checks.ordering, size=PAGE_SIZE, after=filters.after, before=filters.before
             )
         except keyset.InvalidCursor:
-            errors["page"] = "This page link is out of date or damaged. Start again from the first page."
+            errors["page"] = _("This page link is out of date or damaged. Start again from the first page.")
         else:
             total = session.scalar(select(func.count()).select_from(query.subquery()))
             for row in page.rows:
@@ -591,7 +601,9 @@ def checks() -> ResponseReturnValue:
             try:
                 PublishedChecks().ordering.decode(cursor)
             except keyset.InvalidCursor:
-                errors["page"] = "This page link is out of date or damaged. Start again from the first page."
+                errors["page"] = _(
+                    "This page link is out of date or damaged. Start again from the first page."
+                )
     if errors:
         # Shown with the form and the messages; never cached, never a 500.
         return caching.serve(

@@ -15,6 +15,7 @@ from typing import Any
 
 from flask import Response, abort, current_app, stream_with_context
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -24,7 +25,7 @@ from factcheck.db import reading_session
 from factcheck.organisation.details import publisher
 from factcheck.public import caching, sitemaps
 from factcheck.public.blueprint import bp
-from factcheck.public.checks import SiteState, plain_text, site_state
+from factcheck.public.checks import SiteState, label_shown, plain_text, site_state
 from factcheck.publishing.attribution import attribution
 from factcheck.publishing.claimreview import RETRACTED_LABEL
 from factcheck.publishing.feeds import claimreview_feed_chunks
@@ -68,7 +69,7 @@ def _timestamp(value: datetime) -> str:
 def entry_title(publication: Publication) -> str:
     if publication.kind == PublicationKind.PUBLICATION:
         return publication.headline
-    return f"{publication.kind.label}: {publication.headline}"
+    return _("%(kind)s: %(headline)s", kind=publication.kind.label, headline=publication.headline)
 
 
 def entry_label(publication: Publication) -> str:
@@ -78,14 +79,32 @@ def entry_label(publication: Publication) -> str:
 
 def entry_summary(publication: Publication) -> str:
     snapshot = publication.snapshot
-    label = entry_label(publication)
+    label = label_shown(entry_label(publication))
     other = attribution(snapshot)
     if publication.kind == PublicationKind.PUBLICATION:
         summary = f"{label}. {plain_text(snapshot.get('summary'), limit=600)}".strip()
-        return f"Fact check by {other.publisher}: {summary}" if other else summary
+        return (
+            _("Fact check by %(publisher)s: %(summary)s", publisher=other.publisher, summary=summary)
+            if other
+            else summary
+        )
     when = publication.published_at.astimezone(UTC).date().isoformat()
-    by = f" by {other.publisher}" if other else ""
-    return f"{publication.kind.label} of {when}: {publication.note} (Verdict{by}: {label}.)"
+    if other:
+        return _(
+            "%(kind)s of %(date)s: %(note)s (Verdict by %(publisher)s: %(label)s.)",
+            kind=publication.kind.label,
+            date=when,
+            note=publication.note,
+            publisher=other.publisher,
+            label=label,
+        )
+    return _(
+        "%(kind)s of %(date)s: %(note)s (Verdict: %(label)s.)",
+        kind=publication.kind.label,
+        date=when,
+        note=publication.note,
+        label=label,
+    )
 
 
 def atom_feed(session: Session) -> str:
@@ -101,8 +120,8 @@ def atom_feed(session: Session) -> str:
     feed = ET.Element("feed", {"xmlns": ATOM_NS})
     feed_url = absolute_url("public.feed")
     element(feed, "id", feed_url)
-    element(feed, "title", f"{signer.name}: fact checks")
-    element(feed, "subtitle", "Published fact checks, with every correction, update and retraction.")
+    element(feed, "title", _("%(site)s: fact checks", site=signer.name))
+    element(feed, "subtitle", _("Published fact checks, with every correction, update and retraction."))
     updated = rows[0][0].published_at if rows else EPOCH
     element(feed, "updated", _timestamp(updated))
     element(feed, "link", rel="self", type="application/atom+xml", href=feed_url)
@@ -220,7 +239,7 @@ def claimreview_feed() -> ResponseReturnValue:
     if caching.is_fresh(etag, state.last_modified):
         return caching.not_modified(etag, state.last_modified, FEED_MAX_AGE)
     signer = publisher(session)
-    name = f"{signer.name}: ClaimReview data feed"
+    name = _("%(site)s: ClaimReview data feed", site=signer.name)
     url = absolute_url("public.claimreview_feed")
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     # The reviews point to the verdict pages at this feed's addresses: in its language.

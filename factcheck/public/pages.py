@@ -16,6 +16,8 @@ from typing import Any
 
 from flask import abort, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from sqlalchemy import case, func, select, text
 from sqlalchemy.orm import Session, selectinload
@@ -27,7 +29,7 @@ from factcheck.documents.models import Document
 from factcheck.organisation.details import organisation, publisher
 from factcheck.public import caching
 from factcheck.public.blueprint import bp
-from factcheck.public.checks import not_found, settings_version
+from factcheck.public.checks import label_shown, not_found, settings_version
 from factcheck.publishing.claimreview import shown_label
 from factcheck.publishing.models import Publication, PublicationKind
 from factcheck.publishing.queries import revisions_by_claim
@@ -42,7 +44,8 @@ SITE_LANGUAGE = "en"
 CORRECTIONS_PAGE_SIZE = 50
 
 # The corrections policy shown until an admin writes the organisation's own (Markdown).
-DEFAULT_CORRECTIONS_POLICY = """\
+DEFAULT_CORRECTIONS_POLICY = _l(
+    """\
 We correct our mistakes openly. When something in a published fact check turns out to be wrong
 or out of date, we change the fact check on the same page and add a dated note saying what
 changed and why. Earlier versions stay readable, and every change is listed below, newest first.
@@ -53,6 +56,7 @@ changed and why. Earlier versions stay readable, and every change is listed belo
 
 If you think we got something wrong, tell us with the "Report an error" link on the fact check's page.
 """
+)
 
 
 # --- the site's icon ------------------------------------------------------------
@@ -167,7 +171,7 @@ def corrections() -> ResponseReturnValue:
         policy = settings.corrections_policy.strip() if settings and settings.corrections_policy else ""
         return render_template(
             "public/corrections.html",
-            policy=policy or DEFAULT_CORRECTIONS_POLICY,
+            policy=policy or str(DEFAULT_CORRECTIONS_POLICY),
             entries=[(row[0], row[1]) for row in page.rows],
             newer=url_for("public.corrections", before=page.previous_cursor)
             if page.previous_cursor
@@ -342,11 +346,11 @@ def annotate(document_text: str, highlights: Sequence[Highlight], *, lang: str |
                 parts.append(
                     Markup(
                         '<span class="quote-start"{id}><span class="visually-hidden"{lang}>'
-                        "Checked claim, rated {label}: </span></span>"
+                        "{said} </span></span>"
                     ).format(
                         id=Markup(' id="{}"').format(target) if target else "",
                         lang=lang_attribute,
-                        label=check.label,
+                        said=_("Checked claim, rated %(label)s:", label=label_shown(check.label)),
                     )
                 )
         piece = escape(document_text[start:end])
@@ -365,13 +369,14 @@ def annotate(document_text: str, highlights: Sequence[Highlight], *, lang: str |
                 parts.append(
                     Markup(
                         ' <a class="verdict-tag{retracted}" href="{url}" title="{headline}"{lang}>'
-                        '<span class="visually-hidden">Read the fact check, verdict: </span>{label}</a>'
+                        '<span class="visually-hidden">{said} </span>{label}</a>'
                     ).format(
+                        said=_("Read the fact check, verdict:"),
                         retracted=" retracted" if check.retracted else "",
                         lang=lang_attribute,
                         url=url_for("public.check", slug=check.slug),
                         headline=check.headline,
-                        label=check.label,
+                        label=label_shown(check.label),
                     )
                 )
     return Markup("").join(parts)

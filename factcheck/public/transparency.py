@@ -23,6 +23,8 @@ from typing import Any
 
 from flask import Response, current_app, render_template, stream_with_context
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -48,9 +50,9 @@ FEED_ENTRIES = 100
 CHUNK_CHECKPOINTS = 200
 # Why a checkpoint was made, as readers read it.
 CAUSES = {
-    PUBLICATION: "at a publication",
-    INTERVAL: "on schedule",
-    COMMAND: "on request",
+    PUBLICATION: _l("at a publication"),
+    INTERVAL: _l("on schedule"),
+    COMMAND: _l("on request"),
 }
 
 _table = AuditCheckpoint.__table__
@@ -191,12 +193,14 @@ def atom_feed(session: Session, newest_made_at: datetime | None) -> str:
     feed_url = absolute_url("public.checkpoints_feed")
     feed = ET.Element("feed", {"xmlns": ATOM_NS})
     element(feed, "id", feed_url)
-    element(feed, "title", f"{signer.name}: audit history checkpoints")
+    element(feed, "title", _("%(name)s: audit history checkpoints", name=signer.name))
     element(
         feed,
         "subtitle",
-        "Signed statements of the newest link of our audit history. Keep copies: they show it if the history "
-        "is ever truncated or rewritten.",
+        _(
+            "Signed statements of the newest link of our audit history. Keep copies: they show it if the history "
+            "is ever truncated or rewritten."
+        ),
     )
     element(feed, "updated", caching.stamp(newest_made_at or EPOCH))
     element(feed, "link", rel="self", type="application/atom+xml", href=feed_url)
@@ -214,7 +218,9 @@ def atom_feed(session: Session, newest_made_at: datetime | None) -> str:
         why = CAUSES.get(statement.cause, statement.cause)
         entry = element(feed, "entry")
         element(entry, "id", f"{page_url}#{anchor(statement)}")
-        element(entry, "title", f"Checkpoint of changeset {statement.seq}, made {why}")
+        element(
+            entry, "title", _("Checkpoint of changeset %(seq)s, made %(why)s", seq=statement.seq, why=why)
+        )
         element(entry, "link", rel="alternate", type="text/html", href=page_url)
         element(entry, "published", made)
         element(entry, "updated", made)
@@ -222,7 +228,12 @@ def atom_feed(session: Session, newest_made_at: datetime | None) -> str:
         element(
             entry,
             "summary",
-            f"Changeset {statement.seq} has link {statement.head}; signed with audit key {statement.key_id}.",
+            _(
+                "Changeset %(seq)s has link %(head)s; signed with audit key %(key)s.",
+                seq=statement.seq,
+                head=statement.head,
+                key=statement.key_id,
+            ),
             type="text",
         )
         # The signed statement itself, as text: what a copy keeps and verify reads.

@@ -99,7 +99,8 @@ def corrections(revisions: Iterable[Revision]) -> list[dict[str, Any]]:
             continue
         note: dict[str, Any] = {
             "@type": "CorrectionComment",
-            "text": f"{revision.kind.label}: {revision.note}",
+            # The kind in English, as imports read it back (factcheck/imports/claimreview.py).
+            "text": f"{revision.kind.value.capitalize()}: {revision.note}",
         }
         if not revision.date_unknown:
             note["datePublished"] = revision.published_at.isoformat()

@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, RadioField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from factcheck.publishing.models import PublicationKind
+from factcheck.publishing.models import KIND_LABELS, PublicationKind
 from factcheck.publishing.operations import MAX_NOTE_LENGTH, MAX_REASON_LENGTH, REVISION_KINDS
 from factcheck.web.forms import Form, choices
 
 # What a hidden version field may hold: digits, or nothing.
 _VERSION = [
     Optional(),
-    Regexp(r"^[0-9]{1,9}$", message="This form is damaged; reload the page and try again."),
+    Regexp(r"^[0-9]{1,9}$", message=_l("This form is damaged; reload the page and try again.")),
 ]
 
 # What each kind of revision is for, as the form explains it.
 KIND_HINTS = {
-    PublicationKind.CORRECTION: "We were wrong: the verdict, a fact or a source was in error.",
-    PublicationKind.UPDATE: "New facts came to light since we published.",
-    PublicationKind.RETRACTION: "The verdict cannot stand at all. Final: nothing is published after it.",
+    PublicationKind.CORRECTION: _l("We were wrong: the verdict, a fact or a source was in error."),
+    PublicationKind.UPDATE: _l("New facts came to light since we published."),
+    PublicationKind.RETRACTION: _l("The verdict cannot stand at all. Final: nothing is published after it."),
 }
 
 
@@ -30,7 +31,7 @@ def version_of(field: HiddenField) -> int | None:
 
 class PublishForm(Form):
     reason = TextAreaField(
-        "Note for the history (optional)",
+        _l("Note for the history (optional)"),
         validators=[Optional(), Length(max=MAX_REASON_LENGTH)],
     )
     # The verdict version the preview showed; a verdict changed since must be looked at again.
@@ -39,15 +40,15 @@ class PublishForm(Form):
 
 class RevisionForm(Form):
     kind = RadioField(
-        "Kind of revision",
-        choices=choices((kind.value, kind.label) for kind in REVISION_KINDS),
-        validators=[DataRequired("Choose a correction, an update or a retraction.")],
+        _l("Kind of revision"),
+        choices=choices((kind.value, KIND_LABELS[kind]) for kind in REVISION_KINDS),
+        validators=[DataRequired(_l("Choose a correction, an update or a retraction."))],
         validate_choice=False,
     )
     note = TextAreaField(
-        "Public note: what changed and why",
+        _l("Public note: what changed and why"),
         validators=[
-            DataRequired("Write the public note: what changed and why."),
+            DataRequired(_l("Write the public note: what changed and why.")),
             Length(max=MAX_NOTE_LENGTH),
         ],
     )

@@ -6,6 +6,7 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -26,7 +27,17 @@ class PublicationKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        """The kind's name as people read it, in the interface's language (never parsed back)."""
+        return str(KIND_LABELS[self])
+
+
+# The names, lazily: forms built at import time show them in each request's language.
+KIND_LABELS = {
+    PublicationKind.PUBLICATION: _l("Publication"),
+    PublicationKind.CORRECTION: _l("Correction"),
+    PublicationKind.UPDATE: _l("Update"),
+    PublicationKind.RETRACTION: _l("Retraction"),
+}
 
 
 class Publication(Base):

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -133,9 +134,16 @@ def four_eyes_refusal(
         return None
     names = other_publishers(session, actor)
     if names:
-        who = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
-        return f"{blocker} (ask {who})"
-    return f"{blocker} (there is no other editor or admin yet: an admin can give someone the editor role)"
+        who = (
+            names[0]
+            if len(names) == 1
+            else _("%(names)s or %(last)s", names=", ".join(names[:-1]), last=names[-1])
+        )
+        return _("%(refusal)s (ask %(who)s)", refusal=blocker, who=who)
+    return _(
+        "%(refusal)s (there is no other editor or admin yet: an admin can give someone the editor role)",
+        refusal=blocker,
+    )
 
 
 def _check_four_eyes(session: Session, claim: Claim, actor: Any, four_eyes: bool | None) -> None:
@@ -154,11 +162,11 @@ def _lock(session: Session, claim: Claim) -> None:
 def _check_verdict(claim: Claim) -> None:
     verdict = claim.verdict
     if verdict is None:
-        raise PublishingError("the claim has no verdict to publish")
+        raise PublishingError(_("the claim has no verdict to publish"))
     if verdict.label is None:
-        raise PublishingError("the verdict needs a label before it is published")
+        raise PublishingError(_("the verdict needs a label before it is published"))
     if not (verdict.headline or "").strip():
-        raise PublishingError("the verdict needs a headline before it is published")
+        raise PublishingError(_("the verdict needs a headline before it is published"))
 
 
 def _insert(session: Session, claim: Claim, publication: Publication, then: Any = None) -> None:
@@ -181,7 +189,7 @@ def _insert(session: Session, claim: Claim, publication: Publication, then: Any 
     except (IntegrityError, StaleDataError):
         session.expire(claim)
         raise PublishingError(
-            "someone else published this claim meanwhile; look at it again before publishing",
+            _("someone else published this claim meanwhile; look at it again before publishing"),
             conflict=True,
         ) from None
 
@@ -205,20 +213,24 @@ def publish(
     require(actor, Permission.EDIT_VERDICTS)
     reason = (reason or "").strip() or None
     if reason is not None and len(reason) > MAX_REASON_LENGTH:
-        raise PublishingError(f"the reason is longer than {MAX_REASON_LENGTH} characters", field="reason")
+        raise PublishingError(
+            _("the reason is longer than %(max)s characters", max=MAX_REASON_LENGTH), field="reason"
+        )
     _lock(session, claim)
     if claim.state == ClaimState.PUBLISHED:
         raise PublishingError(
-            "the claim is already published; publish a correction, an update or a retraction instead"
+            _("the claim is already published; publish a correction, an update or a retraction instead")
         )
     if claim.state != ClaimState.READY:
-        raise PublishingError(f"only a claim that is Ready can be published; this one is {claim.state.label}")
+        raise PublishingError(
+            _("only a claim that is Ready can be published; this one is %(state)s", state=claim.state.label)
+        )
     _check_verdict(claim)
     _check_four_eyes(session, claim, actor, four_eyes)
     if latest_revision(session, claim.id) is not None:
         # No workflow move leaves published, so only a hand-edited database gets here: refuse
         # rather than number a second "revision 1".
-        raise PublishingError("the claim already has publications, so it cannot be published afresh")
+        raise PublishingError(_("the claim already has publications, so it cannot be published afresh"))
 
     verdict = claim.verdict
     assert verdict is not None and verdict.label is not None
@@ -253,15 +265,20 @@ def check_note(note: str | None) -> str:
     note = (note or "").strip()
     if not note:
         raise PublishingError(
-            "Write the public note: what changed and why. Readers see it with its date.", field="note"
+            _("Write the public note: what changed and why. Readers see it with its date."), field="note"
         )
     if len(note) < MIN_NOTE_LENGTH:
         raise PublishingError(
-            f"The note is too short: say what changed and why (at least {MIN_NOTE_LENGTH} characters).",
+            _(
+                "The note is too short: say what changed and why (at least %(min)s characters).",
+                min=MIN_NOTE_LENGTH,
+            ),
             field="note",
         )
     if len(note) > MAX_NOTE_LENGTH:
-        raise PublishingError(f"The note is longer than {MAX_NOTE_LENGTH} characters.", field="note")
+        raise PublishingError(
+            _("The note is longer than %(max)s characters.", max=MAX_NOTE_LENGTH), field="note"
+        )
     return note
 
 
@@ -301,18 +318,23 @@ def publish_revision(
     except ValueError:
         kind = PublicationKind.PUBLICATION
     if kind not in REVISION_KINDS:
-        raise PublishingError("Choose a correction, an update or a retraction.", field="kind")
+        raise PublishingError(_("Choose a correction, an update or a retraction."), field="kind")
     note = check_note(note)
     _lock(session, claim)
     latest = latest_revision(session, claim.id)
     if claim.state != ClaimState.PUBLISHED or latest is None:
         raise PublishingError(
-            f"only a published claim gets corrections, updates or retractions; this one is {claim.state.label}"
+            _(
+                "only a published claim gets corrections, updates or retractions; this one is %(state)s",
+                state=claim.state.label,
+            )
         )
     if latest.kind == PublicationKind.RETRACTION:
         raise PublishingError(
-            f"this verdict was retracted on {latest.published_at:%Y-%m-%d}; a retraction is final, "
-            "so nothing more is published on it"
+            _(
+                "this verdict was retracted on %(date)s; a retraction is final, so nothing more is published on it",
+                date=f"{latest.published_at:%Y-%m-%d}",
+            )
         )
     if kind in FOUR_EYES_KINDS:
         _check_four_eyes(session, claim, actor, four_eyes)

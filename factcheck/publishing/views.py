@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from markupsafe import Markup
 
 from factcheck import db
@@ -43,10 +44,12 @@ def _verdict_version(claim: Claim) -> int | None:
 def _publish_problems(claim: Claim) -> list[str]:
     """What stops the signed-in editor publishing the claim, as sentences; empty when nothing."""
     if claim.state == ClaimState.PUBLISHED:
-        return ["The claim is already published: publish a correction, an update or a retraction instead."]
+        return [_("The claim is already published: publish a correction, an update or a retraction instead.")]
     problems = []
     if claim.state != ClaimState.READY:
-        problems.append(f"Only a claim that is Ready can be published; this one is {claim.state.label}.")
+        problems.append(
+            _("Only a claim that is Ready can be published; this one is %(state)s.", state=claim.state.label)
+        )
     actor = current_actor()
     # The four-eyes refusal as the operation words it, naming who could publish instead.
     problems += [as_sentence(blocker) for blocker in publish_blockers(claim, actor, four_eyes=False)]
@@ -69,7 +72,7 @@ def publish(claim_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         seen = version_of(form.verdict_version)
         if seen is not None and seen != _verdict_version(claim):
-            error, status = "The verdict changed since this preview was shown: check it again below.", 409
+            error, status = _("The verdict changed since this preview was shown: check it again below."), 409
             form.verdict_version.data = str(_verdict_version(claim) or "")
         else:
             done, error, status = _attempt(
@@ -107,12 +110,18 @@ def _attempt(
 
 def _flash_published(claim: Claim, publication: Publication) -> None:
     what = (
-        "Published."
+        _("Published.")
         if publication.kind == PublicationKind.PUBLICATION
-        else f"Published revision {publication.revision}: {publication.kind.label.lower()}."
+        else _(
+            "Published revision %(number)s: %(kind)s.",
+            number=publication.revision,
+            kind=publication.kind.label.lower(),
+        )
     )
     public_url = url_for("public.check", slug=claim.slug)
-    flash(Markup('{} <a href="{}">Read it as readers see it</a>.').format(what, public_url), "success")
+    flash(
+        Markup('{} <a href="{}">{}</a>.').format(what, public_url, _("Read it as readers see it")), "success"
+    )
 
 
 @bp.route("/<id:claim_id>/revise", methods=["GET", "POST"])
@@ -132,16 +141,17 @@ def revise(claim_id: int) -> ResponseReturnValue:
         seen_revision = version_of(form.latest_revision)
         seen_verdict = version_of(form.verdict_version)
         if seen_revision is not None and latest is not None and seen_revision != latest.revision:
-            error = (
-                f"Someone published revision {latest.revision} since you opened this page: "
-                "read it below before publishing another."
+            error = _(
+                "Someone published revision %(number)s since you opened this page: "
+                "read it below before publishing another.",
+                number=latest.revision,
             )
         elif (
             seen_verdict is not None
             and seen_verdict != _verdict_version(claim)
             and form.kind.data != PublicationKind.RETRACTION.value
         ):
-            error = "The verdict changed since you opened this page: check what will be published below."
+            error = _("The verdict changed since you opened this page: check what will be published below.")
         if error:
             status = 409
             form.latest_revision.data = str(latest.revision if latest else "")
@@ -159,12 +169,17 @@ def revise(claim_id: int) -> ResponseReturnValue:
     problems = []
     if claim.state != ClaimState.PUBLISHED or latest is None:
         problems.append(
-            "Only a published claim gets corrections, updates or retractions; "
-            f"this one is {claim.state.label}."
+            _(
+                "Only a published claim gets corrections, updates or retractions; this one is %(state)s.",
+                state=claim.state.label,
+            )
         )
     elif latest.kind == PublicationKind.RETRACTION:
         problems.append(
-            f"This verdict was retracted on {latest.published_at:%Y-%m-%d}: a retraction is final."
+            _(
+                "This verdict was retracted on %(date)s: a retraction is final.",
+                date=f"{latest.published_at:%Y-%m-%d}",
+            )
         )
     return render_template(
         "publishing/revise.html",

@@ -26,12 +26,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import krippendorff
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 # Krippendorff's customary thresholds.
 RELIABLE = 0.800
 TENTATIVE = 0.667
 
-HOW_TO_READ = (
+HOW_TO_READ = _l(
     "Krippendorff's alpha measures how far reviewers who rated the same claims independently agree, "
     "beyond what chance would give: 1 is perfect agreement, 0 is no better than chance, and below 0 "
     "reviewers disagree systematically. It treats the scale as ordered, so neighbouring labels count as "
@@ -76,23 +78,23 @@ class Agreement:
     def reading(self) -> str:
         """One plain sentence saying what this result means for the team."""
         if self.problem == NOT_ENOUGH_DATA:
-            return (
+            return _(
                 "Not enough data: agreement needs at least two claims that two or more reviewers rated "
                 "on the ordered scale in this period."
             )
         if self.problem == NO_VARIATION:
-            return (
+            return _(
                 "Every rating used the same label, so there is no variation to measure agreement against; "
                 "alpha is undefined."
             )
         if self.level == "reliable":
-            return "Reliable: the team applies the rating scale consistently (alpha of at least 0.800)."
+            return _("Reliable: the team applies the rating scale consistently (alpha of at least 0.800).")
         if self.level == "tentative":
-            return (
+            return _(
                 "Tentative: reviewers mostly agree, but between 0.667 and 0.800 Krippendorff advises "
                 "drawing only tentative conclusions; compare notes on the labels you disagree about."
             )
-        return (
+        return _(
             "Low: the team reads the scale differently (alpha below 0.667). Discuss the label "
             "definitions together and look at the claims you rated apart."
         )

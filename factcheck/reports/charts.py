@@ -21,6 +21,9 @@ import math
 from collections.abc import Sequence
 from datetime import date
 
+from flask import has_app_context
+from flask_babel import format_date, ngettext
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from factcheck.reports.figures import LabelCount, WeekFlow
@@ -58,10 +61,6 @@ def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
-
-
 def nice_ceiling(value: int) -> tuple[int, int]:
     """(top of the axis, step between grid lines): at most five steps of 1, 2 or 5 times a power of ten."""
     if value <= 0:
@@ -93,12 +92,17 @@ def _text(x: float, y: float, content: str, *, css: str, size: int = FONT_SIZE, 
 
 
 def verdict_chart(
-    rows: Sequence[LabelCount], *, chart_id: str = "verdict-chart", title: str = "Verdicts published"
+    rows: Sequence[LabelCount], *, chart_id: str = "verdict-chart", title: str | None = None
 ) -> Markup:
     """A horizontal bar per label (the scale's order, zeros included), the count at the end of each bar."""
     total = sum(row.count for row in rows)
     parts = ", ".join(f"{row.name}: {row.count}" for row in rows)
-    desc = f"{_count(total, 'verdict')} published, by label. {parts}." if rows else "No labels to show."
+    desc = (
+        ngettext("%(num)d verdict published, by label.", "%(num)d verdicts published, by label.", total)
+        + f" {parts}."
+        if rows
+        else _("No labels to show.")
+    )
     label_width, bar_left, bar_room = 190, 200, WIDTH - 200 - 60
     row_height, top = 30, 10
     top_value = max((row.count for row in rows), default=0) or 1
@@ -121,35 +125,42 @@ def verdict_chart(
         0,
         f"<line {_attrs(class_='chart-axis', x1=bar_left, y1=top, x2=bar_left, y2=axis_bottom, stroke=MUTED)}/>",
     )
-    return _svg(chart_id, title, desc, axis_bottom + 10, body)
+    return _svg(chart_id, title or _("Verdicts published"), desc, axis_bottom + 10, body)
 
 
 def _week_label(day: date) -> str:
-    return f"{day.day} {day.strftime('%b')}"
+    # The month in the interface's language ("4 Mar", "4 mar"); English without an app (tests, scripts).
+    return format_date(day, "d MMM") if has_app_context() else f"{day.day} {day:%b}"
 
 
 def weekly_chart(
     weeks: Sequence[WeekFlow],
     *,
     chart_id: str = "weekly-chart",
-    title: str = "Claims captured and verdicts published per week",
+    title: str | None = None,
 ) -> Markup:
     """Two bars per week (captured, published) over a grid, with a legend."""
     captured, published = sum(w.captured for w in weeks), sum(w.published for w in weeks)
     if weeks:
         busiest = max(weeks, key=lambda w: (w.captured, -w.first_day.toordinal()))
-        desc = (
-            f"{_count(len(weeks), 'week')} from {weeks[0].first_day.isoformat()} "
-            f"to {weeks[-1].last_day.isoformat()}: {_count(captured, 'claim')} captured "
-            f"and {_count(published, 'verdict')} published in all"
-            + (
-                f"; most claims captured in the week of {busiest.first_day.isoformat()} ({busiest.captured})."
-                if busiest.captured
-                else "."
+        desc = _(
+            "%(weeks)s from %(first)s to %(last)s: %(captured)s captured and %(published)s published in all",
+            weeks=ngettext("%(num)d week", "%(num)d weeks", len(weeks)),
+            first=weeks[0].first_day.isoformat(),
+            last=weeks[-1].last_day.isoformat(),
+            captured=ngettext("%(num)d claim", "%(num)d claims", captured),
+            published=ngettext("%(num)d verdict", "%(num)d verdicts", published),
+        ) + (
+            _(
+                "; most claims captured in the week of %(first)s (%(count)s).",
+                first=busiest.first_day.isoformat(),
+                count=busiest.captured,
             )
+            if busiest.captured
+            else "."
         )
     else:
-        desc = "No weeks to show."
+        desc = _("No weeks to show.")
     left, right, top, plot_height = 44, 12, 40, 200
     plot_width = WIDTH - left - right
     axis_top, step = nice_ceiling(max((max(w.captured, w.published) for w in weeks), default=0))
@@ -157,9 +168,9 @@ def weekly_chart(
     body = [
         # Legend.
         f"<rect {_attrs(class_='chart-fill chart-captured', x=left, y=8, width=14, height=14, fill=CAPTURED)}/>",
-        _text(left + 20, 20, "Captured", css="chart-label", fill=INK),
+        _text(left + 20, 20, _("Captured"), css="chart-label", fill=INK),
         f"<rect {_attrs(class_='chart-fill chart-published', x=left + 110, y=8, width=14, height=14, fill=PUBLISHED)}/>",
-        _text(left + 130, 20, "Published", css="chart-label", fill=INK),
+        _text(left + 130, 20, _("Published"), css="chart-label", fill=INK),
     ]
     for tick in range(0, axis_top + 1, step):
         y = bottom - plot_height * tick / axis_top
@@ -184,15 +195,35 @@ def weekly_chart(
     label_every = max(1, math.ceil(len(weeks) / 12))
     for index, week in enumerate(weeks):
         centre = left + slot * (index + 0.5)
-        for series, value, colour, offset in (
+        for series, value, colour, offset, tip in (
             # A gap between the pair, so each bar meets only the white background.
-            ("captured", week.captured, CAPTURED, -bar_width - gap / 2),
-            ("published", week.published, PUBLISHED, gap / 2),
+            (
+                "captured",
+                week.captured,
+                CAPTURED,
+                -bar_width - gap / 2,
+                _(
+                    "Week of %(first)s: %(count)s captured",
+                    first=week.first_day.isoformat(),
+                    count=week.captured,
+                ),
+            ),
+            (
+                "published",
+                week.published,
+                PUBLISHED,
+                gap / 2,
+                _(
+                    "Week of %(first)s: %(count)s published",
+                    first=week.first_day.isoformat(),
+                    count=week.published,
+                ),
+            ),
         ):
             height = plot_height * value / axis_top
             body.append(
                 f"<g {_attrs(class_='chart-bar', data_series=series, data_week=week.first_day.isoformat(), data_value=value)}>"
-                f"<title>{escape(f'Week of {week.first_day.isoformat()}: {value} {series}')}</title>"
+                f"<title>{escape(tip)}</title>"
                 f"<rect {_attrs(class_=f'chart-fill chart-{series}', x=_number(centre + offset), y=_number(bottom - height), width=_number(bar_width), height=_number(height), fill=colour)}/>"
                 "</g>"
             )
@@ -211,4 +242,6 @@ def weekly_chart(
     body.append(
         f"<line {_attrs(class_='chart-axis', x1=left, y1=bottom, x2=WIDTH - right, y2=bottom, stroke=MUTED)}/>"
     )
-    return _svg(chart_id, title, desc, bottom + 28, body)
+    return _svg(
+        chart_id, title or _("Claims captured and verdicts published per week"), desc, bottom + 28, body
+    )

@@ -65,6 +65,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -284,12 +285,12 @@ class TeamReport:
     def counts(self) -> list[tuple[str, int]]:
         """The headline numbers, in reading order."""
         return [
-            ("Claims captured", self.captured),
-            ("Verdicts published", self.published),
-            ("Corrections", self.corrected),
-            ("Updates", self.updated),
-            ("Retractions", self.retracted),
-            ("Claims dismissed", self.dismissed),
+            (_("Claims captured"), self.captured),
+            (_("Verdicts published"), self.published),
+            (_("Corrections"), self.corrected),
+            (_("Updates"), self.updated),
+            (_("Retractions"), self.retracted),
+            (_("Claims dismissed"), self.dismissed),
         ]
 
 
@@ -379,7 +380,11 @@ def work_per_person(
     people = set(rated) | {user for user, count in sources_added.items() if count} | set(claimed)
     work = [
         PersonWork(
-            user, names.get(user, f"User {user}"), rated[user], sources_added.get(user, 0), claimed[user]
+            user,
+            names.get(user, _("User %(id)s", id=user)),
+            rated[user],
+            sources_added.get(user, 0),
+            claimed[user],
         )
         for user in people
     ]

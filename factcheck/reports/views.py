@@ -16,6 +16,8 @@ from babel import numbers as babel_numbers
 from flask import Blueprint, Response, has_request_context, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import DateField, StringField
 from wtforms.validators import Length, Optional
 
@@ -33,7 +35,7 @@ from factcheck.web.pdf import render_pdf
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
-DATE_MESSAGE = "Enter a date as YYYY-MM-DD, for example 2024-03-31."
+DATE_MESSAGE = _l("Enter a date as YYYY-MM-DD, for example 2024-03-31.")
 # Dates outside these are typing mistakes (and would overflow the date arithmetic at year 1 or 9999).
 EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
 
@@ -44,11 +46,11 @@ class PeriodForm(Form):
     class Meta:
         csrf = False
 
-    start = DateField("From", name="from", validators=[Optional()], invalid_value_message=DATE_MESSAGE)
-    end = DateField("To", name="to", validators=[Optional()], invalid_value_message=DATE_MESSAGE)
+    start = DateField(_l("From"), name="from", validators=[Optional()], invalid_value_message=DATE_MESSAGE)
+    end = DateField(_l("To"), name="to", validators=[Optional()], invalid_value_message=DATE_MESSAGE)
     # Filters of the "verdicts per person" table only (factcheck/reports/verdicts.py).
-    tag = StringField("Tag", validators=[Optional(), Length(max=MAX_TAG_LENGTH)])
-    claimant = StringField("Claimant", validators=[Optional(), Length(max=200)])
+    tag = StringField(_l("Tag"), validators=[Optional(), Length(max=MAX_TAG_LENGTH)])
+    claimant = StringField(_l("Claimant"), validators=[Optional(), Length(max=200)])
 
     def period(self, today: date) -> Period | None:
         """The chosen period, or None with the reasons on the fields.
@@ -62,7 +64,10 @@ class PeriodForm(Form):
         start, end = self.start.data, self.end.data
         for field, day in ((self.start, start), (self.end, end)):
             if day is not None and not EARLIEST <= day <= LATEST:
-                field.errors = [*field.errors, f"Choose a date between {EARLIEST.year} and {LATEST.year}."]
+                field.errors = [
+                    *field.errors,
+                    _("Choose a date between %(first)s and %(last)s.", first=EARLIEST.year, last=LATEST.year),
+                ]
         if self.start.errors or self.end.errors:
             return None
         if start is None and end is None:
@@ -72,13 +77,17 @@ class PeriodForm(Form):
         elif end is None:
             end = max(today, start)
         if start > end:
-            self.end.errors = [*self.end.errors, "The end of the period must not be before its start."]
+            self.end.errors = [*self.end.errors, _("The end of the period must not be before its start.")]
             return None
         period = Period(start, end)
         if period.days > MAX_DAYS:
             self.end.errors = [
                 *self.end.errors,
-                f"Choose a period of at most {MAX_DAYS} days (this one has {period.days}).",
+                _(
+                    "Choose a period of at most %(max)s days (this one has %(days)s).",
+                    max=MAX_DAYS,
+                    days=period.days,
+                ),
             ]
             return None
         return period
@@ -121,8 +130,8 @@ def _duration(hours: float | None) -> str:
     if hours is None:
         return NO_VALUE
     if hours < 48:
-        return f"{hours:.1f} hours"
-    return f"{hours / 24:.1f} days ({hours:.1f} hours)"
+        return _("%(hours)s hours", hours=_decimal(hours))
+    return _("%(days)s days (%(hours)s hours)", days=_decimal(hours / 24), hours=_decimal(hours))
 
 
 def _long_date(day: date) -> str:

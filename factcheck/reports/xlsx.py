@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from typing import Any
 
 import xlsxwriter
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from xlsxwriter.worksheet import Worksheet
 
 from factcheck.exports.formats import XLSX_OPTIONS, XlsxStyles, write_cell
@@ -23,12 +25,12 @@ from factcheck.web import formatting
 MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # Sheet names, in order (Excel allows 31 characters).
-SUMMARY = "Summary"
-VERDICTS = "Verdicts"
-WEEKLY = "Weekly flow"
-PEOPLE = "Work per person"
-CLAIMANTS = "Claimants"
-SOURCES = "Sources by label"
+SUMMARY = _l("Summary")
+VERDICTS = _l("Verdicts")
+WEEKLY = _l("Weekly flow")
+PEOPLE = _l("Work per person")
+CLAIMANTS = _l("Claimants")
+SOURCES = _l("Sources by label")
 
 
 def summary_rows(report: TeamReport, language: Any = None) -> list[tuple[str, Any]]:
@@ -40,27 +42,27 @@ def summary_rows(report: TeamReport, language: Any = None) -> list[tuple[str, An
         return hours / 24 if hours is not None else None
 
     return [
-        ("Period from", report.period.start),
-        ("Period to", report.period.end),
-        ("Generated (UTC)", generated_at(report, language)),
+        (_("Period from"), report.period.start),
+        (_("Period to"), report.period.end),
+        (_("Generated (UTC)"), generated_at(report, language)),
         *report.counts,
-        ("Claims timed from capture to publication", ttp.count),
-        ("Median time to publication (hours)", ttp.median_hours),
-        ("Median time to publication (days)", days(ttp.median_hours)),
-        ("90th percentile time to publication (hours)", ttp.p90_hours),
-        ("90th percentile time to publication (days)", days(ttp.p90_hours)),
-        ("Published claims not timed (imported)", ttp.excluded),
-        ("Krippendorff's alpha (ordinal)", agreement.alpha),
-        ("Claims in agreement", agreement.claims),
-        ("Ratings in agreement", agreement.ratings),
-        ("Reviewers in agreement", agreement.reviewers),
-        ("Ratings excluded (labels outside the order)", agreement.excluded_unordered),
-        ("Agreement reading", agreement.reading),
-        ("Sources in published verdicts", sources.sources),
-        ("Mean sources per verdict", sources.mean),
-        ("Median sources per verdict", sources.median),
-        ("Primary sources", sources.primary),
-        ("Share of primary sources", sources.primary_share),
+        (_("Claims timed from capture to publication"), ttp.count),
+        (_("Median time to publication (hours)"), ttp.median_hours),
+        (_("Median time to publication (days)"), days(ttp.median_hours)),
+        (_("90th percentile time to publication (hours)"), ttp.p90_hours),
+        (_("90th percentile time to publication (days)"), days(ttp.p90_hours)),
+        (_("Published claims not timed (imported)"), ttp.excluded),
+        (_("Krippendorff's alpha (ordinal)"), agreement.alpha),
+        (_("Claims in agreement"), agreement.claims),
+        (_("Ratings in agreement"), agreement.ratings),
+        (_("Reviewers in agreement"), agreement.reviewers),
+        (_("Ratings excluded (labels outside the order)"), agreement.excluded_unordered),
+        (_("Agreement reading"), agreement.reading),
+        (_("Sources in published verdicts"), sources.sources),
+        (_("Mean sources per verdict"), sources.mean),
+        (_("Median sources per verdict"), sources.median),
+        (_("Primary sources"), sources.primary),
+        (_("Share of primary sources"), sources.primary_share),
     ]
 
 
@@ -89,12 +91,12 @@ def build_workbook(report: TeamReport, language: Any = None) -> bytes:
 
     def table(
         name: str,
-        headers: Sequence[str],
+        headers: Sequence[str],  # already in the interface's language
         rows: Sequence[Sequence[Any]],
         widths: Sequence[float],
         styles: Sequence[str | None] = (),
     ) -> None:
-        sheet = workbook.add_worksheet(name)
+        sheet = workbook.add_worksheet(str(name))
         for column, header in enumerate(headers):
             sheet.write_string(0, column, header, bold)
             sheet.set_column(column, column, widths[column])
@@ -103,48 +105,54 @@ def build_workbook(report: TeamReport, language: Any = None) -> bytes:
                 cell(sheet, number, column, value, styles[column] if column < len(styles) else None)
         sheet.freeze_panes(1, 0)
 
-    alpha_row = "Krippendorff's alpha (ordinal)"
-    share_row = "Share of primary sources"
+    # The same translated names summary_rows gives these rows.
+    alpha_row = _("Krippendorff's alpha (ordinal)")
+    share_row = _("Share of primary sources")
     summary = summary_rows(report, language)
-    sheet = workbook.add_worksheet(SUMMARY)
+    sheet = workbook.add_worksheet(str(SUMMARY))
     sheet.set_column(0, 0, 46)
     sheet.set_column(1, 1, 60)
-    sheet.write_string(0, 0, "Figure", bold)
-    sheet.write_string(0, 1, "Value", bold)
+    sheet.write_string(0, 0, _("Figure"), bold)
+    sheet.write_string(0, 1, _("Value"), bold)
     for number, (what, value) in enumerate(summary, start=1):
-        sheet.write_string(number, 0, what)
+        sheet.write_string(number, 0, str(what))
         style = "alpha" if what == alpha_row else "percent" if what == share_row else None
         cell(sheet, number, 1, value, style)
     sheet.freeze_panes(1, 0)
 
-    table(VERDICTS, ["Label", "Verdicts published"], [(r.name, r.count) for r in report.verdicts], [30, 20])
+    table(
+        VERDICTS,
+        [_("Label"), _("Verdicts published")],
+        [(r.name, r.count) for r in report.verdicts],
+        [30, 20],
+    )
     table(
         WEEKLY,
-        ["Week from", "Week to", "Claims captured", "Verdicts published"],
+        [_("Week from"), _("Week to"), _("Claims captured"), _("Verdicts published")],
         [(w.first_day, w.last_day, w.captured, w.published) for w in report.weekly],
         [14, 14, 18, 20],
     )
     table(
         PEOPLE,
-        ["Person", "Ratings submitted", "Sources added", "Claims captured"],
+        [_("Person"), _("Ratings submitted"), _("Sources added"), _("Claims captured")],
         [(p.name, p.ratings, p.sources, p.claims) for p in report.people],
         [30, 18, 16, 16],
     )
     table(
         CLAIMANTS,
-        ["Claimant", "Claims captured"],
+        [_("Claimant"), _("Claims captured")],
         [(c.name, c.claims) for c in report.claimants],
         [40, 16],
     )
     table(
         SOURCES,
         [
-            "Label",
-            "Verdicts published",
-            "Sources",
-            "Mean sources per verdict",
-            "Primary sources",
-            "Primary share",
+            _("Label"),
+            _("Verdicts published"),
+            _("Sources"),
+            _("Mean sources per verdict"),
+            _("Primary sources"),
+            _("Primary share"),
         ],
         [
             (s.name, s.verdicts, s.sources, s.mean, s.primary, s.primary_share)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from factcheck.audit.changesets import set_reason
@@ -61,25 +62,25 @@ def save_verdict(
     verdict = claim.verdict
     headline = (values.headline or "").strip()
     if not headline:
-        raise VerdictError("headline", "Write a headline.")
+        raise VerdictError("headline", _("Write a headline."))
     label = None
     if values.label_id is not None:
         label = db.get(RatingLabel, values.label_id)
         keeps_retired = verdict is not None and verdict.label_id == values.label_id
         if label is None or not (label.is_active or keeps_retired):
-            raise VerdictError("label_id", "Choose a label from the rating scale.")
+            raise VerdictError("label_id", _("Choose a label from the rating scale."))
     reason = (reason or "").strip() or None
     if verdict is None:
         if based_on:
             # The editor started from a verdict that is gone: never silently recreate it.
-            raise VerdictError("headline", "This verdict no longer exists; reload the claim.")
+            raise VerdictError("headline", _("This verdict no longer exists; reload the claim."))
         verdict = Verdict(claim=claim, author_id=actor.id)
         db.add(verdict)
     else:
         check_version(verdict, based_on)
         if label_changes(verdict, values.label_id) and not reason:
             raise VerdictError(
-                "reason", "Say why the rating changes: the reason is kept in the history with the change."
+                "reason", _("Say why the rating changes: the reason is kept in the history with the change.")
             )
     verdict.label = label
     verdict.headline = headline

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 
 from factcheck import db
@@ -71,6 +72,6 @@ def edit(claim_id: int) -> ResponseReturnValue:
             conflict = EditConflict(claim.verdict, version or 0)
             return render_conflict(session, conflict, FORM_TEMPLATE, form, **_context(claim, form))
         else:
-            flash("The verdict is saved.", "success")
+            flash(_("The verdict is saved."), "success")
             return redirect(url_for("claims.show", claim_id=claim.id, _anchor="verdict-heading"))
     return render_template(FORM_TEMPLATE, form=form, **_context(claim, form)), form_status(form)

@@ -27,8 +27,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from factcheck.web import catalogues
-from flask import Flask, has_request_context, request
-from flask_babel import Babel
 
 # The languages the interface ships in, English first (the source language).
 LANGUAGES = ("en", "es", "ar")
