@@ -191,7 +191,11 @@ def _entry_matches(
         if not ranked:
             return matched
         own = pg_tsquery(query, weights=entries.OWN_WEIGHT)
-        score = cast(-func.ts_rank(_ENTRIES.c.entry, own), Float)
+        # Past RANK_AT_MOST matches all score the same, as PostgresqlEngine's: the next key decides.
+        score = case(
+            (func.count().over() <= RANK_AT_MOST, cast(-func.ts_rank(_ENTRIES.c.entry, own), Float)),
+            else_=literal(0.0, Float),
+        )
         rank = case(
             (_ENTRIES.c.entry.op("@@")(own), _rank(TIER_CLAIM, score)),
             else_=_rank(TIER_SOURCE, None),
@@ -269,13 +273,17 @@ def claim_matches(db: Session, query: SearchQuery) -> ColumnElement[bool]:
     if not query:
         raise ValueError("an empty search query matches nothing; skip the text filter instead")
     documents = engine_for(db).documents(query, ranked=False)
-    in_document = exists().where(Appearance.claim_id == Claim.id, Appearance.document_id.in_(documents))
+    in_document = select(literal(1)).where(
+        Appearance.claim_id == Claim.id, Appearance.document_id.in_(documents)
+    )
     if db.get_bind().dialect.name == "postgresql":
-        in_entry = exists().where(
+        in_entry = select(literal(1)).where(
             _ENTRIES.c.claim_id == Claim.id, _ENTRIES.c.entry.op("@@")(pg_tsquery(query))
         )
-        return or_(in_entry, in_document)
-    return or_((Claim.id + 0).in_(_entry_matches(db, query, ranked=False)), in_document)
+        # OFFSET 0 keeps the planner from turning EXISTS into a hashed IN (...), which would
+        # read every match first: the probe by the claim's key is the point.
+        return or_(exists(in_entry.offset(0)), exists(in_document.offset(0)))
+    return or_((Claim.id + 0).in_(_entry_matches(db, query, ranked=False)), exists(in_document))
 
 
 def source_ids_matching(db: Session, query: SearchQuery) -> Select[Any]:
