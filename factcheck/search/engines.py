@@ -280,6 +280,11 @@ def claim_matches(db: Session, query: SearchQuery) -> ColumnElement[bool]:
         in_entry = select(literal(1)).where(
             _ENTRIES.c.claim_id == Claim.id, _ENTRIES.c.entry.op("@@")(pg_tsquery(query))
         )
+        # The matching documents listed once (an InitPlan), not searched again for each claim.
+        listed = func.array(documents.scalar_subquery())
+        in_document = select(literal(1)).where(
+            Appearance.claim_id == Claim.id, Appearance.document_id == func.any(listed)
+        )
         # OFFSET 0 keeps the planner from turning EXISTS into a hashed IN (...), which would
         # read every match first: the probe by the claim's key is the point.
         return or_(exists(in_entry.offset(0)), exists(in_document.offset(0)))
