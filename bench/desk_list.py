@@ -450,7 +450,7 @@ def measure(app: Flask, data: Dataset, runs: int, deep: int) -> list[Timing]:
 
 def explain(engine: Engine) -> None:
     """Query plans of the claim list's main query for a few filters (for tuning)."""
-    from factcheck.claims.listing import ClaimFilter, claim_query
+    from factcheck.claims.listing import ClaimFilter, claim_query, sized
     from factcheck.search.query import parse
 
     with Session(engine) as session:
@@ -460,7 +460,8 @@ def explain(engine: Engine) -> None:
             ("search best match", ClaimFilter(text=parse(COMMON_WORD)), "relevance"),
             ("search newest", ClaimFilter(text=parse(COMMON_WORD)), "newest"),
         ]:
-            query, order = claim_query(session, claim_filter, sort)
+            # As the list does: a common word is tested claim by claim (listing.sized).
+            query, order = claim_query(session, sized(session, claim_filter), sort)
             statement = query.order_by(*order.order_by()).limit(51)
             sql = str(statement.compile(engine, compile_kwargs={"literal_binds": True}))
             prefix = "EXPLAIN QUERY PLAN " if engine.dialect.name == "sqlite" else "EXPLAIN ANALYZE "

@@ -66,6 +66,9 @@ NOT_AUDITED = frozenset(
         "notifications",
         # Verdict pages rendered from the (audited) publications, rebuilt at will (factcheck/public/stored.py).
         "stored_pages",
+        # Each claim's search entry, its own and its sources' words, rebuilt from them by triggers
+        # (factcheck/search/entries.py); the search_ prefix below keeps it out too.
+        "search_claim_entries",
     }
 )
 

@@ -33,7 +33,7 @@ from factcheck.db import utcnow
 from factcheck.home import queues
 from factcheck.ratings.models import RatingLabel
 from factcheck.ratings.translations import scale_names
-from factcheck.search.engines import RANK_AT_MOST, claim_ids_matching
+from factcheck.search.engines import RANK_AT_MOST, claim_ids_matching, claim_matches
 from factcheck.search.folding import FOLD, fold
 from factcheck.search.query import SearchQuery, parse
 from factcheck.security.permissions import Permission, requires
@@ -240,7 +240,10 @@ def conditions(session: Session, claim_filter: ClaimFilter) -> list[ColumnElemen
                 and_(Claim.created_by_id == f.work_of, Claim.state.in_(OPEN_STATES)),
             )
         )
-    if f.text:
+    if f.text and f.common:
+        # Tested claim by claim as the list's order walks them: a page stops after a page.
+        where.append(claim_matches(session, f.text))
+    elif f.text:
         where.append(Claim.id.in_(claim_ids_matching(session, f.text, ranked=False, distinct=False)))
     where.extend(queues.conditions(session, f.queue, four_eyes=configured_four_eyes(), today=utcnow().date()))
     return where
@@ -270,9 +273,11 @@ def effective_sort(requested: str | None, claim_filter: ClaimFilter) -> str:
 
 
 def sized(session: Session, claim_filter: ClaimFilter) -> ClaimFilter:
-    """The filter, knowing whether its words match more than RANK_AT_MOST times (a claim's own
-    text, each source and each appearance in a document count once), which the sort follows
-    (:func:`affordable_sort`). UNION ALL under a LIMIT: the count stops after RANK_AT_MOST + 1."""
+    """The filter, knowing whether its words match more than RANK_AT_MOST times (a claim's
+    search entry and each appearance in a document count once), which the sort follows
+    (:func:`affordable_sort`) and the text filter too (:func:`conditions`: a common word is
+    tested claim by claim in the list's order). UNION ALL under a LIMIT: the count stops after
+    RANK_AT_MOST + 1."""
     if not claim_filter.text:
         return claim_filter
     matches = claim_ids_matching(session, claim_filter.text, ranked=False, distinct=False)

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, bindparam, inspect, text
 
+from factcheck.search import entries
 from factcheck.search.folding import FOLD
 
 PREFIX = "search_"
@@ -292,7 +293,9 @@ def drop(connection: Connection) -> None:
 def sync(connection: Connection) -> None:
     """Rebuild the indexes if they exist but were built from an older definition; recreate the
     SQLite sync triggers if the FTS tables exist (batch mode drops them with their table).
-    PostgreSQL keeps expression indexes through ALTER TABLE."""
+    PostgreSQL keeps expression indexes through ALTER TABLE. The same for the claims' entries
+    (entries.py)."""
+    entries.sync(connection)
     if connection.dialect.name == "postgresql":
         if _pg_outdated(connection):
             drop_postgresql(connection)

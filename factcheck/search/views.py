@@ -20,7 +20,7 @@ from factcheck import db
 from factcheck.claims.models import Claim
 from factcheck.documents.models import Document
 from factcheck.search import highlight
-from factcheck.search.engines import claim_ids_matching, engine_for
+from factcheck.search.engines import RANK_AT_MOST, claim_ids_matching, claim_matches, engine_for
 from factcheck.search.query import SearchQuery, parse
 from factcheck.security.permissions import Permission, requires
 from factcheck.sources.models import Source
@@ -60,13 +60,21 @@ class Section:
 
 
 def _claims(session: Session, query: SearchQuery) -> Section:
-    ranked = claim_ids_matching(session, query).subquery("ranked")
-    rows = select(Claim, ranked.c.rank).join(ranked, ranked.c.claim_id == Claim.id)
-    keys = (Key(ranked.c.rank, float), Key(Claim.created_at, datetime, True), Key(Claim.id, int, True))
     # Each claim once, without the de-duplication of a UNION (see claim_ids_matching).
     matches = select(Claim.id).where(
         Claim.id.in_(claim_ids_matching(session, query, ranked=False, distinct=False))
     )
+    if capped_count(
+        session, claim_ids_matching(session, query, ranked=False, distinct=False), at_most=RANK_AT_MOST
+    ).more:
+        # Too many to rank (as the claim list, claims.listing.affordable_sort): newest first,
+        # each claim tested as the order walks them.
+        rows = select(Claim).where(claim_matches(session, query))
+        keys = (Key(Claim.created_at, datetime, True), Key(Claim.id, int, True))
+        return Section(rows, Ordering("claims-newest", keys), matches)
+    ranked = claim_ids_matching(session, query).subquery("ranked")
+    rows = select(Claim).join(ranked, ranked.c.claim_id == Claim.id)
+    keys = (Key(ranked.c.rank, float), Key(Claim.created_at, datetime, True), Key(Claim.id, int, True))
     return Section(rows, Ordering("claims", keys), matches)
 
 
@@ -116,7 +124,7 @@ def index() -> ResponseReturnValue:
                     sections=[],
                     bad_cursor=url_for("search.index", q=form.q.data, kind=form.kind.data or None),
                 ), 422
-            sections.append(_section(session, kind, found, page, form))
+            sections.append(_section(session, kind, query, found, page, form))
     return render_template(
         "search/index.html",
         form=form,
@@ -137,7 +145,18 @@ def _matched_in(rank: float) -> str:
     )[min(tier, 2)]
 
 
-def _section(session: Session, kind: str, found: Section, page: Page, form: SearchForm) -> dict[str, Any]:
+def _where_matched(session: Session, query: SearchQuery, claim_ids: list[int]) -> list[str]:
+    """Where each of the claims shown matched, ranked among those claims only (a page: bounded)."""
+    ranks = {
+        claim_id: rank
+        for claim_id, rank in session.execute(claim_ids_matching(session, query, among=claim_ids))
+    }
+    return [_matched_in(ranks[claim_id]) for claim_id in claim_ids]
+
+
+def _section(
+    session: Session, kind: str, query: SearchQuery, found: Section, page: Page, form: SearchForm
+) -> dict[str, Any]:
     q, single = form.q.data, bool(form.kind.data)
 
     def link(**cursor: str) -> str:
@@ -153,7 +172,9 @@ def _section(session: Session, kind: str, found: Section, page: Page, form: Sear
         "kind": kind,
         "title": str(KINDS[kind]),
         "items": [row[0] for row in page.rows],
-        "matched": [_matched_in(row[1]) for row in page.rows] if kind == "claims" else [],
+        "matched": _where_matched(session, query, [row[0].id for row in page.rows])
+        if kind == "claims"
+        else [],
         "count": capped_count(session, found.matches),
         "more": more,
         "previous": link(before=page.previous_cursor) if single and page.previous_cursor else None,
