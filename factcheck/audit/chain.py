@@ -192,15 +192,20 @@ BATCH = 5000
 # Changesets in seq order: the ChangesetRecord fields, then the stored hash.
 _NEXT_CHANGESETS_SQL = (
     f"SELECT {', '.join(_RECORD_FIELDS)}, hash FROM audit_changesets "  # noqa: S608 - constant names
-    f"WHERE seq > {{after}} AND seq <= {{upto}} ORDER BY seq LIMIT {BATCH}"
+    f"WHERE seq > {{after}}{{upto}} ORDER BY seq LIMIT {BATCH}"
 )
 # Changes in id order: changeset_seq, the Change fields (JSON as text, as fetch_changes reads
 # them), then the id.
 _NEXT_CHANGES_SQL = (
     "SELECT changeset_seq, table_name, CAST(row_key AS TEXT), operation, CAST(changes AS TEXT), "  # noqa: S608
-    f"claim_id, id FROM audit_changes WHERE id > {{after}} AND changeset_seq <= {{upto}} "
-    f"ORDER BY id LIMIT {BATCH * 4}"
+    f"claim_id, id FROM audit_changes WHERE id > {{after}}{{upto}} ORDER BY id LIMIT {BATCH * 4}"
 )
+# A stretch's upper bound, by query (``changeset_seq + 0``: not by its index, which would
+# make the database sort every batch instead of reading in id order).
+_UPTO = {
+    _NEXT_CHANGESETS_SQL: " AND seq <= {marker}",
+    _NEXT_CHANGES_SQL: " AND changeset_seq + 0 <= {marker}",
+}
 # No upper bound: the whole history (seq and id are bigint on PostgreSQL).
 NO_END = 2**63 - 1
 _CHANGESET_SEQ = itemgetter(0)
@@ -214,11 +219,12 @@ def _in_batches(
     """The rows of the keyset query ``sql`` as the driver returns them, a batch at a time
     by keyset on column ``key`` from ``after`` on, in the connection's transaction."""
     marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    statement = sql.format(after=marker, upto=marker)
+    bounded = upto != NO_END
+    statement = sql.format(after=marker, upto=_UPTO[sql].format(marker=marker) if bounded else "")
     cursor = connection.connection.cursor()
     try:
         while True:
-            cursor.execute(statement, (after, upto))
+            cursor.execute(statement, (after, upto) if bounded else (after,))
             rows = cursor.fetchall()
             if not rows:
                 return

@@ -71,8 +71,9 @@ def verify(copies: tuple[str, ...], no_replay: bool, workers: int | None) -> Non
         )
     newest = report.newest_checkpoint
     click.echo(
-        f"audit history ok: {result.checked} changesets ({result.changes} changes) checked in "
-        f"{report.seconds:.2f} s ({report.rate:,.0f}/s); head {result.head_seq} {result.head_hash or '-'}; "
+        f"audit history ok: {result.checked} changesets ({result.changes} changes) checked"
+        + (f" by {report.workers} processes" if report.workers > 1 else "")
+        + f" in {report.seconds:.2f} s ({report.rate:,.0f}/s); head {result.head_seq} {result.head_hash or '-'}; "
         f"{report.checkpoints} checkpoints agree"
         + (f", the newest at changeset {newest.seq}" if newest else "")
         + ("" if no_replay else "; the data matches its history")

@@ -170,7 +170,8 @@ def _in_share(connection: Connection, key_text: str, share: Share) -> str:
     """
     index, count = share
     if connection.dialect.name == "postgresql":
-        return f"ascii(substr({key_text}, length({key_text}) - 1, 1)) % {int(count)} = {int(index)}"
+        # mod(), not %: the driver reads % as a parameter marker.
+        return f"mod(ascii(substr({key_text}, length({key_text}) - 1, 1)), {int(count)}) = {int(index)}"
     return f"unicode(substr({key_text}, -2, 1)) % {int(count)} = {int(index)}"
 
 

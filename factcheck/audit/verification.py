@@ -45,6 +45,8 @@ class Report:
     checkpoints: int = 0
     newest_checkpoint: checkpoints.Statement | None = None
     seconds: float = 0.0
+    # Processes that checked the chain and the data (factcheck/audit/parallel.py).
+    workers: int = 1
 
     @property
     def ok(self) -> bool:
@@ -132,7 +134,9 @@ def verify(
 
     newest = max(valid, key=lambda statement: (statement.seq, statement.made_at), default=None)
     distinct = len({found.statement for found in [*stored, *outside]})
-    return Report(result, findings, distinct, newest, time.perf_counter() - started)
+    return Report(
+        result, findings, distinct, newest, time.perf_counter() - started, workers if split is not None else 1
+    )
 
 
 def _checkpoint_problem(
