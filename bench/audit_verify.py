@@ -426,8 +426,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.changesets < 2 or args.batch < 1 or args.repeat < 1 or args.workers < 2:
         parser.error("need at least 2 changesets, a batch of 1, 1 repeat and 2 workers")
-    if args.changesets < parallel.MIN_CHANGESETS:
-        parallel.MIN_CHANGESETS = 1  # split small histories too, to time them
+    parallel.MIN_CHANGES = 1  # split small histories too, to time them
 
     results = []
     for dialect in selected(args.database):

@@ -48,8 +48,8 @@ from factcheck.audit import chain, keys
 from factcheck.audit.replay import MAX_LISTED, Replay, Share, changes_of
 from factcheck.db import SQLITE_BEGIN, make_engine
 
-# Below this many changesets one process is done before the workers have started.
-MIN_CHANGESETS = 20_000
+# Below this many changes one process is done before the workers have started.
+MIN_CHANGES = 50_000
 _SNAPSHOT_ID = re.compile(r"[0-9A-Fa-f-]+")
 
 
@@ -62,8 +62,9 @@ class _Job:
     url: str
     dialect: str
     snapshot: str | None
-    after: int
-    upto: int
+    # The stretch of the chain (None: none), and the share of the replay (None: no replay).
+    after: int | None
+    upto: int | None
     share: Share | None
     wanted: frozenset[int]
 
@@ -95,7 +96,7 @@ def verify(
     if url is None:
         return None
     head = _head(connection)
-    if head[0] is None or head[0] < MIN_CHANGESETS:
+    if head[0] is None or (head[2] or 0) < MIN_CHANGES:
         return None
     snapshot = None
     if connection.dialect.name == "postgresql":
@@ -103,14 +104,16 @@ def verify(
             return None  # this transaction wrote something the workers would not see
         snapshot = connection.exec_driver_sql("SELECT pg_export_snapshot()").scalar()
     chain.check_keys(connection, keyring)  # a key error is raised here, not in a worker
-    bounds = [head[0] * n // workers for n in range(workers)] + [chain.NO_END]
+    starts = _stretch_starts(connection, head[0], head[2], workers)
+    bounds = [*starts, chain.NO_END]
     jobs = [
         _Job(
             url,
             connection.dialect.name,
             snapshot,
-            bounds[n],
-            bounds[n + 1],
+            # A worker beyond the stretches (a few huge changesets) only replays.
+            bounds[n] if n < len(starts) else None,
+            bounds[n + 1] if n < len(starts) else None,
             (n, workers) if replay else None,
             frozenset(wanted),
         )
@@ -120,6 +123,21 @@ def verify(
     if any(outcome.head != head for outcome in outcomes):
         return None  # not the same snapshot after all
     return _merged(outcomes, time.perf_counter() - started)
+
+
+def _stretch_starts(connection: Connection, head_seq: int, newest_change: int, workers: int) -> list[int]:
+    """Where each stretch of the chain begins (the changeset before it): about as many changes
+    in each, since reading and hashing them is most of the work."""
+    marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    starts = {0}
+    for n in range(1, workers):
+        seq = connection.exec_driver_sql(
+            f"SELECT changeset_seq FROM audit_changes WHERE id >= {marker} ORDER BY id LIMIT 1",  # noqa: S608
+            (newest_change * n // workers,),
+        ).scalar()
+        if seq is not None and 1 < seq <= head_seq:
+            starts.add(seq - 1)
+    return sorted(starts)
 
 
 def _shareable_url(connection: Connection) -> str | None:
@@ -197,8 +215,9 @@ def _check(job: _Job, keyring: keys.Keyring) -> _Outcome:
                 connection.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{job.snapshot}'")
                 connection.exec_driver_sql("SET LOCAL TIME ZONE 'UTC'")
             head = _head(connection)
-            stretch = chain.span(connection, job.after, job.upto)
-            if stretch is None:
+            if job.after is None or job.upto is None:
+                checked = chain.Verification(0, None, None, None, None, 0.0)
+            elif (stretch := chain.span(connection, job.after, job.upto)) is None:
                 checked = chain.Verification(
                     0, None, None, job.after, f"changeset {job.after} is missing", 0.0
                 )

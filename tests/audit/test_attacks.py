@@ -148,7 +148,7 @@ def victim(
     shares of the replay.
     """
     if request.param == "three workers":
-        monkeypatch.setattr(parallel, "MIN_CHANGESETS", 1)
+        monkeypatch.setattr(parallel, "MIN_CHANGES", 1)
         monkeypatch.setattr(parallel, "default_workers", lambda: 3)
     else:
         monkeypatch.setattr(parallel, "default_workers", lambda: 1)

@@ -25,7 +25,7 @@ WORKERS = 3
 @pytest.fixture
 def engine(copy_of_migrated: Callable[[], str], monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
     """A committed history of about twenty changesets, which counts as large here."""
-    monkeypatch.setattr(parallel, "MIN_CHANGESETS", 1)
+    monkeypatch.setattr(parallel, "MIN_CHANGES", 1)
     engine = make_engine(copy_of_migrated())
     write_history(engine)
     with audited_session(engine, Actor.system("tagger", "test")) as session:
