@@ -69,6 +69,11 @@ from sqlalchemy import Connection, Engine, bindparam, func, insert, select, upda
 import factcheck.models  # noqa: F401 - registers every mapper
 from factcheck.audit import chain, checkpoints, verification
 from factcheck.audit.changesets import Actor, connection_changeset
+
+try:
+    from factcheck.audit import parallel
+except ImportError:  # --compare-with code from before parallel verification
+    parallel = None  # type: ignore[assignment]
 from factcheck.audit.models import AuditChange, AuditChangeset
 from factcheck.claims.models import Appearance, Claim
 from factcheck.db import SQLITE_BEGIN, utcnow
@@ -212,7 +217,9 @@ def build(engine: Engine, changesets: int, batch: int, mix: str = "request") -> 
     return time.perf_counter() - started
 
 
-KINDS = ("chain", "full")
+# split: the full verification by --workers processes (factcheck/audit/parallel.py), in a
+# transaction as `factcheck audit verify` opens it (SQLite: BEGIN IMMEDIATE).
+KINDS = ("chain", "full", "split")
 # The same two, run by the code in --compare-with's directory.
 OTHER_KINDS = ("chain*", "full*")
 BENCH_DIRECTORY = os.path.dirname(os.path.abspath(__file__))
@@ -228,6 +235,8 @@ class Result:
     built: int
     # kind ("chain" or "full"; "chain*", "full*": the other code) -> seconds of each run
     seconds: dict[str, list[float]] = field(default_factory=dict)
+    # kind -> CPU seconds of each run, the worker processes' included
+    cpu: dict[str, list[float]] = field(default_factory=dict)
 
     def best(self, kind: str) -> float:
         return min(self.seconds[kind])
@@ -241,37 +250,57 @@ class Result:
         return 1 - self.best("chain" + mark) / self.best("full" + mark)
 
 
-def run_verify(engine: Engine, kind: str, expected: int, profile: cProfile.Profile | None = None) -> float:
-    """One verification of the whole history, timed around the call; raises unless it is intact."""
-    # A read-only transaction, as the admin page's reader sessions use (plain BEGIN on SQLite).
-    reader = engine.execution_options(**{SQLITE_BEGIN: "DEFERRED"})
+def run_verify(
+    engine: Engine, kind: str, expected: int, profile: cProfile.Profile | None = None, workers: int = 1
+) -> tuple[float, float]:
+    """One verification of the whole history, timed around the call: (seconds, CPU seconds of
+    this process and its workers); raises unless it is intact."""
+    if kind == "split":
+        # As the command opens it: SQLite's write lock, PostgreSQL's one snapshot.
+        reader = engine.execution_options(isolation_level="REPEATABLE READ")
+        if engine.dialect.name == "sqlite":
+            reader = engine.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
+    else:
+        # A read-only transaction, as the admin page's reader sessions use (plain BEGIN on SQLite).
+        reader = engine.execution_options(**{SQLITE_BEGIN: "DEFERRED"})
     with reader.connect() as connection:
         if profile:
             profile.enable()
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), _cpu_seconds()
         if kind == "chain":
             result = chain.verify(connection)
             problem = result.problem
+        elif kind == "split":
+            report = verification.verify(connection, workers=workers)
+            result, problem = report.chain, report.summary()
+            if report.workers != workers:
+                raise RuntimeError(f"split verify ran in {report.workers} process(es), not {workers}")
         else:
             report = verification.verify(connection)
             result, problem = report.chain, report.summary()
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, _cpu_seconds() - cpu
         if profile:
             profile.disable()
         connection.rollback()
     if problem or not result.ok or result.checked != expected:
         raise RuntimeError(f"{kind} verify: checked {result.checked} of {expected}; problem: {problem}")
-    return seconds
+    return seconds, cpu
 
 
-def verify_with(directory: str, engine: Engine, kind: str, expected: int) -> float:
+def _cpu_seconds() -> float:
+    """CPU time of this process and of its children that have ended (the workers)."""
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
+
+
+def verify_with(directory: str, engine: Engine, kind: str, expected: int) -> tuple[float, float]:
     """run_verify() in a fresh Python that imports ``factcheck`` from ``directory`` (another
     version of the code), on the same database; returns its seconds."""
     url = engine.url.render_as_string(hide_password=False)
     script = (
         "import sys, _databases, audit_verify; from factcheck.db import make_engine; "
         "_databases.configure_audit_key(); engine = make_engine(sys.argv[1]); "
-        "print(audit_verify.run_verify(engine, sys.argv[2], int(sys.argv[3])))"
+        "print(*audit_verify.run_verify(engine, sys.argv[2], int(sys.argv[3])))"
     )
     # The current directory comes first on sys.path: run in ``directory``, not in this checkout.
     done = subprocess.run(  # noqa: S603 - this Python, this script
@@ -284,7 +313,8 @@ def verify_with(directory: str, engine: Engine, kind: str, expected: int) -> flo
     )
     if done.returncode:
         raise RuntimeError(f"{kind} verify with the code in {directory} failed:\n{done.stderr}")
-    return float(done.stdout.split()[-1])
+    seconds, cpu = done.stdout.split()[-2:]
+    return float(seconds), float(cpu)
 
 
 def make_checkpoint(engine: Engine) -> None:
@@ -307,39 +337,42 @@ def benchmark(engine: Engine, dialect: str, args: argparse.Namespace) -> Result:
         # chain, full, full, chain, ...: no kind always goes first.
         for kind in kinds if run % 2 == 0 else kinds[::-1]:
             if kind in OTHER_KINDS:
-                seconds = verify_with(args.compare_with, engine, kind.rstrip("*"), total)
+                seconds, cpu = verify_with(args.compare_with, engine, kind.rstrip("*"), total)
             else:
-                seconds = run_verify(engine, kind, total)
+                seconds, cpu = run_verify(engine, kind, total, workers=args.workers)
             result.seconds.setdefault(kind, []).append(seconds)
+            result.cpu.setdefault(kind, []).append(cpu)
             print(
-                f"  {kind:<6} verify: {total:,} changesets in {seconds:.3f} s ({total / seconds:,.0f}/s)",
+                f"  {kind:<6} verify: {total:,} changesets in {seconds:.3f} s ({total / seconds:,.0f}/s), "
+                f"CPU {cpu:.3f} s; load average {os.getloadavg()[0]:.1f}",
                 flush=True,
             )
     if args.profile:
         for kind in KINDS:
             profiler = cProfile.Profile()
-            run_verify(engine, kind, total, profiler)
+            run_verify(engine, kind, total, profiler, workers=args.workers)
             out = io.StringIO()
             pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(25)
             print(f"\n--- cProfile of one {kind} verify on {dialect} (internal time) ---\n{out.getvalue()}")
     return result
 
 
-def print_table(results: list[Result], repeat: int, mix: str, other: str | None = None) -> None:
+def print_table(results: list[Result], repeat: int, mix: str, workers: int, other: str | None = None) -> None:
     print()
     print(f"Audit history verification, --mix {mix}: best of {repeat} runs of each kind (median in brackets)")
+    print(f"split: the full verification by {workers} processes; load average {os.getloadavg()}")
     if other:
         print(f"chain*, full*: the code in {other}, on the same history, alternating with this code")
     header = (
         f"{'database':<11}{'changesets':>11}{'changes':>10}{'build s':>9}{'built/s':>9}  "
-        f"{'kind':<6}{'best s':>8}{'changesets/s':>23}{'changes/s':>11}  goal >= 100k/s"
+        f"{'kind':<6}{'best s':>8}{'changesets/s':>23}{'changes/s':>11}{'CPU s':>7}  goal >= 100k/s"
     )
     print(header)
     print("-" * len(header))
     for r in results:
         for kind in r.seconds:
             best, median = r.changesets / r.best(kind), r.changesets / r.median(kind)
-            verdict = ("met" if best >= 100_000 else "NOT met") if kind.startswith("full") else ""
+            verdict = ("met" if best >= 100_000 else "NOT met") if kind.startswith(("full", "split")) else ""
             if kind == "chain":
                 built = f"{r.dialect:<11}{r.changesets:>11,}{r.changes:>10,}{r.build_seconds:>9.1f}"
                 built += f"{r.built / r.build_seconds:>9,.0f}"
@@ -347,7 +380,7 @@ def print_table(results: list[Result], repeat: int, mix: str, other: str | None 
                 built = " " * 50
             print(
                 f"{built}  {kind:<6}{r.best(kind):>8.3f}{best:>13,.0f} [{median:>7,.0f}]"
-                f"{r.changes / r.best(kind):>11,.0f}  {verdict}"
+                f"{r.changes / r.best(kind):>11,.0f}{min(r.cpu[kind]):>7.2f}  {verdict}"
             )
         share = f"{r.replay_share():.0%}" + (f" ({r.replay_share(other=True):.0%} with *)" if other else "")
         print(f"{'':<11}replay share of the full run: {share}; {r.server}")
@@ -384,16 +417,23 @@ def main(argv: list[str] | None = None) -> None:
         help="also time the factcheck package in DIRECTORY (another commit, e.g. from git archive) "
         "on the same history, alternating with this code (kinds chain*, full*)",
     )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=parallel.default_workers(),
+        help="processes of the split kind (default: one per CPU, at most 8)",
+    )
     args = parser.parse_args(argv)
-    if args.changesets < 2 or args.batch < 1 or args.repeat < 1:
-        parser.error("need at least 2 changesets, a batch of 1 and 1 repeat")
+    if args.changesets < 2 or args.batch < 1 or args.repeat < 1 or args.workers < 2:
+        parser.error("need at least 2 changesets, a batch of 1, 1 repeat and 2 workers")
+    parallel.MIN_CHANGES = 1  # split small histories too, to time them
 
     results = []
     for dialect in selected(args.database):
         print(f"{dialect}: building {args.changesets:,} changesets ...", flush=True)
         with fresh_database(dialect, args.postgresql_url) as engine:
             results.append(benchmark(engine, dialect, args))
-    print_table(results, args.repeat, args.mix, args.compare_with)
+    print_table(results, args.repeat, args.mix, args.workers, args.compare_with)
 
 
 if __name__ == "__main__":

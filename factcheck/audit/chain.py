@@ -192,28 +192,39 @@ BATCH = 5000
 # Changesets in seq order: the ChangesetRecord fields, then the stored hash.
 _NEXT_CHANGESETS_SQL = (
     f"SELECT {', '.join(_RECORD_FIELDS)}, hash FROM audit_changesets "  # noqa: S608 - constant names
-    f"WHERE seq > {{after}} ORDER BY seq LIMIT {BATCH}"
+    f"WHERE seq > {{after}}{{upto}} ORDER BY seq LIMIT {BATCH}"
 )
 # Changes in id order: changeset_seq, the Change fields (JSON as text, as fetch_changes reads
 # them), then the id.
 _NEXT_CHANGES_SQL = (
     "SELECT changeset_seq, table_name, CAST(row_key AS TEXT), operation, CAST(changes AS TEXT), "  # noqa: S608
-    f"claim_id, id FROM audit_changes WHERE id > {{after}} ORDER BY id LIMIT {BATCH * 4}"
+    f"claim_id, id FROM audit_changes WHERE id > {{after}}{{upto}} ORDER BY id LIMIT {BATCH * 4}"
 )
+# A stretch's upper bound, by query (``changeset_seq + 0``: not by its index, which would
+# make the database sort every batch instead of reading in id order).
+_UPTO = {
+    _NEXT_CHANGESETS_SQL: " AND seq <= {marker}",
+    _NEXT_CHANGES_SQL: " AND changeset_seq + 0 <= {marker}",
+}
+# No upper bound: the whole history (seq and id are bigint on PostgreSQL).
+NO_END = 2**63 - 1
 _CHANGESET_SEQ = itemgetter(0)
 # Each key id the history names, with the first changeset that names it.
 _KEY_IDS = select(_changesets.c.key_id, func.min(_changesets.c.seq)).group_by(_changesets.c.key_id)
 
 
-def _in_batches(connection: Connection, sql: str, key: int) -> Iterator[list[tuple[Any, ...]]]:
+def _in_batches(
+    connection: Connection, sql: str, key: int, after: int = 0, upto: int = NO_END
+) -> Iterator[list[tuple[Any, ...]]]:
     """The rows of the keyset query ``sql`` as the driver returns them, a batch at a time
-    by keyset on column ``key``, in the connection's transaction."""
-    statement = sql.format(after="?" if connection.dialect.paramstyle == "qmark" else "%s")
+    by keyset on column ``key`` from ``after`` on, in the connection's transaction."""
+    marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    bounded = upto != NO_END
+    statement = sql.format(after=marker, upto=_UPTO[sql].format(marker=marker) if bounded else "")
     cursor = connection.connection.cursor()
     try:
-        after = 0
         while True:
-            cursor.execute(statement, (after,))
+            cursor.execute(statement, (after, upto) if bounded else (after,))
             rows = cursor.fetchall()
             if not rows:
                 return
@@ -272,14 +283,16 @@ def fetched_ahead(batches: Iterator[T], depth: int = 2) -> Iterator[T]:
 
 
 @contextmanager
-def _history(connection: Connection) -> Iterator[tuple[Iterator[tuple[Any, ...]], Iterator[tuple[Any, ...]]]]:
-    """(changesets, changes) as verify() reads them: rows in seq and in id order.
+def _history(
+    connection: Connection, span: Span
+) -> Iterator[tuple[Iterator[tuple[Any, ...]], Iterator[tuple[Any, ...]]]]:
+    """(changesets, changes) of ``span`` as verify() reads them: rows in seq and in id order.
 
     On PostgreSQL each is fetched a batch ahead by a helper thread (fetched_ahead);
     on SQLite, where the reading happens in this process anyway, as it is needed.
     """
-    changesets = _in_batches(connection, _NEXT_CHANGESETS_SQL, 0)
-    changes = _in_batches(connection, _NEXT_CHANGES_SQL, -1)
+    changesets = _in_batches(connection, _NEXT_CHANGESETS_SQL, 0, span.after, span.upto)
+    changes = _in_batches(connection, _NEXT_CHANGES_SQL, -1, span.first_change_after, span.upto)
     if connection.dialect.name == "postgresql":
         changesets, changes = fetched_ahead(changesets), fetched_ahead(changes)
     try:
@@ -352,12 +365,66 @@ def check_keys(connection: Connection, keyring: Keyring) -> None:
     )
 
 
+@dataclass(frozen=True)
+class Span:
+    """A stretch of the chain: the changesets after ``after`` up to ``upto``, and the state
+    the changesets before it leave (checked by whoever verifies them: factcheck/audit/parallel.py).
+
+    The changes are read in id order from ``first_change_after`` on, those of changesets up
+    to ``upto``: every change of the span's changesets, and any other one placed among them,
+    which is then out of order.
+    """
+
+    after: int = 0
+    upto: int = NO_END
+    first_change_after: int = 0
+    # The link of changeset ``after``, its key id, and the first keyed changeset up to it.
+    prev_hash: str = GENESIS_HASH
+    key_id: str | None = None
+    keyed_since: int | None = None
+
+    @property
+    def whole(self) -> bool:
+        return self.after == 0 and self.upto == NO_END
+
+
+def span(connection: Connection, after: int, upto: int = NO_END) -> Span | None:
+    """The stretch after changeset ``after`` (None if there is no such changeset)."""
+    if after == 0:
+        return Span(upto=upto)
+    marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    boundary = connection.exec_driver_sql(
+        f"SELECT hash, key_id FROM audit_changesets WHERE seq = {marker}",  # noqa: S608 - the marker
+        (after,),
+    ).first()
+    if boundary is None:
+        return None
+    first_keyed = connection.exec_driver_sql(
+        "SELECT min(seq) FROM audit_changesets WHERE key_id IS NOT NULL"
+    ).scalar()
+    first_change = connection.exec_driver_sql(
+        f"SELECT min(id) FROM audit_changes WHERE changeset_seq > {marker}",  # noqa: S608 - the marker
+        (after,),
+    ).scalar()
+    if first_change is None:  # no change after the boundary: read none
+        first_change = (connection.exec_driver_sql("SELECT max(id) FROM audit_changes").scalar() or 0) + 1
+    return Span(
+        after,
+        upto,
+        first_change - 1,
+        boundary[0],
+        boundary[1],
+        first_keyed if first_keyed is not None and first_keyed <= after else None,
+    )
+
+
 def verify(
     connection: Connection,
     keyring: Keyring | None = None,
     *,
     observe: Callable[[Change], Any] | None = None,
     wanted: Collection[int] = (),
+    stretch: Span | None = None,
 ) -> Verification:
     """Recompute every link of the chain; report the first changeset that does not check out.
 
@@ -365,13 +432,15 @@ def verify(
     moved between changesets, changes that belong to no changeset, and links
     that were not made with the audit key (forged or rewritten changesets).
     ``observe`` sees every change in chain order (the replay of the data);
-    the stored hashes of the changesets in ``wanted`` are returned.
+    the stored hashes of the changesets in ``wanted`` are returned. ``stretch``:
+    only that part of the chain (``checked`` counts its changesets).
     """
     keyring = keyring or active_keyring()
     check_keys(connection, keyring)
     started = time.perf_counter()
-    with _history(connection) as (changesets, changes):
-        return _verify(connection, keyring, observe, wanted, started, changesets, changes)
+    stretch = stretch or Span()
+    with _history(connection, stretch) as (changesets, changes):
+        return _verify(connection, keyring, observe, wanted, started, changesets, changes, stretch)
 
 
 def _verify(
@@ -382,21 +451,23 @@ def _verify(
     started: float,
     changesets: Iterator[tuple[Any, ...]],
     change_rows: Iterator[tuple[Any, ...]],
+    stretch: Span,
 ) -> Verification:
     # The changes in id order, a group per changeset_seq.
     changes = groupby(change_rows, _CHANGESET_SEQ)
     pending_seq, pending = next(changes, (None, ()))
     timestamp, exact_timestamp = _timestamp_readers(connection)
-    expected_prev = GENESIS_HASH
+    expected_prev = stretch.prev_hash
     checked = legacy = change_count = 0
     head_seq: int | None = None
     head_hash: str | None = None
     hashes: dict[int, str] = {}
     wanted = set(wanted)
-    keyed_since: int | None = None
-    key_rank = -1
+    keyed_since = stretch.keyed_since
     links = {key.key_id: key.linker for key in keyring.keys}
     ranks = {key.key_id: rank for rank, key in enumerate(keyring.keys)}
+    key_rank = -1 if stretch.key_id is None else ranks.get(stretch.key_id, -1)
+    first = stretch.after + 1
 
     def result(bad: int | None, problem: str | None) -> Verification:
         return Verification(
@@ -413,7 +484,7 @@ def _verify(
 
     for row in changesets:
         seq = row[0]
-        expected_seq = checked + 1
+        expected_seq = first + checked
         if seq != expected_seq:
             return result(expected_seq, f"changeset {expected_seq} is missing (found {seq} next)")
         own: list[Change] = []
@@ -471,6 +542,8 @@ def _verify(
         head_seq, head_hash = seq, stored_hash
         if seq in wanted:
             hashes[seq] = stored_hash
+    if stretch.upto != NO_END and first + checked <= stretch.upto:
+        return result(first + checked, f"changeset {first + checked} is missing")
     if pending_seq is not None:
         return result(pending_seq, f"changes refer to changeset {pending_seq}, which does not exist")
     return result(None, None)

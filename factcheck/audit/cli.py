@@ -7,7 +7,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy.exc import DBAPIError
 
-from factcheck.audit import checkpoints, keys
+from factcheck.audit import checkpoints, keys, parallel
 from factcheck.audit.verification import verify_and_record
 from factcheck.db import get_database
 
@@ -32,8 +32,14 @@ def audit() -> None:
     help="A copy of the checkpoints kept elsewhere (a file, or the site's /transparency/checkpoints.json); repeatable.",
 )
 @click.option("--no-replay", is_flag=True, help="Skip comparing the live data with its history (faster).")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes that share the check of a large history (default: one per CPU, at most 8).",
+)
 @with_appcontext
-def verify(copies: tuple[str, ...], no_replay: bool) -> None:
+def verify(copies: tuple[str, ...], no_replay: bool, workers: int | None) -> None:
     """Check the history: triggers, keyed chain, checkpoints and the data against its history.
 
     Exits 1 naming each problem found, 2 if it cannot check (a wrong key, an unreadable copy).
@@ -45,7 +51,9 @@ def verify(copies: tuple[str, ...], no_replay: bool) -> None:
         engine = engine.execution_options(isolation_level="REPEATABLE READ")
     try:
         with engine.begin() as connection:
-            report = verify_and_record(connection, copies=copies, replay=not no_replay)
+            report = verify_and_record(
+                connection, copies=copies, replay=not no_replay, workers=workers or parallel.default_workers()
+            )
     except (keys.AuditKeyError, checkpoints.CheckpointSourceError) as exc:
         raise SetupError(str(exc)) from None
     except DBAPIError as exc:
@@ -63,8 +71,9 @@ def verify(copies: tuple[str, ...], no_replay: bool) -> None:
         )
     newest = report.newest_checkpoint
     click.echo(
-        f"audit history ok: {result.checked} changesets ({result.changes} changes) checked in "
-        f"{report.seconds:.2f} s ({report.rate:,.0f}/s); head {result.head_seq} {result.head_hash or '-'}; "
+        f"audit history ok: {result.checked} changesets ({result.changes} changes) checked"
+        + (f" by {report.workers} processes" if report.workers > 1 else "")
+        + f" in {report.seconds:.2f} s ({report.rate:,.0f}/s); head {result.head_seq} {result.head_hash or '-'}; "
         f"{report.checkpoints} checkpoints agree"
         + (f", the newest at changeset {newest.seq}" if newest else "")
         + ("" if no_replay else "; the data matches its history")

@@ -35,6 +35,11 @@ from factcheck.audit.chain import Change, fetched_ahead
 # Findings of one kind beyond this many are counted, not listed.
 MAX_LISTED = 20
 
+# One of ``count`` disjoint shares of the rows (index, count), by their key's JSON text;
+# every change of a row, and every live row, falls in the same share
+# (factcheck/audit/parallel.py replays the shares in separate processes).
+Share = tuple[int, int]
+
 
 @dataclass
 class Replay:
@@ -90,14 +95,20 @@ class Replay:
         else:
             self._find(f"{table} {key}: a change of unknown kind {operation!r}")
 
-    def compare(self, connection: Connection) -> list[str]:
-        """Every difference between the replayed history and the live rows, named by table, key and field."""
+    def compare(
+        self, connection: Connection, share: Share | None = None, *, summarise: bool = True
+    ) -> list[str]:
+        """Every difference between the replayed history and the live rows, named by table, key and field.
+
+        ``share``: only the live rows of that share (the history replayed must be the
+        same share's, ``changes_of``). ``summarise``: end with how many were not listed.
+        """
         expected = {table: dict(rows) for table, rows in self.rows.items() if rows}
         # SQLite's json_object() writes compact JSON, as orjson does: a row the history has
         # exactly can be checked by its text (equal texts parse to equal rows); anything
         # else is parsed and compared field by field.
         compact = connection.dialect.name == "sqlite"
-        batches = _live_rows(connection, triggers.audited_tables(connection))
+        batches = _live_rows(connection, triggers.audited_tables(connection), share)
         try:
             for table, batch in batches:
                 if batch is None:  # the end of the table's rows
@@ -112,7 +123,7 @@ class Replay:
         for table, rows in expected.items():
             for key in rows:
                 self._find(f"{table} {key}: in the history, but the table is gone")
-        if self.unlisted:
+        if self.unlisted and summarise:
             self.findings.append(f"... and {self.unlisted} more differences")
         return self.findings
 
@@ -151,8 +162,53 @@ def _show(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
+def _in_share(connection: Connection, key_text: str, share: Share) -> str:
+    """SQL: whether the row key whose JSON text is ``key_text`` is in ``share``.
+
+    By the code of the key's last character before its closing brace: the last digit of
+    an integer key, so the shares are about even; rows with other keys fall in some share.
+    """
+    index, count = share
+    if connection.dialect.name == "postgresql":
+        # mod(), not %: the driver reads % as a parameter marker.
+        return f"mod(ascii(substr({key_text}, length({key_text}) - 1, 1)), {int(count)}) = {int(index)}"
+    return f"unicode(substr({key_text}, -2, 1)) % {int(count)} = {int(index)}"
+
+
+def changes_of(connection: Connection, share: Share) -> Iterator[Change]:
+    """The changes of the rows in ``share`` and the schema changes (which concern every row),
+    in id order: what ``Replay.apply`` needs to replay that share."""
+    schema = ", ".join(f"'{operation}'" for operation in sorted(triggers.SCHEMA_OPERATIONS))
+    marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    sql = (
+        "SELECT table_name, CAST(row_key AS TEXT), operation, CAST(changes AS TEXT), claim_id, id "  # noqa: S608
+        f"FROM audit_changes WHERE id > {marker} AND (operation IN ({schema}) OR "
+        f"{_in_share(connection, 'CAST(row_key AS TEXT)', share)}) ORDER BY id LIMIT 20000"
+    )
+    batches = _keyset_batches(connection, sql)
+    if connection.dialect.name == "postgresql":
+        batches = fetched_ahead(batches)
+    try:
+        for batch in batches:
+            for row in batch:
+                yield row[:5]
+    finally:
+        batches.close()  # type: ignore[attr-defined]
+
+
+def _keyset_batches(connection: Connection, sql: str) -> Iterator[list[tuple[Any, ...]]]:
+    cursor = connection.connection.cursor()
+    try:
+        after = 0
+        while rows := cursor.execute(sql, (after,)).fetchall():
+            yield rows
+            after = rows[-1][-1]
+    finally:
+        cursor.close()
+
+
 def _live_rows(
-    connection: Connection, tables: list[str]
+    connection: Connection, tables: list[str], share: Share | None = None
 ) -> Iterator[tuple[str, list[tuple[str, str]] | None]]:
     """(table, batch of (row key, whole row)) for each table in turn, as JSON text in the
     triggers' own form, then (table, None) at the end of the table's rows.
@@ -161,7 +217,7 @@ def _live_rows(
     (chain.fetched_ahead): the server makes the next rows' JSON while this thread
     compares the current ones.
     """
-    statements = [(table, _live_rows_sql(connection, table)) for table in tables]
+    statements = [(table, _live_rows_sql(connection, table, share)) for table in tables]
     if connection.dialect.name != "postgresql":
         return _batches(connection, statements)
     return fetched_ahead(_batches(connection, statements, server_side=True))
@@ -186,17 +242,26 @@ def _batches(
         yield table, None
 
 
-def _live_rows_sql(connection: Connection, table: str) -> str:
+def _live_rows_sql(connection: Connection, table: str, share: Share | None = None) -> str:
     key = triggers.primary_key(connection, table)
     quoted = triggers.quote(table)
     if connection.dialect.name == "postgresql":
         # to_jsonb(t) once per row, for the key and the whole row (a function in FROM is not
         # folded into the select list, so it is not computed twice).
-        row_key = "jsonb_build_object(" + ", ".join(f"'{name}', r.j -> '{name}'" for name in key) + ")"
-        sql = f"SELECT {row_key}::text, r.j::text FROM {quoted} AS t CROSS JOIN LATERAL to_jsonb(t) AS r(j)"  # noqa: S608
+        row_key = "jsonb_build_object(" + ", ".join(f"'{name}', r.j -> '{name}'" for name in key) + ")::text"
+        rows = f"{quoted} AS t CROSS JOIN LATERAL to_jsonb(t) AS r(j)"
+        if share is None:
+            sql = f"SELECT {row_key}, r.j::text FROM {rows}"  # noqa: S608
+        else:
+            sql = (
+                f"SELECT k.t, r.j::text FROM {rows} CROSS JOIN LATERAL (SELECT {row_key}) AS k(t) "  # noqa: S608
+                f"WHERE {_in_share(connection, 'k.t', share)}"
+            )
     else:
         columns = triggers.table_columns(connection, table)
         row_key = triggers.sqlite_row_key("t", key)
         whole = "json_object(" + ", ".join(f"'{name}', t.{triggers.quote(name)}" for name in columns) + ")"
         sql = f"SELECT {row_key}, {whole} FROM {quoted} AS t"  # noqa: S608
+        if share is not None:
+            sql += f" WHERE {_in_share(connection, row_key, share)}"
     return sql

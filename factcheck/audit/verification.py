@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection, insert, select
 from sqlalchemy.orm import Session
 
-from factcheck.audit import chain, checkpoints, guards, keys
+from factcheck.audit import chain, checkpoints, guards, keys, parallel
 from factcheck.audit.models import AuditChangeset, AuditCheckpoint, AuditVerification
 from factcheck.audit.replay import Replay
 
@@ -45,6 +45,8 @@ class Report:
     checkpoints: int = 0
     newest_checkpoint: checkpoints.Statement | None = None
     seconds: float = 0.0
+    # Processes that checked the chain and the data (factcheck/audit/parallel.py).
+    workers: int = 1
 
     @property
     def ok(self) -> bool:
@@ -69,9 +71,15 @@ def verify(
     directory: str | None = None,
     copies: Iterable[str] = (),
     replay: bool = True,
+    workers: int = 1,
 ) -> Report:
     """Check the history every way there is; raises AuditKeyError or CheckpointSourceError
-    for a key or a copy that cannot be used, never for tampering."""
+    for a key or a copy that cannot be used, never for tampering.
+
+    ``workers`` > 1: a large history is checked by that many processes
+    (factcheck/audit/parallel.py), if ``connection`` has written nothing in its
+    transaction and, on SQLite, holds the write lock (``BEGIN IMMEDIATE``).
+    """
     started = time.perf_counter()
     keyring = keyring or keys.active()
     if connection.dialect.name == "postgresql":
@@ -86,13 +94,16 @@ def verify(
     for location in copies:
         outside.extend(checkpoints.from_copy(location))
 
+    wanted = {found.statement.seq for found in [*stored, *outside]}
     replayed = Replay() if replay else None
-    result = chain.verify(
-        connection,
-        keyring,
-        observe=replayed.apply if replayed else None,
-        wanted={found.statement.seq for found in [*stored, *outside]},
-    )
+    split = parallel.verify(connection, keyring, wanted=wanted, replay=replay, workers=workers)
+    if split is not None:
+        result, data_findings = split
+        replayed = None
+    else:
+        result = chain.verify(
+            connection, keyring, observe=replayed.apply if replayed else None, wanted=wanted
+        )
     if not result.ok:
         findings.append(Finding("chain", f"changeset {result.first_bad_seq}: {result.problem}"))
 
@@ -118,10 +129,14 @@ def verify(
 
     if replayed is not None and result.ok:
         findings.extend(Finding("data", problem) for problem in replayed.compare(connection))
+    elif split is not None and result.ok:
+        findings.extend(Finding("data", problem) for problem in data_findings)
 
     newest = max(valid, key=lambda statement: (statement.seq, statement.made_at), default=None)
     distinct = len({found.statement for found in [*stored, *outside]})
-    return Report(result, findings, distinct, newest, time.perf_counter() - started)
+    return Report(
+        result, findings, distinct, newest, time.perf_counter() - started, workers if split is not None else 1
+    )
 
 
 def _checkpoint_problem(
@@ -149,10 +164,14 @@ def _checkpoint_problem(
     return None
 
 
-def verify_and_record(connection: Connection, *, copies: Iterable[str] = (), replay: bool = True) -> Report:
+def verify_and_record(
+    connection: Connection, *, copies: Iterable[str] = (), replay: bool = True, workers: int = 1
+) -> Report:
     """Verify everything (with the configured checkpoint directory) and append the outcome
     to ``audit_verifications``."""
-    report = verify(connection, directory=checkpoints.policy().directory, copies=copies, replay=replay)
+    report = verify(
+        connection, directory=checkpoints.policy().directory, copies=copies, replay=replay, workers=workers
+    )
     connection.execute(
         insert(AuditVerification).values(
             ok=report.ok,

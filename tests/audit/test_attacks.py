@@ -27,10 +27,10 @@ from sqlalchemy.engine import make_url
 from factcheck import create_app
 from factcheck.accounts import operations as accounts
 from factcheck.accounts.models import Role, User
-from factcheck.audit import chain, checkpoints, keys, triggers
+from factcheck.audit import chain, checkpoints, keys, parallel, triggers
 from factcheck.audit.changesets import Actor, set_actor
 from factcheck.claims.models import Claim, Tag
-from factcheck.db import get_database, session_scope, utcnow
+from factcheck.db import get_database, make_engine, session_scope, utcnow
 from factcheck.security.models import SecurityEvent, SecurityEventKind
 from factcheck.security.ratelimit import limiter
 from tests.audit.conftest import _copy_database
@@ -133,11 +133,25 @@ def template(
     yield history
 
 
-@pytest.fixture
+@pytest.fixture(params=["one process", "three workers"])
 def victim(
-    template: History, database_server: DatabaseServer, tmp_path: Any
+    request: pytest.FixtureRequest,
+    template: History,
+    database_server: DatabaseServer,
+    tmp_path: Any,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[tuple[History, Callable[..., Flask]]]:
-    """A fresh copy of the history (database and checkpoint directory), and apps on it."""
+    """A fresh copy of the history (database and checkpoint directory), and apps on it.
+
+    Each attack is verified in one process, and split over three worker processes as a
+    large history is (factcheck/audit/parallel.py): three stretches of the chain, three
+    shares of the replay.
+    """
+    if request.param == "three workers":
+        monkeypatch.setattr(parallel, "MIN_CHANGES", 1)
+        monkeypatch.setattr(parallel, "default_workers", lambda: 3)
+    else:
+        monkeypatch.setattr(parallel, "default_workers", lambda: 1)
     url = _copy_database(database_server, template.url)
     directory = str(tmp_path / "checkpoints")
     shutil.copytree(template.directory, directory)
@@ -681,11 +695,16 @@ def test_writes_committed_while_verify_reads_are_not_tampering(
     checking = app()
     compare = Replay.compare
 
-    def compare_after_a_write(self: Replay, connection: Connection) -> list[str]:
-        with audited_session(get_database(checking).engine) as session:
-            session.add(Tag(name="written while verify reads"))
-            session.commit()
-        return compare(self, connection)
+    def compare_after_a_write(self: Replay, connection: Connection, *args: Any, **kwargs: Any) -> list[str]:
+        # An engine of its own: with workers, this runs in a forked worker process.
+        engine = make_engine(history.url)
+        try:
+            with audited_session(engine) as session:
+                session.add(Tag(name=f"written while verify reads {os.getpid()}"))
+                session.commit()
+        finally:
+            engine.dispose()
+        return compare(self, connection, *args, **kwargs)
 
     monkeypatch.setattr(Replay, "compare", compare_after_a_write)
     code, output = verify(checking)
