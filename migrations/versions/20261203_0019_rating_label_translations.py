@@ -5,7 +5,7 @@ the rating scale page. Audited like the labels themselves (the audit triggers ar
 ``triggers.sync`` after the migration run, migrations/env.py). No data is written.
 
 Revision ID: 0019
-Revises: 0017
+Revises: 0018
 Create Date: 2026-12-03 19:10:00.000000
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 import factcheck.db
 
 revision: str = "0019"
-down_revision: str | Sequence[str] | None = "0017"
+down_revision: str | Sequence[str] | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

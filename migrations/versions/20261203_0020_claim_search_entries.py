@@ -5,7 +5,7 @@ stored tsvector and a GIN index; both kept in step by triggers on claims and sou
 (see factcheck/search/entries.py). The upgrade indexes the claims already there.
 
 Revision ID: 0020
-Revises: 0017
+Revises: 0019
 Create Date: 2026-12-03 19:10:00.000000
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 from factcheck.search import entries
 
 revision: str = "0020"
-down_revision: str | Sequence[str] | None = "0017"
+down_revision: str | Sequence[str] | None = "0019"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
