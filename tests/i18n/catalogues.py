@@ -212,6 +212,10 @@ def _template_text(source: str, env: Environment) -> tuple[str, list[tuple[int, 
     in_variable = False
     expect_block_name = False
     previous: list[tuple[str, str]] = []
+    # Parenthesis depth inside ``{{ }}``, and the depths at which a gettext call's arguments are
+    # (so ngettext's plural, its second argument, counts as a message too).
+    depth = 0
+    gettext_depths: list[int] = []
     for lineno, token, value in env.lexer.tokeniter(source, "template"):
         if lineno > line:
             parts.append("\n" * (lineno - line))
@@ -228,6 +232,8 @@ def _template_text(source: str, env: Environment) -> tuple[str, list[tuple[int, 
         elif token == "variable_begin":
             in_variable = True
             previous = []
+            depth = 0
+            gettext_depths = []
             if not in_trans:
                 parts.append(_MARK)
         elif token == "variable_end":
@@ -239,10 +245,21 @@ def _template_text(source: str, env: Environment) -> tuple[str, list[tuple[int, 
                 parts.append(value)
             line += value.count("\n")
             continue
+        elif token == "operator" and value == "(":
+            depth += 1
+            if previous and previous[-1][1] in _GETTEXT_CALLS:
+                gettext_depths.append(depth)
+        elif token == "operator" and value == ")":
+            if gettext_depths and gettext_depths[-1] == depth:
+                gettext_depths.pop()
+            depth -= 1
         elif token == "string" and in_variable and not in_trans:
             text = value[1:-1]
             called = (
-                len(previous) >= 2 and previous[-1] == ("operator", "(") and previous[-2][1] in _GETTEXT_CALLS
+                bool(gettext_depths)
+                and gettext_depths[-1] == depth
+                and bool(previous)
+                and previous[-1] in (("operator", "("), ("operator", ","))
             )
             technical = (
                 len(previous) >= 2

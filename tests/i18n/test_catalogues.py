@@ -257,9 +257,11 @@ def test_capitalised_literals_printed_by_expressions_are_caught(tmp_path):
     {{ submit(_("Save")) }}
     <p class="{{ 'muted' if x }}">{{ x | default('') }}</p>
     {{ field(form.name, autocomplete="Off") }}
+    {{ ngettext("One source", "Several sources", n) }}
+    {{ _("Added by %(name)s", name=person or "Nobody") }}
     """
 
-    assert findings_in(tmp_path, source) == ["1: Save", "2: Unknown"]
+    assert findings_in(tmp_path, source) == ["1: Save", "2: Unknown", "7: Nobody"]
 
 
 def test_allowed_words_code_and_scripts_are_not_language(tmp_path):
