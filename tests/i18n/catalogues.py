@@ -121,6 +121,7 @@ def catalogue_problems(messages: dict[str, Message], po_path: Path) -> list[str]
 # Text that is not in any language, so it stays as written, each with the reason.
 ALLOWED_WORDS: dict[str, str] = {
     "factcheck": "the product's name",
+    "webhook-id": "the Standard Webhooks header's name, shown as sent",
     "JSON-LD": "a format's name",
     "ClaimReview": "schema.org's name of the markup",
     "JSON": "a format's name",
