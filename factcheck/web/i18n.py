@@ -22,7 +22,6 @@ from contextlib import contextmanager
 from babel import Locale
 from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import Babel, get_locale, refresh
-from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -107,11 +106,14 @@ def is_api() -> bool:
 
 def desk_language() -> str:
     """The person's setting, else the switcher's cookie, else the browser's language, else English."""
+    # The person as this request already loaded them (the gate does, for every page with a view).
+    # Not loaded: an error page before any view (a 404 of no route), which runs no query at all.
+    user = g.get("_login_user")
     try:
-        if current_user.is_authenticated and is_language(getattr(current_user, "language", None)):
-            return current_user.language
+        if user is not None and user.is_authenticated and is_language(getattr(user, "language", None)):
+            return user.language
     except SQLAlchemyError:
-        pass  # an error page for a database that is away: the browser's language will do
+        pass  # an error page after the transaction failed: the browser's language will do
     cookie = request.cookies.get(COOKIE)
     if is_language(cookie):
         return cookie  # type: ignore[return-value]

@@ -160,3 +160,17 @@ def test_the_api_is_always_english(app: Flask) -> None:
             assert str(get_locale()) == "en", url
     with app.test_request_context("/claims/", headers={"Accept-Language": "ar"}):
         assert str(get_locale()) == "ar"
+
+
+def test_error_pages_speak_the_persons_language(
+    client: FlaskClient, login_as: Callable[[Role], User], db_session: Session
+) -> None:
+    user = login_as(Role.REVIEWER)
+    user.language = "ar"
+    db_session.commit()
+    missing = client.get("/claims/999999999")
+    assert missing.status_code == 404
+    assert language_of(missing) == ("ar", "rtl")
+    # Signed out, the browser's.
+    client.post("/logout")
+    assert language_of(client.get("/no-such-page", headers={"Accept-Language": "es"})) == ("es", "ltr")
