@@ -39,13 +39,20 @@ def english(key: str, **params: str) -> str:
     return FORMATS[key] % params
 
 
+# The claim and the comment are quoted (rules.claim_words): a colon inside a quote is the quote's.
+QUOTED = "“.*?”"
+
+
 @cache
 def _patterns() -> list[tuple[str, re.Pattern[str]]]:
     patterns = []
     for key, format_ in FORMATS.items():
         parts = re.split(r"%\((\w+)\)s", format_)
         regex = "".join(
-            re.escape(part) if index % 2 == 0 else f"(?P<{part}>.+?)" for index, part in enumerate(parts)
+            re.escape(part)
+            if index % 2 == 0
+            else f"(?P<{part}>{QUOTED if part in ('claim', 'excerpt') else '.+?'})"
+            for index, part in enumerate(parts)
         )
         patterns.append((key, re.compile(f"^{regex}$", re.DOTALL)))
     return patterns

@@ -14,6 +14,7 @@ from babel.messages.pofile import read_po
 
 from factcheck.accounts.models import Role
 from factcheck.claims.models import Assignment, ClaimState
+from factcheck.notifications.messages import localised
 from factcheck.notifications.models import Notification
 from tests.claims.desk import make_claim
 from tests.conftest import AuthActions
@@ -237,3 +238,22 @@ def test_xlsx_headings_follow_the_page_and_csv_keeps_the_english_ones(app, db_se
     workbook.close()
     assert headings[:3] == ["ID de la afirmación", "Afirmación", "Declarante"]
     assert csv.lstrip("\ufeff").startswith("Claim ID,Claim,Claimant,")
+
+
+def test_a_stored_sentence_is_said_again_with_the_same_quotes(app):
+    stored = "Eve Editor mentioned you on claim “Officials said: 60 days”: “Source: the treaty”"
+
+    with app.test_request_context(headers={"Accept-Language": "es"}):
+        spanish = localised(stored)
+    with app.test_request_context(headers={"Accept-Language": "ar"}):
+        arabic = localised(stored)
+    with app.test_request_context():
+        english = localised(stored)
+
+    assert (
+        spanish == "Eve Editor te mencionó en la afirmación “Officials said: 60 days”: “Source: the treaty”"
+    )
+    assert arabic == "أشار إليك Eve Editor في الادعاء “Officials said: 60 days”: “Source: the treaty”"
+    assert english == stored
+    with app.test_request_context(headers={"Accept-Language": "es"}):
+        assert localised("A sentence from before the formats.") == "A sentence from before the formats."
