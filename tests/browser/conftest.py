@@ -99,5 +99,5 @@ def sign_in(page: Any, email: str, password: str) -> str:
     page.fill("#email", email)
     page.fill("#password", password)
     with page.expect_navigation():
-        page.click("button[type=submit]")
+        page.click("main button[type=submit]")
     return page.inner_text("body")

@@ -20,7 +20,7 @@ def test_the_dossier_page_writes_dates_in_the_requests_language(client, desk):
 
     # The primary source's date, 8 December 1987 (the history below keeps the stored value).
     assert "<dt>Date</dt><dd>1987-12-08</dd>" in english
-    assert "<dt>Date</dt><dd>8 dic 1987</dd>" in spanish
+    assert "<dt>Fecha</dt><dd>8 dic 1987</dd>" in spanish
 
 
 def test_a_pdf_is_cached_per_language(db_session, desk):

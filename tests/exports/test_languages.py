@@ -18,7 +18,8 @@ def date_formats(data: bytes) -> set[tuple[str, str]]:
     """(kind, number format) of every date and time cell of the claims sheet."""
     workbook = openpyxl.load_workbook(io.BytesIO(data))
     found = set()
-    for row in workbook["Claims"].iter_rows(min_row=2):
+    # The first sheet; its name is in the request's language ("Claims", "Afirmaciones").
+    for row in workbook.worksheets[0].iter_rows(min_row=2):
         for cell in row:
             if isinstance(cell.value, datetime):
                 found.add(("time" if cell.value.time() != datetime.min.time() else "day", cell.number_format))

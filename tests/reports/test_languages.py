@@ -47,11 +47,12 @@ def test_the_workbook_shows_dates_as_spanish_readers_write_them(client, desk):  
         return {row[0].value: row[1] for row in sheet.iter_rows(min_row=2)}
 
     assert summary(english)["Period from"].number_format == "yyyy-mm-dd"
-    assert summary(spanish)["Period from"].number_format == "dd/mm/yyyy"
+    # The headings are in the request's language too.
+    assert summary(spanish)["Periodo desde"].number_format == "dd/mm/yyyy"
     # The cell is a real date in both.
-    assert summary(spanish)["Period from"].value == summary(english)["Period from"].value
+    assert summary(spanish)["Periodo desde"].value == summary(english)["Period from"].value
     assert summary(english)["Generated (UTC)"].value.count("-") == 2
-    assert summary(spanish)["Generated (UTC)"].value.endswith(" UTC")
+    assert summary(spanish)["Generado (UTC)"].value.endswith(" UTC")
 
 
 @pytest.mark.slow
