@@ -52,6 +52,8 @@ class Section:
     ordering: Ordering
     # One row per match, without the scoring work.
     matches: Select[Any]
+    # Too many matches to rank (RANK_AT_MOST): listed newest first, and the page says so.
+    unranked: bool = False
 
 
 def _claims(session: Session, query: SearchQuery) -> Section:
@@ -66,7 +68,7 @@ def _claims(session: Session, query: SearchQuery) -> Section:
         # each claim tested as the order walks them.
         rows = select(Claim).where(claim_matches(session, query))
         keys = (Key(Claim.created_at, datetime, True), Key(Claim.id, int, True))
-        return Section(rows, Ordering("claims-newest", keys), matches)
+        return Section(rows, Ordering("claims-newest", keys), matches, unranked=True)
     ranked = claim_ids_matching(session, query).subquery("ranked")
     rows = select(Claim).join(ranked, ranked.c.claim_id == Claim.id)
     keys = (Key(ranked.c.rank, float), Key(Claim.created_at, datetime, True), Key(Claim.id, int, True))
@@ -167,6 +169,7 @@ def _section(
         if kind == "claims"
         else [],
         "count": capped_count(session, found.matches),
+        "unranked": RANK_AT_MOST if found.unranked else None,
         "more": more,
         "previous": link(before=page.previous_cursor) if single and page.previous_cursor else None,
     }
