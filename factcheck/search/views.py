@@ -77,18 +77,29 @@ def _claims(session: Session, query: SearchQuery) -> Section:
 
 def _sources(session: Session, query: SearchQuery) -> Section:
     engine = engine_for(session)
+    matches = engine.sources(query, ranked=False)
+    if capped_count(session, matches, at_most=RANK_AT_MOST).more:
+        # Too many to rank (each would be scored, and sorted): newest first.
+        rows = select(Source).where(Source.id.in_(matches)).options(selectinload(Source.claim))
+        return Section(rows, Ordering("sources-newest", (Key(Source.id, int, True),)), matches, unranked=True)
     matched = engine.sources(query).subquery("matched")
     rows = select(Source).join(matched, matched.c.id == Source.id).options(selectinload(Source.claim))
     ordering = Ordering("sources", (Key(matched.c.score, float), Key(Source.id, int, True)))
-    return Section(rows, ordering, engine.sources(query, ranked=False))
+    return Section(rows, ordering, matches)
 
 
 def _documents(session: Session, query: SearchQuery) -> Section:
     engine = engine_for(session)
+    matches = engine.documents(query, ranked=False)
+    if capped_count(session, matches, at_most=RANK_AT_MOST).more:
+        rows = select(Document).where(Document.id.in_(matches))
+        return Section(
+            rows, Ordering("documents-newest", (Key(Document.id, int, True),)), matches, unranked=True
+        )
     matched = engine.documents(query).subquery("matched")
     rows = select(Document).join(matched, matched.c.id == Document.id)
     ordering = Ordering("documents", (Key(matched.c.score, float), Key(Document.id, int, True)))
-    return Section(rows, ordering, engine.documents(query, ranked=False))
+    return Section(rows, ordering, matches)
 
 
 SECTIONS = {"claims": _claims, "sources": _sources, "documents": _documents}
