@@ -68,7 +68,9 @@ def _claims(session: Session, query: SearchQuery) -> Section:
         # each claim tested as the order walks them.
         rows = select(Claim).where(claim_matches(session, query))
         keys = (Key(Claim.created_at, datetime, True), Key(Claim.id, int, True))
-        return Section(rows, Ordering("claims-newest", keys), matches, unranked=True)
+        # Counted the same way, claim by claim, up to the count's limit (as the list's state links).
+        counted = select(Claim.id).where(claim_matches(session, query))
+        return Section(rows, Ordering("claims-newest", keys), counted, unranked=True)
     ranked = claim_ids_matching(session, query).subquery("ranked")
     rows = select(Claim).join(ranked, ranked.c.claim_id == Claim.id)
     keys = (Key(ranked.c.rank, float), Key(Claim.created_at, datetime, True), Key(Claim.id, int, True))
