@@ -57,6 +57,8 @@ class Section:
     ordering: Ordering
     # One row per match, without the scoring work.
     matches: Select[Any]
+    # Too many matches to rank (RANK_AT_MOST): listed newest first, and the page says so.
+    unranked: bool = False
 
 
 def _claims(session: Session, query: SearchQuery) -> Section:
@@ -71,7 +73,9 @@ def _claims(session: Session, query: SearchQuery) -> Section:
         # each claim tested as the order walks them.
         rows = select(Claim).where(claim_matches(session, query))
         keys = (Key(Claim.created_at, datetime, True), Key(Claim.id, int, True))
-        return Section(rows, Ordering("claims-newest", keys), matches)
+        # Counted the same way, claim by claim, up to the count's limit (as the list's state links).
+        counted = select(Claim.id).where(claim_matches(session, query))
+        return Section(rows, Ordering("claims-newest", keys), counted, unranked=True)
     ranked = claim_ids_matching(session, query).subquery("ranked")
     rows = select(Claim).join(ranked, ranked.c.claim_id == Claim.id)
     keys = (Key(ranked.c.rank, float), Key(Claim.created_at, datetime, True), Key(Claim.id, int, True))
@@ -80,18 +84,29 @@ def _claims(session: Session, query: SearchQuery) -> Section:
 
 def _sources(session: Session, query: SearchQuery) -> Section:
     engine = engine_for(session)
+    matches = engine.sources(query, ranked=False)
+    if capped_count(session, matches, at_most=RANK_AT_MOST).more:
+        # Too many to rank (each would be scored, and sorted): newest first.
+        rows = select(Source).where(Source.id.in_(matches)).options(selectinload(Source.claim))
+        return Section(rows, Ordering("sources-newest", (Key(Source.id, int, True),)), matches, unranked=True)
     matched = engine.sources(query).subquery("matched")
     rows = select(Source).join(matched, matched.c.id == Source.id).options(selectinload(Source.claim))
     ordering = Ordering("sources", (Key(matched.c.score, float), Key(Source.id, int, True)))
-    return Section(rows, ordering, engine.sources(query, ranked=False))
+    return Section(rows, ordering, matches)
 
 
 def _documents(session: Session, query: SearchQuery) -> Section:
     engine = engine_for(session)
+    matches = engine.documents(query, ranked=False)
+    if capped_count(session, matches, at_most=RANK_AT_MOST).more:
+        rows = select(Document).where(Document.id.in_(matches))
+        return Section(
+            rows, Ordering("documents-newest", (Key(Document.id, int, True),)), matches, unranked=True
+        )
     matched = engine.documents(query).subquery("matched")
     rows = select(Document).join(matched, matched.c.id == Document.id)
     ordering = Ordering("documents", (Key(matched.c.score, float), Key(Document.id, int, True)))
-    return Section(rows, ordering, engine.documents(query, ranked=False))
+    return Section(rows, ordering, matches)
 
 
 SECTIONS = {"claims": _claims, "sources": _sources, "documents": _documents}
@@ -176,6 +191,7 @@ def _section(
         if kind == "claims"
         else [],
         "count": capped_count(session, found.matches),
+        "unranked": RANK_AT_MOST if found.unranked else None,
         "more": more,
         "previous": link(before=page.previous_cursor) if single and page.previous_cursor else None,
     }

@@ -184,6 +184,11 @@ def test_the_search_page_shows_a_common_words_claims_newest_first_and_where_each
     page = client.get("/search/?q=treaty").get_data(as_text=True)
     assert records.listed_ids(page)[:3] == [by_document.id, by_source.id, by_text.id]
     shown = page[page.index('id="results-claims"') :]
+    assert "More than 1 matches: shown newest first, not by best match." in shown
+    newer = records.claim(db_session, "Other.", sources=[{"title": "Treaty again"}])
+    page = client.get("/search/?q=treaty&kind=sources").get_data(as_text=True)
+    assert page.index(f"/claims/{newer.id}#source-") < page.index(f"/claims/{by_source.id}#source-")
+    assert "More than 1 matches: shown newest first" in page
     assert shown.index("a document it appears in") < shown.index("one of its sources")
     assert shown.index("one of its sources") < shown.index("its wording or claimant")
 
