@@ -214,4 +214,3 @@ def _init_request_hooks(app: Flask) -> None:
     @app.after_request
     def _security_headers(response: Any) -> Any:
         return headers.no_store_unless_shared(headers.apply(response))
-

@@ -60,7 +60,9 @@ def export_form(session: Session, args: Any, formats: list[tuple[str, str]]) -> 
     labels = session.execute(select(RatingLabel.key, RatingLabel.name).order_by(RatingLabel.position)).all()
     # In the desk's language where an admin gave one (factcheck/ratings/translations.py).
     names = scale_names(session, get_locale())
-    form.label.choices = choices([("", _("Any label")), *((key, names.name(name, key)) for key, name in labels)])
+    form.label.choices = choices(
+        [("", _("Any label")), *((key, names.name(name, key)) for key, name in labels)]
+    )
     tags = session.scalars(select(Tag.name).order_by(Tag.name)).all()
     form.tag.choices = choices([("", _("Any tag")), *((name, name) for name in tags)])
     people = session.execute(select(User.id, User.name).order_by(User.name, User.id)).all()

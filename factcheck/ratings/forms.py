@@ -22,6 +22,9 @@ class RatingForm(Form):
 
     def offer(self, labels: list[RatingLabel]) -> RatingForm:
         self.label.choices = choices(
-            [("", _("Choose a label…")), *((str(label.id), label_name(label, get_locale())) for label in labels)]
+            [
+                ("", _("Choose a label…")),
+                *((str(label.id), label_name(label, get_locale())) for label in labels),
+            ]
         )
         return self

@@ -38,7 +38,10 @@ class VerdictForm(Form):
 
     def offer(self, labels: list[RatingLabel]) -> VerdictForm:
         self.label_id.choices = choices(
-            [("", _("Not decided yet")), *((str(label.id), label_name(label, get_locale())) for label in labels)]
+            [
+                ("", _("Not decided yet")),
+                *((str(label.id), label_name(label, get_locale())) for label in labels),
+            ]
         )
         return self
 
